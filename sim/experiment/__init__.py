@@ -1,0 +1,1 @@
+"""The experiment layer: batches of replications, statistics and the results store."""

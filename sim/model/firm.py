@@ -1,0 +1,211 @@
+"""One replication of one firm under one scheme: ``run(scenario, scheme, replication) -> plain data``.
+
+The SimPy environment's clock is in days. One process walks the months: each month it draws the
+market's arrivals in vectorised blocks (see :mod:`sim.model.market`), steps through them a day at
+a time (``env.timeout(1)``), and at month end runs payroll through the pure payout engine, then
+the behavioural rules (effort, cooperation, quits). Hiring delays and perm fall-offs are SimPy
+timeouts whose callbacks fire at their own moment. Job orders and candidates are plain tuples in
+per-seat lists, never processes: thousands of waiting processes would slow every event.
+
+Matching: a new job order looks for a waiting candidate of its account manager's partner
+recruiter, then (if both are willing to share: probability = product of their cooperation) of
+the pod's other recruiters, then of one other pod's recruiters (scaled by cross-pod sharing). A
+new candidate does the same the other way round. A match places with a probability that rises
+with the pair's cooperation; a match that fails loses the candidate.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from typing import Any
+
+import simpy
+
+from sim.comp import build_plan
+from sim.model.accounts import Accounts
+from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
+from sim.model.monthly import MonthEnd
+from sim.model.people import Workforce
+from sim.rng import replication_seed_record, streams
+from sim.scenario.schema import Scenario
+
+_BLOCK = 4096
+
+
+class FirmModel:
+    """The state of one replication. Use :func:`run`; this class is its implementation."""
+
+    def __init__(self, scenario: Scenario, scheme_name: str, replication: int, detail: bool = False):
+        self.sc = scenario
+        self.scheme = scenario.scheme(scheme_name)
+        self.policy = self.scheme.policy
+        self.plan = build_plan(self.scheme.plan)
+        self.replication = replication
+        self.detail = detail
+        self.rng = streams(scenario.seed, replication)
+        self.env = simpy.Environment()
+        self.wf = Workforce(scenario.firm)
+        self.dpm = scenario.firm.days_per_month
+        self.month = 0
+        n = self.wf.n_seats
+        self.job_orders: list[list[tuple]] = [[] for _ in range(n)]
+        self.candidates: list[list[tuple]] = [[] for _ in range(n)]
+        self.acc = Accounts(self)
+        self.month_end = MonthEnd(self)
+        self._u: list[float] = []
+        self._ui = _BLOCK
+        self.ready_seats: list[int] = []
+        m = scenario.market
+        self.cross = m.cross_pod_sharing
+        self.conv_lo, self.conv_hi = m.conversion_min, m.conversion_max
+        self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
+        self.events = 0
+
+    # ------------------------------------------------------------------ random helpers
+    def u(self) -> float:
+        """A uniform from the decisions stream, drawn in blocks (one numpy call per 4096)."""
+        i = self._ui
+        if i >= _BLOCK:
+            self._u = self.rng["decisions"].random(_BLOCK).tolist()
+            i = 0
+        self._ui = i + 1
+        return self._u[i]
+
+    # -------------------------------------------------------------------------- set-up
+    def _staff(self) -> None:
+        """Fill every seat at time 0 with people of varied tenure."""
+        b = self.sc.behavior
+        traits = self.rng["traits"]
+        for seat in range(self.wf.n_seats):
+            tenure = int(traits.exponential(24.0))
+            self.wf.hire(seat, 0, traits, b.cooperation, b.hiring.skill_sd, self.policy.hiring_for_cooperation,
+                         tenure=tenure)
+        if not b.enabled:
+            return
+        self.month_end.choose_all()
+
+    # --------------------------------------------------------------------------- flow
+    def _search_candidates(self, t: float, a: int, jo: tuple) -> bool:
+        """A job order at AM seat ``a`` looks for a waiting candidate; True if it placed."""
+        wf, coop = self.wf, self.wf.coop
+        ca = coop[a]
+        for r in wf.partners[a]:
+            if self._take_candidate(t, r, a, jo):
+                return True
+        for r in wf.pod_mates[a]:
+            if self.candidates[r] and self.u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
+                return True
+        if self.cross > 0.0 and wf.n_pods > 1:
+            other = self._other_pod(wf.pod[a])
+            for r in wf.pod_seats[other]:
+                if r < wf.n_rec and self.candidates[r] and self.u() < coop[r] * ca * self.cross \
+                        and self._take_candidate(t, r, a, jo):
+                    return True
+        return False
+
+    def _take_candidate(self, t: float, r: int, a: int, jo: tuple) -> bool:
+        lst = self.candidates[r]
+        while lst:
+            cand = lst.pop(0)
+            if cand[0] <= t:
+                continue  # expired (took another offer)
+            if cand[1] < self.conv_lo + (self.conv_hi - self.conv_lo) * 0.5 * (self.wf.coop[r] + self.wf.coop[a]):
+                self.acc.place(t, r, a, jo, cand)
+                return True
+        return False
+
+    def _search_job_orders(self, t: float, r: int, cand: tuple) -> bool:
+        """A candidate at recruiter seat ``r`` looks for an open job order; True if it was used."""
+        wf, coop = self.wf, self.wf.coop
+        cr = coop[r]
+        for a in wf.partners[r]:
+            if self.job_orders[a] and self._offer(t, r, a, cand):
+                return True
+        for a in wf.pod_mates[r]:
+            if self.job_orders[a] and self.u() < coop[a] * cr and self._offer(t, r, a, cand):
+                return True
+        if self.cross > 0.0 and wf.n_pods > 1:
+            other = self._other_pod(wf.pod[r])
+            for a in wf.pod_seats[other]:
+                if a >= wf.n_rec and self.job_orders[a] and self.u() < coop[a] * cr * self.cross \
+                        and self._offer(t, r, a, cand):
+                    return True
+        return False
+
+    def _offer(self, t: float, r: int, a: int, cand: tuple) -> bool:
+        lst = self.job_orders[a]
+        while lst:
+            jo = lst[0]
+            if jo[0] <= t:
+                lst.pop(0)   # expired (the client filled elsewhere)
+                continue
+            if cand[1] < self.conv_lo + (self.conv_hi - self.conv_lo) * 0.5 * (self.wf.coop[r] + self.wf.coop[a]):
+                lst.pop(0)
+                self.acc.place(t, r, a, jo, cand)
+            return True      # placed, or the candidate was lost on this job order
+        return False
+
+    def _other_pod(self, pod: int) -> int:
+        k = int(self.u() * (self.wf.n_pods - 1))
+        return k if k < pod else k + 1
+
+    # ------------------------------------------------------------------------ processes
+    def _months(self):
+        env, dpm = self.env, self.dpm
+        for m in range(self.sc.horizon_months):
+            self.month = m
+            start = float(m * dpm)
+            self.month_end.start_month(m)
+            rates_am, rates_rec = self.month_end.arrival_rates()
+            jos = draw_job_orders(self.rng["job_orders"], self.sc.market, self.ceiling, rates_am, start, dpm)
+            cands = draw_candidates(self.rng["candidates"], self.sc.market, self.ceiling, rates_rec, start, dpm)
+            self.events += len(jos.time) + len(cands.time)
+            times = jos.time + cands.time
+            order = sorted(range(len(times)), key=times.__getitem__)
+            n_j = len(jos.time)
+            i, n = 0, len(order)
+            n_rec = self.wf.n_rec
+            for day in range(1, dpm + 1):
+                end = start + day
+                while i < n and times[order[i]] < end:
+                    k = order[i]
+                    i += 1
+                    t = times[k]
+                    if k < n_j:
+                        a = jos.seat[k] + n_rec
+                        jo = (jos.expires[k], t, jos.perm[k], jos.value_cents[k], jos.months[k], False)
+                        if not self._search_candidates(t, a, jo):
+                            self.job_orders[a].append(jo)
+                    else:
+                        k -= n_j
+                        r = cands.seat[k]
+                        cand = (cands.expires[k], cands.convert_u[k], cands.falloff_u[k], cands.falloff_at[k],
+                                cands.remedy_u[k], t)
+                        if not self._search_job_orders(t, r, cand):
+                            self.candidates[r].append(cand)
+                yield env.timeout(1)
+            self.month_end.close(m)
+
+    def run(self) -> dict[str, Any]:
+        wall = _time.perf_counter()
+        self._staff()
+        self.env.process(self._months())
+        self.env.run()
+        out = self.month_end.results()
+        out["run"].update(
+            scheme=self.scheme.name, replication=self.replication,
+            seed=replication_seed_record(self.sc.seed, self.replication),
+            events=self.events, wall_seconds=_time.perf_counter() - wall)
+        return out
+
+
+def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+    """Simulate one replication of ``scenario`` under the named scheme.
+
+    A pure function of its arguments: the same inputs give the same output, whatever process runs
+    it. Returns plain data: ``run`` (one dict of metrics), ``monthly`` (one dict per month),
+    ``people`` (one dict per person) and, with ``detail``, ``statements`` (every pay line) and
+    ``trace`` (each person's month: effort, cooperation, pay, peers' median pay).
+    """
+    return FirmModel(scenario, scheme, replication, detail).run()
+

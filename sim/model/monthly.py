@@ -1,0 +1,297 @@
+"""Month end: payroll, then behaviour (effort, cooperation), then quits, removals and hires.
+
+Payroll hands the month's facts to the pure payout engine and keeps the statements; the
+behavioural rules in :mod:`sim.model.behaviour` decide next month's effort and cooperation from
+what the plan pays at the margin; quits are drawn from the monthly hazard.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.comp import ACCOUNT_MANAGER, RECRUITER, Member, PeriodLedger, payroll_totals
+from sim.model import behaviour as bh
+from sim.model.outputs import build_results
+
+if TYPE_CHECKING:
+    from sim.model.firm import FirmModel
+
+
+class MonthEnd:
+    def __init__(self, model: FirmModel):
+        self.m = model
+        sc = model.sc
+        self.b = sc.behavior
+        self.state = model.plan.initial_state()
+        split = getattr(model.scheme.plan, "split", None)
+        self.share_r = float(split.recruiter) if split is not None else 0.5
+        lead = getattr(model.scheme.plan, "pod_lead", None)
+        self.lead_results = bool(lead and float(lead.override_rate) > 0)
+        self.lead_development = bool(lead and float(lead.development_bonus) > 0)
+        self.base_quit = bh.monthly_from_annual(self.b.turnover.annual_base)
+        self.monthly: list[dict[str, Any]] = []
+        self.statements: list[tuple] = []
+        self.hires_this_month = 0
+        self.hiring_cost = 0
+        self.totals: dict[str, int] = {}
+        self.gp_cents = 0
+        self.revenue_cents = 0
+        self.coop_sum = 0.0
+        self.effort_sum = 0.0
+        self.prod_months = 0
+        self.quits = 0
+        self.headcount_sum = 0
+        self.credit_mean = 0.0
+        self.rank = [0.0] * model.wf.n_seats
+
+    # ------------------------------------------------------------------ month start
+    def start_month(self, month: int) -> None:
+        m = self.m
+        m.acc.start_month()
+        self.hires_this_month = 0
+        hb = self.b.hiring
+        for seat in m.ready_seats:
+            wf = m.wf
+            pod_mean = self._pod_mean_coop(wf.pod[seat])
+            wf.hire(seat, month, m.rng["traits"], self.b.cooperation, hb.skill_sd,
+                    m.policy.hiring_for_cooperation, pod_mean=pod_mean)
+            self.hires_this_month += 1
+            m.events += 1
+            market_pay = self.b.turnover.market_pay.get(wf.role[seat], 0.0)
+            self.hiring_cost += round(hb.cost_fraction * market_pay * 12 * 100)
+            if self.b.enabled:
+                self.choose(seat, self._counts())
+        m.ready_seats = []
+
+    def arrival_rates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each AM's and recruiter's arrival rate this month relative to standard (0 if vacant)."""
+        wf = self.m.wf
+        pol = self.m.policy
+        help_cost = self.b.cooperation.help_cost
+        ramp_months = self._ramp_months()
+        rates = np.zeros(wf.producers)
+        for s in range(wf.producers):
+            if wf.pid[s] >= 0:
+                rates[s] = (wf.effort[s] * wf.skill[s] * bh.ramp(wf.tenure[s], ramp_months)
+                            * (1.0 - help_cost * wf.coop[s]) * (1.0 - pol.partnership_time))
+        if not self.b.enabled:
+            rates = (rates > 0).astype(float)
+        return rates[wf.n_rec:], rates[: wf.n_rec]
+
+    def _ramp_months(self) -> float:
+        r = self.b.hiring.ramp_months
+        return r * (1.0 - self.b.levers.lead_development_ramp) if self.lead_development else r
+
+    # ---------------------------------------------------------------------- payroll
+    def close(self, month: int) -> None:
+        m = self.m
+        wf, acc = m.wf, m.acc
+        credits = acc.month_credits()
+        seats = wf.occupied()
+        members = tuple(Member(wf.pid[s], wf.role[s], wf.pod[s], wf.tenure[s]) for s in seats)
+        ledger = PeriodLedger(month, members, tuple(credits), tuple(acc.falloffs))
+        stmts, self.state = m.plan.pay(ledger, self.state)
+        totals = payroll_totals(stmts)
+        for k, v in totals.items():
+            self.totals[k] = self.totals.get(k, 0) + v
+        m.events += 1
+        self.gp_cents += acc.gross_profit
+        self.revenue_cents += acc.revenue
+        credited: dict[int, float] = {}
+        sr, sa = self.share_r, 1.0 - self.share_r
+        for c in credits:
+            credited[c.recruiter_id] = credited.get(c.recruiter_id, 0.0) + sr * c.gp_cents
+            credited[c.account_manager_id] = credited.get(c.account_manager_id, 0.0) + sa * c.gp_cents
+        pays = {st.person_id: st.total_cents for st in stmts}
+        peer_median = self._peer_medians(seats, pays)
+        producers = [s for s in seats if s < wf.producers]
+        for s, st in zip(seats, stmts, strict=True):
+            pid = wf.pid[s]
+            rec = wf.records[pid]
+            pay = st.total_cents
+            rec.pay_cents += pay
+            got = credited.get(pid, 0.0)
+            rec.credited_gp_cents += round(got)
+            rec.months_employed += 1
+            hist = wf.pay_hist[s]
+            hist.append(pay)
+            if len(hist) > 3:
+                del hist[0]
+            wf.credit_ema[s] = got if wf.credit_ema[s] < 0 else 0.7 * wf.credit_ema[s] + 0.3 * got
+            if m.detail:
+                self.statements.append((month, st))
+                rec.trace.append((month, wf.effort[s], wf.coop[s], pay, peer_median.get(wf.role[s], 0.0), got))
+        effort = [wf.effort[s] for s in producers]
+        coop = [wf.coop[s] for s in producers]
+        self.effort_sum += sum(effort)
+        self.coop_sum += sum(coop)
+        self.prod_months += len(producers)
+        self.headcount_sum += len(seats)
+        self.credit_mean = (sum(wf.credit_ema[s] for s in producers) / len(producers)) if producers else 0.0
+        quits = self._turnover(month, seats, peer_median, pays) if self.b.enabled else 0
+        self.monthly.append({
+            "month": month + 1,
+            "headcount_recruiters": sum(1 for s in seats if wf.role[s] == RECRUITER),
+            "headcount_ams": sum(1 for s in seats if wf.role[s] == ACCOUNT_MANAGER),
+            "hires": self.hires_this_month, "quits": quits, "placements": acc.placements,
+            "revenue": acc.revenue / 100, "gross_profit": acc.gross_profit / 100,
+            "commission_paid": (totals["total"] - totals.get("base", 0)) / 100,
+            "base_pay": totals.get("base", 0) / 100,
+            "mean_effort": statistics.fmean(effort) if effort else 0.0,
+            "mean_cooperation": statistics.fmean(coop) if coop else 0.0,
+        })
+        self._remove_star(month)
+        for s in wf.occupied():
+            wf.tenure[s] += 1
+        if self.b.enabled:
+            self.update_behaviour()
+
+    def _peer_medians(self, seats: list[int], pays: dict[int, int]) -> dict[str, float]:
+        wf = self.m.wf
+        by_role: dict[str, list[float]] = {}
+        for s in seats:
+            hist = wf.pay_hist[s]
+            by_role.setdefault(wf.role[s], []).append(sum(hist) / len(hist) if hist else pays[wf.pid[s]])
+        return {r: statistics.median(v) for r, v in by_role.items()}
+
+    # -------------------------------------------------------------------- behaviour
+    def _counts(self) -> tuple[list[dict[str, int]], dict[str, int]]:
+        wf = self.m.wf
+        pods = [{RECRUITER: 0, ACCOUNT_MANAGER: 0} for _ in range(wf.n_pods)]
+        for s in range(wf.producers):
+            if wf.pid[s] >= 0:
+                pods[wf.pod[s]][wf.role[s]] += 1
+        firm = {RECRUITER: sum(p[RECRUITER] for p in pods), ACCOUNT_MANAGER: sum(p[ACCOUNT_MANAGER] for p in pods)}
+        return pods, firm
+
+    def choose_all(self) -> None:
+        counts = self._counts()
+        for s in range(self.m.wf.producers):
+            if self.m.wf.pid[s] >= 0:
+                self.choose(s, counts)
+
+    def choose(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]]) -> None:
+        """Set seat s's effort for next month: the best response to what the plan pays at the margin."""
+        m, wf, e, lv = self.m, self.m.wf, self.b.effort, self.b.levers
+        expected = wf.credit_ema[s] if wf.credit_ema[s] >= 0 else self.credit_mean
+        mr = m.plan.marginal_return(wf.role[s], counts[0][wf.pod[s]], counts[1], int(expected))
+        extra = 0.0
+        if m.policy.leaderboard:
+            extra += lv.leaderboard_effort * self.rank[s]
+        lead = wf.lead_seat.get(wf.pod[s])
+        if self.lead_results and lead is not None and wf.pid[lead] >= 0:
+            extra += lv.lead_results_pressure
+        productivity = wf.skill[s] * bh.ramp(wf.tenure[s], self._ramp_months())
+        wf.effort[s] = bh.effort_best_response(
+            mr.own, mr.teammate, mr.teammates, productivity, cost=e.cost, intrinsic=e.intrinsic,
+            money_weight=e.money_weight, social_weight=e.social_weight, peer_pressure=e.peer_pressure,
+            minimum=e.minimum, maximum=e.maximum, extra=extra)
+
+    def _pod_mean_coop(self, pod: int) -> float | None:
+        wf = self.m.wf
+        vals = [wf.coop[s] for s in wf.pod_seats[pod] if wf.pid[s] >= 0]
+        return sum(vals) / len(vals) if vals else None
+
+    def update_behaviour(self) -> None:
+        m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
+        producers = [s for s in range(wf.producers) if wf.pid[s] >= 0]
+        if m.policy.leaderboard and producers:
+            order = sorted(producers, key=lambda s: wf.credit_ema[s])
+            n = len(order)
+            for i, s in enumerate(order):
+                self.rank[s] = i / (n - 1) if n > 1 else 1.0
+        counts = self._counts()
+        if c.enabled:
+            pod_sum = [0.0] * wf.n_pods
+            pod_n = [0] * wf.n_pods
+            for s in producers:
+                pod_sum[wf.pod[s]] += wf.coop[s]
+                pod_n[wf.pod[s]] += 1
+            base_shift = lv.partnership_gain * m.policy.partnership_time
+            if self.lead_development:
+                base_shift += lv.lead_development_cooperation
+            new = {}
+            for s in producers:
+                p = wf.pod[s]
+                others = (pod_sum[p] - wf.coop[s]) / (pod_n[p] - 1) if pod_n[p] > 1 else wf.coop[s]
+                mr = m.plan.marginal_return(wf.role[s], counts[0][p], counts[1], int(max(wf.credit_ema[s], 0)))
+                inc = bh.help_incentive(mr.own, mr.teammate, mr.teammates, help_benefit=c.help_benefit,
+                                        social_weight=e.social_weight, money_weight=e.money_weight)
+                shift = base_shift - (lv.leaderboard_cooperation * self.rank[s] if m.policy.leaderboard else 0.0)
+                target = bh.cooperation_target(
+                    wf.ctype[s], others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
+                    free_rider_level=0.0, unconditional_level=c.initial_unconditional,
+                    sanction=bh.sanction_weight(c.sanction_strength, mr.teammate, mr.teammates),
+                    sanction_norm=c.sanction_norm, shift=shift)
+                new[s] = bh.cooperation_step(wf.coop[s], target, c.speed)
+            for s, v in new.items():
+                wf.coop[s] = v
+        for s in producers:
+            self.choose(s, counts)
+
+    # --------------------------------------------------------------------- turnover
+    def _turnover(self, month: int, seats: list[int], peer_median: dict[str, float], pays: dict[int, int]) -> int:
+        m, wf, t = self.m, self.m.wf, self.b.turnover
+        if not t.enabled:
+            return 0
+        u = m.rng["quits"].random(wf.n_seats)
+        climate = [self._pod_mean_coop(p) or 0.0 for p in range(wf.n_pods)]
+        peer_sens = t.peer_pay_sensitivity
+        quits = 0
+        for s in seats:
+            role = wf.role[s]
+            hist = wf.pay_hist[s]
+            pay = sum(hist) / len(hist) / 100 if hist else pays[wf.pid[s]] / 100
+            sens = peer_sens * (1.0 + self.b.levers.leaderboard_salience) if m.policy.leaderboard else peer_sens
+            h = bh.quit_probability(
+                pay, t.market_pay.get(role, 0.0), peer_median.get(role, 0.0) / 100, climate[wf.pod[s]],
+                wf.tenure[s], base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity,
+                peer_sensitivity=sens, climate_sensitivity=t.climate_sensitivity,
+                first_year_multiplier=t.first_year_multiplier)
+            if u[s] < h:
+                self._leave(s, month, "quit")
+                quits += 1
+        self.quits += quits
+        return quits
+
+    def _leave(self, s: int, month: int, reason: str) -> None:
+        m, wf = self.m, self.m.wf
+        wf.vacate(s, month + 1, reason)
+        m.events += 1
+        self._handover(s)
+        delay = m.rng["hiring"].exponential(self.b.hiring.delay_days_mean) if self.b.hiring.delay_days_mean else 0.0
+        ev = m.env.timeout(delay)
+        ev.callbacks.append(lambda _ev, seat=s: m.ready_seats.append(seat))
+
+    def _handover(self, s: int) -> None:
+        """The leaver's open job orders and candidates are lost, or passed to a pod mate on the same side."""
+        m, wf = self.m, self.m.wf
+        items = m.job_orders[s] if s >= wf.n_rec else m.candidates[s]
+        if self.b.hiring.pipeline_on_quit == "handover" and items:
+            same_side = [x for x in wf.pod_seats[wf.pod[s]]
+                         if x != s and wf.pid[x] >= 0 and (x >= wf.n_rec) == (s >= wf.n_rec)]
+            if same_side:
+                target = m.job_orders if s >= wf.n_rec else m.candidates
+                target[same_side[0]].extend(items)
+        m.job_orders[s] = []
+        m.candidates[s] = []
+
+    def _remove_star(self, month: int) -> None:
+        """Policy lever: remove the top-producing person among those cooperating below the median."""
+        m, wf = self.m, self.m.wf
+        if m.policy.remove_star_month != month + 1:
+            return
+        producers = [s for s in range(wf.producers) if wf.pid[s] >= 0]
+        if len(producers) < 2:
+            return
+        med = statistics.median(wf.coop[s] for s in producers)
+        pool = [s for s in producers if wf.coop[s] <= med]
+        star = max(pool, key=lambda s: (wf.records[wf.pid[s]].credited_gp_cents, -s))
+        self._leave(star, month, "removed")
+
+    def results(self) -> dict[str, Any]:
+        return build_results(self)
+

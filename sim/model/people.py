@@ -1,0 +1,128 @@
+"""The workforce: seats in pods, the people in them, and their traits.
+
+A *seat* is a desk in a pod (recruiter, account manager or pod lead). People come and go; seats
+stay, which keeps the market's random streams tied to desks (common random numbers). State is
+held in plain per-seat lists because the simulation's hot path reads it thousands of times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER
+from sim.model.behaviour import CONDITIONAL, FREE_RIDER, UNCONDITIONAL
+from sim.scenario.schema import Cooperation, Firm
+
+
+@dataclass(slots=True)
+class PersonRecord:
+    """What the people table says about one person after the run."""
+
+    person_id: int
+    seat: int
+    role: str
+    pod: int
+    hire_month: int          # -1 for people already employed when the run starts
+    tenure_at_start: int
+    ctype: int
+    skill: float
+    exit_month: int | None = None
+    exit_reason: str | None = None
+    months_employed: int = 0
+    pay_cents: int = 0
+    credited_gp_cents: int = 0
+    placements: int = 0
+    last_effort: float = 0.0
+    last_cooperation: float = 0.0
+    trace: list[tuple] = field(default_factory=list)
+
+
+class Workforce:
+    """Seats and their occupants. Seat order: recruiters, then account managers, then leads."""
+
+    def __init__(self, firm: Firm):
+        self.n_pods = firm.pods
+        r, a = firm.recruiters_per_pod, firm.account_managers_per_pod
+        self.n_rec = firm.pods * r
+        self.n_am = firm.pods * a
+        roles = [RECRUITER] * self.n_rec + [ACCOUNT_MANAGER] * self.n_am
+        pods = [s // r for s in range(self.n_rec)] + [s // a for s in range(self.n_am)]
+        if firm.pod_leads:
+            roles += [POD_LEAD] * firm.pods
+            pods += list(range(firm.pods))
+        self.role: list[str] = roles
+        self.pod: list[int] = pods
+        self.n_seats = len(roles)
+        self.producers = self.n_rec + self.n_am
+        n = self.n_seats
+        self.pid = [-1] * n
+        self.skill = [1.0] * n
+        self.tenure = [0] * n
+        self.ctype = [CONDITIONAL] * n
+        self.coop = [0.0] * n
+        self.effort = [1.0] * n
+        self.pay_hist: list[list[int]] = [[] for _ in range(n)]
+        self.credit_ema = [0.0] * n
+        self.records: dict[int, PersonRecord] = {}
+        self._next_pid = 0
+        # Partners: recruiter k of a pod works first with AM k mod a of the same pod, and vice versa.
+        self.partners: list[list[int]] = [[] for _ in range(n)]
+        self.pod_mates: list[list[int]] = [[] for _ in range(n)]   # other side of the desk, same pod
+        self.pod_seats: list[list[int]] = [[] for _ in range(self.n_pods)]  # producers per pod
+        for s in range(self.producers):
+            self.pod_seats[pods[s]].append(s)
+        for p in range(self.n_pods):
+            recs = list(range(p * r, (p + 1) * r))
+            ams = [self.n_rec + i for i in range(p * a, (p + 1) * a)]
+            for k, s in enumerate(recs):
+                self.partners[s] = [ams[k % a]]
+                self.pod_mates[s] = [x for x in ams if x != ams[k % a]]
+            for k, s in enumerate(ams):
+                mine = [recs[j] for j in range(r) if j % a == k]
+                if not mine:
+                    mine = [recs[k % r]]
+                self.partners[s] = mine
+                self.pod_mates[s] = [x for x in recs if x not in mine]
+        self.lead_seat = {pods[s]: s for s in range(self.producers, n)}
+
+    def hire(self, seat: int, month: int, rng: np.random.Generator, coop: Cooperation, skill_sd: float,
+             screen: float, tenure: int = 0, pod_mean: float | None = None) -> int:
+        """Put a new person in ``seat``; returns their person id. Traits come from ``rng``."""
+        pid = self._next_pid
+        self._next_pid += 1
+        u_type, u_level, z = rng.random(), rng.random(), rng.normal()
+        t = coop.types
+        free = t.free_rider * (1.0 - screen)   # hiring for cooperation screens out free riders
+        total = t.conditional + free + t.unconditional
+        if u_type * total < t.conditional:
+            ctype, level = CONDITIONAL, coop.initial_conditional
+        elif u_type * total < t.conditional + free:
+            ctype, level = FREE_RIDER, coop.initial_free_rider
+        else:
+            ctype, level = UNCONDITIONAL, coop.initial_unconditional
+        if ctype == CONDITIONAL and pod_mean is not None and not coop.restart_on_new_team:
+            level = pod_mean
+        level = min(1.0, max(0.0, level + (2.0 * u_level - 1.0) * coop.initial_spread))
+        skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd))
+        self.pid[seat] = pid
+        self.skill[seat] = min(skill, 3.0)
+        self.tenure[seat] = tenure
+        self.ctype[seat] = ctype
+        self.coop[seat] = level
+        self.effort[seat] = 1.0
+        self.pay_hist[seat] = []
+        self.credit_ema[seat] = -1.0   # unknown until the first month's credits
+        self.records[pid] = PersonRecord(pid, seat, self.role[seat], self.pod[seat],
+                                         month if tenure == 0 else -1, tenure, ctype, self.skill[seat])
+        return pid
+
+    def vacate(self, seat: int, month: int, reason: str) -> None:
+        rec = self.records[self.pid[seat]]
+        rec.exit_month, rec.exit_reason = month, reason
+        rec.last_effort, rec.last_cooperation = self.effort[seat], self.coop[seat]
+        self.pid[seat] = -1
+
+    def occupied(self) -> list[int]:
+        return [s for s in range(self.n_seats) if self.pid[s] >= 0]
