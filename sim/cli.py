@@ -7,6 +7,7 @@ problem on stderr, no traceback, nothing run).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 from sim.scenario import Problem, ScenarioError, dump_yaml, load_scenario
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
+
+#: Modules that each add their sub-commands with ``register(subparsers)``; each sets ``func``.
+COMMAND_MODULES = ("sim.commands.run", "sim.commands.report")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"teamsim: {message}\n")
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -33,7 +37,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _non_negative(text: str) -> int:
+def non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -54,29 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
-    r = sub.add_parser("run", help="run every scheme for every replication and write results")
-    r.add_argument("file", type=Path)
-    r.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>/)")
-    r.add_argument("--replications", type=_positive)
-    r.add_argument("--seed", type=_non_negative)
-    r.add_argument("--workers", type=_positive, help="processes (default: all cores)")
-    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a key, e.g. firm.pods=20 or schemes.team.rate=0.3 (repeatable)")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--no-report", action="store_true", help="skip report.html")
-
-    rep = sub.add_parser("report", help="rebuild report.html from stored results, without simulating")
-    rep.add_argument("dir", type=Path)
+    v.set_defaults(func=cmd_validate)
+    s.set_defaults(func=cmd_show)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return p
 
 
-def _bad(problems: Sequence[Problem | str]) -> int:
+def bad_input(problems: Sequence[Problem | str]) -> int:
     for problem in problems:
         print(str(problem), file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
-def _load(file: Path, overrides: Sequence[str], replications: int | None = None, seed: int | None = None):
+def load(file: Path, overrides: Sequence[str], replications: int | None = None, seed: int | None = None):
     extra = list(overrides)
     if replications is not None:
         extra.append(f"replications={replications}")
@@ -93,54 +88,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{f}: ok")
         except ScenarioError as err:
             problems.extend(err.problems)
-    return _bad(problems) if problems else EXIT_OK
+    return bad_input(problems) if problems else EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    scenario = _load(args.file, args.overrides)
+    scenario = load(args.file, args.overrides)
     sys.stdout.write(dump_yaml(scenario))
     return EXIT_OK
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment.batch import run_batch
-
-    scenario = _load(args.file, args.overrides, args.replications, args.seed)
-    out = args.out or Path("reports") / scenario.name
-    if out.exists() and not out.is_dir():
-        return _bad([f"{out}: --out must be a folder"])
-    result = run_batch(scenario, out, workers=args.workers, quiet=args.quiet)
-    if not args.no_report and not result.runs.empty:
-        from sim.report import write_report
-        path = write_report(out)
-        print(f"report: {path}")
-    print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s)")
-    if result.failures:
-        for f in result.failures:
-            print(f"run failed: scheme {f['scheme']!r} replication {f['replication']}: {f['error']}",
-                  file=sys.stderr)
-        return EXIT_FAILED_RUNS
-    return EXIT_OK
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report import write_report
-
-    if not (args.dir / "manifest.json").exists():
-        return _bad([f"{args.dir}: no stored results here (manifest.json missing); run 'teamsim run' first"])
-    print(f"report: {write_report(args.dir)}")
-    return EXIT_OK
-
-
-COMMANDS = {"validate": cmd_validate, "show": cmd_show, "run": cmd_run, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return args.func(args)
     except ScenarioError as err:
-        return _bad(err.problems)
+        return bad_input(err.problems)
     except KeyboardInterrupt:
         print("teamsim: interrupted", file=sys.stderr)
         return 130

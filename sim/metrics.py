@@ -37,6 +37,11 @@ RUN_METRICS: tuple[Metric, ...] = (
     Metric("final_cooperation", "0-1", "max", "Mean cooperation of producers in the last month."),
     Metric("pay_gini", "0-1", "info", "Gini coefficient of producers' mean monthly pay."),
     Metric("top_decile_share", "share", "info", "Share of credited gross profit made by the top 10% of producers."),
+    Metric("vacant_seat_months", "seat-months", "min", "Producer seat-months left empty while vacancies were filled."),
+    Metric("ramp_shortfall_months", "person-months", "min",
+           "Producer-months of output lost while new hires ramped up (1 - ramp, summed)."),
+    Metric("lost_job_orders", "job orders", "min", "Open job orders lost when the account manager left."),
+    Metric("lost_candidates", "candidates", "min", "Waiting candidates lost when the recruiter left."),
 )
 
 MONTHLY_METRICS: tuple[Metric, ...] = (

@@ -38,6 +38,10 @@ class MonthEnd:
         self.hiring_cost = 0
         self.totals: dict[str, int] = {}
         self.gp_cents = 0
+        self.ramp_shortfall = 0.0     # producer-months of output lost to ramp-up
+        self.vacant_months = 0        # producer seat-months left empty
+        self.lost_job_orders = 0      # open job orders lost when their AM left
+        self.lost_candidates = 0      # waiting candidates lost when their recruiter left
         self.revenue_cents = 0
         self.coop_sum = 0.0
         self.effort_sum = 0.0
@@ -75,8 +79,12 @@ class MonthEnd:
         rates = np.zeros(wf.producers)
         for s in range(wf.producers):
             if wf.pid[s] >= 0:
-                rates[s] = (wf.effort[s] * wf.skill[s] * bh.ramp(wf.tenure[s], ramp_months)
+                ramp = bh.ramp(wf.tenure[s], ramp_months)
+                self.ramp_shortfall += 1.0 - ramp
+                rates[s] = (wf.effort[s] * wf.skill[s] * ramp
                             * (1.0 - help_cost * wf.coop[s]) * (1.0 - pol.partnership_time))
+            else:
+                self.vacant_months += 1
         if not self.b.enabled:
             rates = (rates > 0).astype(float)
         return rates[wf.n_rec:], rates[: wf.n_rec]
@@ -276,6 +284,13 @@ class MonthEnd:
             if same_side:
                 target = m.job_orders if s >= wf.n_rec else m.candidates
                 target[same_side[0]].extend(items)
+                items = []
+        now = m.env.now
+        lost = sum(1 for item in items if item[0] > now)
+        if s >= wf.n_rec:
+            self.lost_job_orders += lost
+        else:
+            self.lost_candidates += lost
         m.job_orders[s] = []
         m.candidates[s] = []
 

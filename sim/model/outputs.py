@@ -39,6 +39,10 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "final_cooperation": me.monthly[-1]["mean_cooperation"] if me.monthly else 0.0,
         "pay_gini": gini(mean_pay),
         "top_decile_share": sum(top) / total_credit if total_credit > 0 else 0.0,
+        "vacant_seat_months": me.vacant_months,
+        "ramp_shortfall_months": me.ramp_shortfall,
+        "lost_job_orders": me.lost_job_orders,
+        "lost_candidates": me.lost_candidates,
     }
     for r in wf.records.values():
         if r.exit_month is None:

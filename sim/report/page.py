@@ -90,7 +90,7 @@ def write_report(out: Path) -> Path:
 <style>body{{font-family:sans-serif;margin:2em}} table.summary{{border-collapse:collapse}}
 table.summary td,table.summary th{{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}}</style>
 </head><body><h1>{title}</h1>
-<p>{manifest['replications']} replications per scheme; baseline for differences (&Delta;): 
+<p>{manifest['replications']} replications per scheme; baseline for differences (&Delta;):
 <b>{html.escape(manifest['baseline'])}</b>; scenario hash {html.escape(manifest['scenario_hash'])}.</p>
 <h2 id="summary">Summary</h2>{summary_table(summary, schemes)}
 <h2 id="over-time">Over time</h2>{''.join(figs)}

@@ -1,0 +1,1 @@
+"""Sub-commands of ``teamsim``, one module per area; each has ``register(subparsers)``."""
