@@ -179,37 +179,31 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
         except yaml.YAMLError:
             problems.append(Problem("--set", key, f"value {text!r} is not valid YAML"))
             continue
-        parts = key.split(".")
-        node: Any = data
-        ok = True
-        for j, part in enumerate(parts[:-1]):
-            if j == 0 and part == "schemes" and len(parts) >= 3:
-                idx = scheme_index(data, parts[1])
-                if idx is None:
-                    names = [s.get("name") for s in data.get("schemes") or [] if isinstance(s, dict)]
-                    problems.append(Problem("--set", key, f"no scheme named {parts[1]!r}"
-                                            + _hint(parts[1], [n for n in names if isinstance(n, str)])))
-                    ok = False
-                    break
-                node = data["schemes"]
-                parts[1] = idx  # type: ignore[call-overload]
+        parts: list[Key] = list(key.split("."))
+        if parts[0] == "schemes" and len(parts) >= 3:
+            idx = scheme_index(data, str(parts[1]))
+            if idx is None:
+                names = [s.get("name") for s in data.get("schemes") or [] if isinstance(s, dict)]
+                problems.append(Problem("--set", key, f"no scheme named {parts[1]!r}"
+                                        + _hint(str(parts[1]), [n for n in names if isinstance(n, str)])))
                 continue
+            parts[1] = idx
+        node: Any = data
+        for part in parts[:-1]:
             if isinstance(node, list) and isinstance(part, int):
                 node = node[part]
                 continue
             if not isinstance(node, dict):
                 problems.append(Problem("--set", key, f"{part!r} is not a section"))
-                ok = False
                 break
             child = node.get(part)
             if child is None:
                 child = node[part] = {}
             if not isinstance(child, dict | list):
                 problems.append(Problem("--set", key, f"{part!r} is a value, not a section"))
-                ok = False
                 break
             node = child
-        if ok:
+        else:
             if isinstance(node, dict):
                 node[parts[-1]] = value
             else:

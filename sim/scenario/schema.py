@@ -132,9 +132,9 @@ class Turnover(Strict):
     annual_base: float = Field(0.20, ge=0, le=1, description="Baseline annual quit probability at fair pay.")
     first_year_multiplier: float = Field(1.75, ge=1, le=5, description="Hazard multiplier in the first 12 months.")
     market_pay_sensitivity: float = Field(0.5, ge=0, le=20, description="Log-hazard per unit shortfall from market pay.")
-    peer_pay_sensitivity: float = Field(2.0, ge=0, le=20,
+    peer_pay_sensitivity: float = Field(1.5, ge=0, le=20,
                                         description="Log-hazard per unit shortfall from the role's median pay.")
-    climate_sensitivity: float = Field(1.0, ge=0, le=20, description="Log-hazard per unit of pod cooperation below 0.5.")
+    climate_sensitivity: float = Field(0.5, ge=0, le=20, description="Log-hazard per unit of pod cooperation below 0.5.")
     market_pay: dict[Literal["recruiter", "account_manager", "pod_lead"], float] = Field(
         default_factory=lambda: {"recruiter": 5500.0, "account_manager": 6000.0, "pod_lead": 8500.0},
         description="Monthly market pay reference by role ($).")
