@@ -1,0 +1,162 @@
+"""Plan parameters as written in a scenario's YAML: pydantic v2 models, validated once at the boundary.
+
+``PlanParams`` is a discriminated union on ``type``: ``salary``, ``individual``, ``team_pool`` or
+``hybrid``. Every model forbids unknown keys and gives every field a default and a description, so a
+misspelt key fails loudly with its dotted path instead of silently taking the default. Amounts are
+**dollars** with at most two decimals (converted to integer cents when a plan is built); rates are
+read exactly as ``Decimal(str(x))``, so ``0.1`` is one tenth. Errors are ``pydantic.ValidationError``s
+whose ``loc`` names the offending key, e.g. ``('individual', 'split')`` or
+``('hybrid', 'individual', 'tiers')``. Decimals are dumped as JSON numbers, so a resolved scenario
+written back to YAML reads like the input.
+
+Keys common to every type: ``base_monthly``, ``pod_lead`` and ``split`` (the crediting rule also
+defines a pod's GP, which a pod lead's override needs under any plan, salary included). Commission
+types add ``clawback`` and ``draw``; ``individual``, ``team_pool`` and ``hybrid`` add their own terms.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+
+_as_number = PlainSerializer(float, return_type=float, when_used="json")
+Dollars = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False), _as_number]
+"""A non-negative amount of dollars, to the cent."""
+Fraction01 = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), _as_number]
+"""A rate or share in [0, 1]."""
+Weight = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), _as_number]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; models are immutable once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class BaseMonthly(Strict):
+    recruiter: Dollars = Field(Decimal(4000), description="Monthly base of a recruiter, dollars.")
+    account_manager: Dollars = Field(Decimal(4500), description="Monthly base of an account manager.")
+    pod_lead: Dollars = Field(Decimal(7000), description="Monthly base of a pod lead, dollars.")
+
+
+class PodLeadTerms(Strict):
+    override_rate: Fraction01 = Field(
+        Decimal(0), description="Share of the pod's net GP (floored at 0) paid to its lead each month.")
+    development_bonus: Dollars = Field(
+        Decimal(0), description="Dollars paid to the lead for each producer of the pod whose tenure "
+        "reaches milestone_months this month.")
+    milestone_months: int = Field(6, ge=0, description="Tenure (completed months) that earns the bonus.")
+
+
+class Split(Strict):
+    """How a placement's GP is credited between its recruiter and its account manager (sums to 1)."""
+
+    recruiter: Fraction01 = Field(Decimal("0.5"), description="Recruiter's share of each placement's GP.")
+    account_manager: Fraction01 = Field(Decimal("0.5"), description="Account manager's share of the GP.")
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Split:
+        if self.recruiter + self.account_manager != 1:
+            total = self.recruiter + self.account_manager
+            raise ValueError(f"split shares must sum to exactly 1, got recruiter {self.recruiter} + "
+                             f"account_manager {self.account_manager} = {total}")
+        return self
+
+
+class Draw(Strict):
+    months: int = Field(3, ge=0, description="New hires (tenure_months < months) are guaranteed the draw.")
+    amount: Dollars = Field(Decimal(2000), description="Guaranteed monthly variable pay, dollars.")
+    recoverable: bool = Field(True, description="Top-ups are repaid out of later variable pay.")
+
+
+class Tier(Strict):
+    from_: Dollars = Field(Decimal(0), alias="from", description="Commissionable GP (dollars per month) at "
+                           "which the tier starts.")
+    rate: Fraction01 = Field(Decimal("0.25"), description="Commission rate of the tier.")
+
+
+class RoleWeights(Strict):
+    recruiter: Weight = Field(Decimal(1), description="Pool weight of each recruiter.")
+    account_manager: Weight = Field(Decimal(1), description="Pool weight of each account manager.")
+
+
+class IndividualTerms(Strict):
+    """Commission on the person's own credited GP."""
+
+    rate: Fraction01 = Field(Decimal("0.25"), description="Flat commission rate (unused when tiers are set).")
+    threshold: Dollars = Field(
+        Decimal(0), description="Credited GP per month before commission starts (paid on the excess).")
+    tiers: tuple[Tier, ...] | None = Field(
+        None, description="Rate schedule on commissionable GP: first `from` is 0, strictly ascending. "
+        "Replaces `rate`.")
+    accelerator: Literal["marginal", "tiered"] = Field(
+        "marginal", description="marginal: each slice at its tier's rate; tiered: all of it at the rate of "
+        "the highest tier reached (retroactive).")
+    cap: Dollars | None = Field(None, description="Maximum commission per month, dollars.")
+
+    @field_validator("tiers")
+    @classmethod
+    def _tiers_ascend_from_zero(cls, tiers: tuple[Tier, ...] | None) -> tuple[Tier, ...] | None:
+        if tiers is None:
+            return None
+        if not tiers:
+            raise ValueError("tiers must not be empty (leave the key out for a flat rate)")
+        if tiers[0].from_ != 0:
+            raise ValueError(f"the first tier must start from 0, not {tiers[0].from_}")
+        starts = [t.from_ for t in tiers]
+        if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+            raise ValueError(f"tier starts must be strictly ascending, got {[float(s) for s in starts]}")
+        return tiers
+
+
+class PoolTerms(Strict):
+    """A team pool: a share of the pod's (or firm's) net GP, divided among its producers."""
+
+    rate: Fraction01 = Field(Decimal("0.25"), description="Share of the basis's net GP put in the pool.")
+    basis: Literal["pod", "firm"] = Field("pod", description="Pool per pod or one pool for the whole firm.")
+    sharing: Literal["equal", "role_weights"] = Field("equal", description="Equal shares or shares by role "
+                                                      "weight.")
+    role_weights: RoleWeights = Field(default_factory=RoleWeights, description="Weights for role_weights "
+                                      "sharing.")
+
+
+class CommonParams(Strict):
+    base_monthly: BaseMonthly = Field(default_factory=BaseMonthly, description="Monthly base by role.")
+    pod_lead: PodLeadTerms = Field(default_factory=PodLeadTerms, description="Pod lead override and bonus.")
+    split: Split = Field(default_factory=Split, description="Crediting rule: each placement's GP is split "
+                         "between its recruiter and account manager (and their pods).")
+
+
+class CommissionParams(CommonParams):
+    clawback: bool = Field(True, description="Take commission back when a placement falls off; let pools go "
+                           "negative.")
+    draw: Draw | None = Field(None, description="Guaranteed draw for new hires (none if absent).")
+
+
+class SalaryParams(CommonParams):
+    type: Literal["salary"] = Field("salary", description="Base salary only (plus pod lead terms).")
+
+
+class IndividualParams(CommissionParams, IndividualTerms):
+    type: Literal["individual"] = Field("individual", description="Individual commission on credited GP.")
+
+
+class TeamPoolParams(CommissionParams, PoolTerms):
+    type: Literal["team_pool"] = Field("team_pool", description="A shared pool on the pod's or firm's GP.")
+
+
+class HybridParams(CommissionParams):
+    type: Literal["hybrid"] = Field("hybrid", description="A weighted mix of individual commission and pool.")
+    individual_weight: Fraction01 = Field(Decimal("0.5"), description="w: individual part scaled by w, pool "
+                                          "rate by 1 - w.")
+    individual: IndividualTerms = Field(default_factory=IndividualTerms, description="Individual terms.")
+    team_pool: PoolTerms = Field(default_factory=PoolTerms, description="Pool terms (rate before 1 - w).")
+
+
+PlanParams = Annotated[
+    SalaryParams | IndividualParams | TeamPoolParams | HybridParams,
+    Field(discriminator="type"),
+]
+"""The validated parameters of one plan, chosen by their ``type`` key."""

@@ -1,0 +1,44 @@
+"""What a plan carries from one period to the next: recoverable draw balances and commission paid.
+
+:class:`PlanState` is opaque to the simulation: it gets one from ``plan.initial_state()``, hands it to
+``plan.pay()`` and keeps the new one it gets back. It is immutable in use (``pay`` builds a new state
+and never writes into an old one) and picklable, so a replication can be checkpointed or shipped to a
+worker.
+
+Commission paid is kept per (placement, person) so that a fall-off can claw back a fraction of what
+was actually paid on that placement (net of earlier clawbacks). It is stored as one small dict per
+period, newest last, and periods older than ``COMMISSION_MEMORY_MONTHS`` are dropped: a perm guarantee
+lasts a few months, so a fall-off two years after the commission was paid claws back nothing. Each
+``pay`` therefore adds only its own period's entries and never copies the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COMMISSION_MEMORY_MONTHS = 24
+
+PaidByPerson = dict[int, dict[int, int]]
+"""``{person_id: {placement_id: cents}}``: commission paid in one period (clawbacks as negatives)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    """Balances and history carried between periods. Treat as opaque; never mutated by ``pay``."""
+
+    draw_balances: dict[int, int] = field(default_factory=dict)
+    """Recoverable draw still owed, in cents, by person_id (only positive balances of current members)."""
+    commission_paid: tuple[tuple[int, PaidByPerson], ...] = ()
+    """``(period, {person_id: {placement_id: cents}})``, oldest first; clawbacks recorded as negatives."""
+
+    def paid_on(self, placement_id: int, person_id: int) -> int:
+        """Commission paid to a person on a placement within the memory window, net of clawbacks."""
+        return sum(paid.get(person_id, {}).get(placement_id, 0) for _, paid in self.commission_paid)
+
+    def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidByPerson) -> PlanState:
+        """The state after ``period``: new balances, this period's payments appended, old periods dropped."""
+        oldest_kept = period - COMMISSION_MEMORY_MONTHS + 1
+        history = tuple(entry for entry in self.commission_paid if entry[0] >= oldest_kept)
+        if paid_now:
+            history += ((period, paid_now),)
+        return PlanState(draw_balances=draw_balances, commission_paid=history)
