@@ -19,6 +19,9 @@ from __future__ import annotations
 import time as _time
 from typing import Any
 
+from collections.abc import Iterator
+
+import numpy as np
 import simpy
 
 from sim.comp import build_plan
@@ -30,6 +33,12 @@ from sim.rng import replication_seed_record, streams
 from sim.scenario.schema import Scenario
 
 _BLOCK = 4096
+
+
+def _uniforms(rng: np.random.Generator) -> Iterator[float]:
+    """An endless stream of uniforms drawn in vectorised blocks."""
+    while True:
+        yield from rng.random(_BLOCK).tolist()
 
 
 class FirmModel:
@@ -52,24 +61,14 @@ class FirmModel:
         self.candidates: list[list[tuple]] = [[] for _ in range(n)]
         self.acc = Accounts(self)
         self.month_end = MonthEnd(self)
-        self._u: list[float] = []
-        self._ui = _BLOCK
+        self.u = _uniforms(self.rng["decisions"]).__next__   # one numpy call per 4096 draws
         self.ready_seats: list[int] = []
         m = scenario.market
         self.cross = m.cross_pod_sharing
-        self.conv_lo, self.conv_hi = m.conversion_min, m.conversion_max
+        self.conv_lo = m.conversion_min
+        self.conv_half = 0.5 * (m.conversion_max - m.conversion_min)
         self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
         self.events = 0
-
-    # ------------------------------------------------------------------ random helpers
-    def u(self) -> float:
-        """A uniform from the decisions stream, drawn in blocks (one numpy call per 4096)."""
-        i = self._ui
-        if i >= _BLOCK:
-            self._u = self.rng["decisions"].random(_BLOCK).tolist()
-            i = 0
-        self._ui = i + 1
-        return self._u[i]
 
     # -------------------------------------------------------------------------- set-up
     def _staff(self) -> None:
@@ -109,7 +108,7 @@ class FirmModel:
             cand = lst.pop(0)
             if cand[0] <= t:
                 continue  # expired (took another offer)
-            if cand[1] < self.conv_lo + (self.conv_hi - self.conv_lo) * 0.5 * (self.wf.coop[r] + self.wf.coop[a]):
+            if cand[1] < self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a]):
                 self.acc.place(t, r, a, jo, cand)
                 return True
         return False
@@ -139,7 +138,7 @@ class FirmModel:
             if jo[0] <= t:
                 lst.pop(0)   # expired (the client filled elsewhere)
                 continue
-            if cand[1] < self.conv_lo + (self.conv_hi - self.conv_lo) * 0.5 * (self.wf.coop[r] + self.wf.coop[a]):
+            if cand[1] < self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a]):
                 lst.pop(0)
                 self.acc.place(t, r, a, jo, cand)
             return True      # placed, or the candidate was lost on this job order

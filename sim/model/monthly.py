@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.comp import ACCOUNT_MANAGER, RECRUITER, Member, PeriodLedger, payroll_totals
+from sim.comp import ACCOUNT_MANAGER, RECRUITER, MarginalReturn, Member, PeriodLedger, payroll_totals
 from sim.model import behaviour as bh
 from sim.model.outputs import build_results
 
@@ -181,11 +181,18 @@ class MonthEnd:
             if self.m.wf.pid[s] >= 0:
                 self.choose(s, counts)
 
-    def choose(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]]) -> None:
+    def marginal(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]]) -> MarginalReturn:
+        """What the plan pays seat s (and each teammate) for one more dollar of s's credited GP."""
+        wf = self.m.wf
+        expected = wf.credit_ema[s] if wf.credit_ema[s] >= 0 else self.credit_mean
+        return self.m.plan.marginal_return(wf.role[s], counts[0][wf.pod[s]], counts[1], int(expected))
+
+    def choose(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]],
+               mr: MarginalReturn | None = None) -> None:
         """Set seat s's effort for next month: the best response to what the plan pays at the margin."""
         m, wf, e, lv = self.m, self.m.wf, self.b.effort, self.b.levers
-        expected = wf.credit_ema[s] if wf.credit_ema[s] >= 0 else self.credit_mean
-        mr = m.plan.marginal_return(wf.role[s], counts[0][wf.pod[s]], counts[1], int(expected))
+        if mr is None:
+            mr = self.marginal(s, counts)
         extra = 0.0
         if m.policy.leaderboard:
             extra += lv.leaderboard_effort * self.rank[s]
@@ -212,6 +219,7 @@ class MonthEnd:
             for i, s in enumerate(order):
                 self.rank[s] = i / (n - 1) if n > 1 else 1.0
         counts = self._counts()
+        margins = {s: self.marginal(s, counts) for s in producers}
         if c.enabled:
             pod_sum = [0.0] * wf.n_pods
             pod_n = [0] * wf.n_pods
@@ -225,7 +233,7 @@ class MonthEnd:
             for s in producers:
                 p = wf.pod[s]
                 others = (pod_sum[p] - wf.coop[s]) / (pod_n[p] - 1) if pod_n[p] > 1 else wf.coop[s]
-                mr = m.plan.marginal_return(wf.role[s], counts[0][p], counts[1], int(max(wf.credit_ema[s], 0)))
+                mr = margins[s]
                 inc = bh.help_incentive(mr.own, mr.teammate, mr.teammates, help_benefit=c.help_benefit,
                                         social_weight=e.social_weight, money_weight=e.money_weight)
                 shift = base_shift - (lv.leaderboard_cooperation * self.rank[s] if m.policy.leaderboard else 0.0)
@@ -238,7 +246,7 @@ class MonthEnd:
             for s, v in new.items():
                 wf.coop[s] = v
         for s in producers:
-            self.choose(s, counts)
+            self.choose(s, counts, margins[s])
 
     # --------------------------------------------------------------------- turnover
     def _turnover(self, month: int, seats: list[int], peer_median: dict[str, float], pays: dict[int, int]) -> int:
