@@ -8,9 +8,20 @@ nobody has measured.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import difflib
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.comp import PlanParams
 
@@ -195,6 +206,88 @@ class Scheme(Strict):
         return data
 
 
+# ------------------------------------------------------------- sweeps and uncertain parameters
+def _ordered_range(pair: tuple[float, float]) -> tuple[float, float]:
+    if pair[0] > pair[1]:
+        raise ValueError(f"range low {pair[0]:g} is above high {pair[1]:g}")
+    return pair
+
+
+#: A closed numeric range ``[low, high]`` for a dotted key (low may equal high).
+Range = Annotated[tuple[float, float], AfterValidator(_ordered_range)]
+
+
+class SampleSweep(Strict):
+    """A Latin hypercube over numeric ranges: ``n`` points, reproducible from ``seed``."""
+
+    n: int = Field(ge=1, le=1_000_000, description="Number of sampled points.")
+    seed: int | None = Field(None, ge=0, description="Seed of the sample (default: the scenario seed).")
+    ranges: dict[str, Range] = Field(min_length=1, description="Dotted key -> [low, high].")
+
+
+class Sweep(Strict):
+    """Points to run: the full factorial of ``grid``, crossed with the ``sample`` (if any)."""
+
+    grid: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(
+        default_factory=dict, description="Dotted key -> list of values (full factorial).")
+    sample: SampleSweep | None = Field(None, description="Latin hypercube over ranges.")
+
+    @model_validator(mode="after")
+    def _something_to_sweep(self) -> Sweep:
+        if not self.grid and self.sample is None:
+            raise ValueError("a sweep needs a 'grid' or a 'sample'")
+        both = set(self.grid) & set(self.sample.ranges if self.sample else ())
+        if both:
+            raise ValueError(f"key {sorted(both)[0]!r} is both in the grid and in the sample")
+        return self
+
+    def keys(self) -> list[str]:
+        return [*self.grid, *(self.sample.ranges if self.sample else ())]
+
+
+#: Top-level keys a sweep or sensitivity analysis may not vary (they define the experiment itself).
+_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain")
+
+
+def _check_dotted(view: dict[str, Any], key: str) -> str | None:
+    """None if ``key`` names a setting of the scenario ``view``; otherwise why not (with a hint)."""
+    parts = key.split(".")
+    if parts[0] in _UNSWEEPABLE:
+        return f"{parts[0]!r} cannot be varied by a sweep or a sensitivity analysis"
+    node: Any = view
+    for i, part in enumerate(parts):
+        if isinstance(node, list):  # the scheme list, addressed by name
+            names = [s["name"] for s in node]
+            if part not in names:
+                match = difflib.get_close_matches(part, names, n=1)
+                return f"no scheme named {part!r}" + (f" (did you mean {match[0]!r}?)" if match else "")
+            node = node[names.index(part)]
+            if i + 1 < len(parts) and parts[i + 1] == "name":
+                return "a scheme's name cannot be varied"
+            continue
+        if not isinstance(node, dict) or part not in node:
+            options = list(node) if isinstance(node, dict) else []
+            match = difflib.get_close_matches(part, options, n=1)
+            prefix = ".".join(parts[:i]) + "." if i else ""
+            return "not a scenario key" + (f" (did you mean {prefix + match[0]!r}?)" if match else "")
+        node = node[part]
+    if isinstance(node, list) and parts[-1] == "schemes":
+        return "the scheme list cannot be varied; vary a scheme's keys"
+    return None
+
+
+def _view(data: dict[str, Any]) -> dict[str, Any]:
+    """The already-validated fields as the YAML shape (plan keys beside the scheme name)."""
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "schemes":
+            out[name] = [{"name": s.name, **s.plan.model_dump(mode="json"), "policy": s.policy.model_dump(mode="json")}
+                         for s in value]
+        else:
+            out[name] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return out
+
+
 class Scenario(Strict):
     name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
@@ -206,7 +299,31 @@ class Scenario(Strict):
     behavior: Behavior = Behavior()
     policy: Policy = Policy()
     schemes: list[Scheme] = Field(min_length=1)
-    sweep: dict[str, Any] | None = None
+    sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
+    uncertain: dict[str, Range] | None = Field(
+        None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
+
+    @field_validator("sweep", "uncertain", mode="after")
+    @classmethod
+    def _keys_exist(cls, value: Any, info: ValidationInfo) -> Any:
+        """Every swept or uncertain key must name an existing setting (checked once the sections are valid)."""
+        if value is None or "schemes" not in info.data:
+            return value
+        if isinstance(value, Sweep):
+            ranges = value.sample.ranges if value.sample else {}
+            locs = [("grid", k) for k in value.grid] + [("sample", "ranges", k) for k in ranges]
+        else:
+            locs = [(k,) for k in value]
+        view = _view(info.data)
+        # A key in a section that failed validation is not checked: that section's own problem is reported.
+        earlier = list(cls.model_fields)[: list(cls.model_fields).index(info.field_name)]
+        failed = {name for name in earlier if name not in info.data}
+        errors = [InitErrorDetails(type=PydanticCustomError("unknown_setting", msg), loc=loc, input={"key": loc[-1]})
+                  for loc in locs
+                  if loc[-1].split(".")[0] not in failed and (msg := _check_dotted(view, loc[-1]))]
+        if errors:  # one error per key, each at its own location (so each names its line)
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return value
 
     @model_validator(mode="before")
     @classmethod

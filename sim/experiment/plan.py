@@ -1,0 +1,221 @@
+"""What a batch runs: sweep points expanded from the scenario, and one task per (point, scheme, replication).
+
+Everything here is pure. A *point* is a mapping of dotted keys to values (``{"schemes.team_pool.rate":
+0.1}``) applied to a deep copy of the resolved scenario; the base scenario is never mutated. Points
+come from ``sweep.grid`` (full factorial, the last key varying fastest), crossed with ``sweep.sample``
+(a seeded Latin hypercube), or are given explicitly (a sensitivity design). A scenario without a
+sweep has one point, ``{}``.
+
+Every run has a deterministic id: a hash of the point's resolved scenario (without the keys that
+only describe the experiment), the scheme and the replication. Identical inputs give the same id,
+so the store can skip a run it already holds, even when two sweep points resolve to the same
+scenario.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from sim.scenario import Problem, Scenario, ScenarioError, resolved_dict, validate
+from sim.scenario.schema import Sweep
+
+Overrides = dict[str, Any]
+
+#: Keys that describe the experiment rather than the firm: they never change a run's result.
+EXPERIMENT_KEYS = ("description", "replications", "sweep", "uncertain")
+#: At most this many point problems are listed (a 10,000-point sweep could otherwise print 10,000 lines).
+MAX_PROBLEMS = 10
+
+
+# ------------------------------------------------------------------------------ dotted keys
+def _locate(data: dict[str, Any], key: str) -> tuple[Any, str | int]:
+    """The container holding ``key`` and the last part's index in it (schemes addressed by name)."""
+    parts = key.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = next(s for s in node if isinstance(s, dict) and s.get("name") == part)
+        else:
+            node = node[part]
+    return node, parts[-1]
+
+
+def get_dotted(data: dict[str, Any], key: str) -> Any:
+    node, last = _locate(data, key)
+    return node[last]
+
+
+def apply_point(base: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with each dotted key of ``point`` set; ``base`` is left untouched."""
+    data = copy.deepcopy(dict(base))
+    for key, value in point.items():
+        node, last = _locate(data, key)
+        node[last] = copy.deepcopy(value)
+    return data
+
+
+# -------------------------------------------------------------------------------- expansion
+def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[Overrides]:
+    """The full factorial of ``grid`` in key order, the last key varying fastest."""
+    keys = list(grid)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))]
+
+
+def sample_points(ranges: Mapping[str, tuple[float, float]], n: int, seed: int,
+                  integer_keys: Sequence[str] = ()) -> list[Overrides]:
+    """``n`` Latin-hypercube points over ``ranges``; keys in ``integer_keys`` are rounded to whole numbers."""
+    keys = list(ranges)
+    unit = qmc.LatinHypercube(d=len(keys), rng=np.random.default_rng(seed)).random(n)
+    low = np.array([ranges[k][0] for k in keys], dtype=float)
+    high = np.array([ranges[k][1] for k in keys], dtype=float)
+    values = qmc.scale(unit, low, high) if np.all(high > low) else low + unit * (high - low)
+    points = []
+    for row in values:
+        points.append({k: int(round(v)) if k in integer_keys else float(v) for k, v in zip(keys, row, strict=True)})
+    return points
+
+
+def integer_keys(base: dict[str, Any], keys: Sequence[str]) -> list[str]:
+    """The keys whose value in the base scenario is a whole number (so sampled values get rounded)."""
+    out = []
+    for k in keys:
+        v = get_dotted(base, k)
+        if isinstance(v, int) and not isinstance(v, bool):
+            out.append(k)
+    return out
+
+
+def expand(sweep: Sweep | None, base: dict[str, Any], seed: int) -> list[Overrides]:
+    """Every point of ``sweep`` (``[{}]`` without one): grid combinations crossed with sample points."""
+    if sweep is None:
+        return [{}]
+    grid = grid_points(sweep.grid) if sweep.grid else [{}]
+    if sweep.sample is None:
+        return grid
+    s = sweep.sample
+    sample = sample_points(s.ranges, s.n, seed if s.seed is None else s.seed, integer_keys(base, list(s.ranges)))
+    return [{**g, **p} for g in grid for p in sample]
+
+
+# ------------------------------------------------------------------------------ identities
+def identity(resolved: Mapping[str, Any]) -> str:
+    """A stable hash of what determines a run's result (experiment-only keys left out)."""
+    kept = {k: v for k, v in resolved.items() if k not in EXPERIMENT_KEYS}
+    blob = json.dumps(kept, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def run_id(point_identity: str, scheme: str, replication: int) -> str:
+    """The deterministic id of one run: same inputs, same id."""
+    blob = f"{point_identity}|{scheme}|{replication}".encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One run to do. ``points`` lists every sweep point whose scenario this run is (usually one)."""
+
+    run_id: str
+    points: tuple[int, ...]
+    scheme: str
+    replication: int
+    detail: bool
+
+    @property
+    def point(self) -> int:
+        return self.points[0]
+
+
+@dataclass
+class Plan:
+    """The points of a batch, validated, with each point's identity; builds the task list."""
+
+    base: dict[str, Any]                 # resolved scenario, sweep and uncertain removed
+    points: list[Overrides]
+    identities: list[str]
+    keys: list[str]
+    schemes: list[str]
+    aliases: dict[int, int] = field(default_factory=dict)   # point -> earlier point with the same scenario
+
+    def tasks(self, replications: Mapping[int, int] | int) -> list[Task]:
+        """Tasks for ``replications`` per point (an int for all), point-major; duplicates merged."""
+        by_id: dict[str, Task] = {}
+        for p, ident in enumerate(self.identities):
+            reps = replications if isinstance(replications, int) else replications.get(p, 0)
+            for r in range(reps):
+                for s in self.schemes:
+                    rid = run_id(ident, s, r)
+                    if rid in by_id:
+                        t = by_id[rid]
+                        by_id[rid] = Task(rid, (*t.points, p), s, r, t.detail)
+                    else:
+                        by_id[rid] = Task(rid, (p,), s, r, detail=(p == 0 and r == 0))
+        return list(by_id.values())
+
+
+def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, source: str = "<scenario>",
+              marks: Mapping[tuple, tuple[int, int]] | None = None) -> Plan:
+    """Expand and validate every point of ``scenario`` (or the explicit ``points``).
+
+    Raises :class:`ScenarioError` naming the sweep key, the value and the problem when a point
+    does not make a valid scenario, before anything is run.
+    """
+    resolved = resolved_dict(scenario)
+    base = {**resolved, "sweep": None, "uncertain": None}
+    if points is None:
+        points = expand(scenario.sweep, base, scenario.seed)
+        keys = scenario.sweep.keys() if scenario.sweep else []
+    else:
+        keys = list(dict.fromkeys(k for p in points for k in p))
+    problems = _single_value_problems(scenario.sweep, base, source, marks or {}) if scenario.sweep else []
+    identities: list[str] = []
+    if not problems:
+        for i, point in enumerate(points):
+            try:
+                sc = validate(apply_point(base, point), source)
+            except ScenarioError as err:
+                where = ", ".join(f"{k}={v!r}" for k, v in point.items())
+                problems.extend(Problem(source, "sweep", f"point {i} ({where}): {p.path}: {p.message}")
+                                for p in err.problems)
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+                continue
+            identities.append(identity(resolved_dict(sc)))
+    if problems:
+        raise ScenarioError(problems[:MAX_PROBLEMS])
+    first: dict[str, int] = {}
+    aliases = {}
+    for i, ident in enumerate(identities):
+        if ident in first:
+            aliases[i] = first[ident]
+        first.setdefault(ident, i)
+    return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes], aliases)
+
+
+def _single_value_problems(sweep: Sweep, base: dict[str, Any], source: str,
+                           marks: Mapping[tuple, tuple[int, int]]) -> list[Problem]:
+    """Each grid value and each range end checked on its own, so the problem names its key and line."""
+    problems = []
+    checks = [(("grid", k), k, v) for k, values in sweep.grid.items() for v in values]
+    if sweep.sample:
+        checks += [(("sample", "ranges", k), k, v) for k, pair in sweep.sample.ranges.items() for v in pair]
+    ints = set(integer_keys(base, [c[1] for c in checks]))
+    for loc, key, value in checks:
+        if key in ints and loc[0] == "sample":
+            value = int(round(value))
+        try:
+            validate(apply_point(base, {key: value}), source)
+        except ScenarioError as err:
+            line, col = marks.get(("sweep", *loc), (None, None))
+            problems.extend(Problem(source, "sweep." + ".".join(loc), f"value {value!r}: {p.message}", line, col)
+                            for p in err.problems)
+    return problems
