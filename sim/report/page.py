@@ -1,101 +1,60 @@
-"""The self-contained HTML report: plotly.js inlined, no network request, every scheme name escaped."""
+"""The self-contained ``report.html``: plotly.js inlined, no network request, every scenario string escaped.
+
+:func:`write_report` reads only the stored results in a folder (see :mod:`sim.report.data`) and
+never runs the model, so ``teamsim report DIR`` can rebuild the page at any time. Figures are
+stored as JSON beside empty divs and drawn by one small script when the page opens.
+"""
 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
-import pandas as pd
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from sim.experiment import store
-from sim.experiment.stats import monthly_bands
-from sim.metrics import BY_NAME, MONTHLY_METRICS
+from sim.report import sections
+from sim.report.data import load
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+CSS = """body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
+nav a{margin-right:1em} h2{border-bottom:2px solid #ddd;padding-top:.5em} figure{margin:1em 0}
+table{border-collapse:collapse;margin:.5em 0} td,th{border:1px solid #ccc;padding:3px 7px;vertical-align:top}
+table.summary td,table.statement td{text-align:right} td.best{background:#eef7ee;font-weight:bold}
+.note,.caption{color:#555;font-size:.9em} .clear{font-weight:bold} .unclear{color:#555}
+.ok{color:#176317} .bad{color:#b00;font-weight:bold} pre{background:#f6f6f6;padding:1em;overflow:auto}
+pre.seeds{white-space:pre-wrap;word-break:break-all} details.person{margin:1em 0}
+table.statement{font-size:.85em} tr.total{font-weight:bold}"""
 
+DRAW = """document.querySelectorAll('div.fig').forEach(function (div) {
+  var spec = JSON.parse(document.getElementById(div.id + '-data').textContent);
+  Plotly.newPlot(div, spec.data, spec.layout, {displaylogo: false, responsive: true})
+    .then(function () { div.setAttribute('data-rendered', 'yes'); });
+});"""
 
-def _fmt(value: float, unit: str) -> str:
-    if pd.isna(value):
-        return ""
-    if unit == "$":
-        return f"${value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.3f}"
-
-
-def summary_table(summary: pd.DataFrame, schemes: list[str]) -> str:
-    """Scheme x metric table: mean [95% CI], and the paired difference to the baseline."""
-    head = "".join(f"<th>{html.escape(s)}</th>" for s in schemes)
-    rows = []
-    for metric, g in summary.groupby("metric", sort=False):
-        meta = BY_NAME.get(metric)
-        unit = meta.unit if meta else ""
-        cells = []
-        for s in schemes:
-            r = g[g["scheme"] == s]
-            if r.empty:
-                cells.append("<td></td>")
-                continue
-            r = r.iloc[0]
-            txt = f"{_fmt(r['mean'], unit)}<br><small>[{_fmt(r['ci_low'], unit)}, {_fmt(r['ci_high'], unit)}]</small>"
-            if not pd.isna(r.get("diff_mean")):
-                txt += (f"<br><small>&Delta; {_fmt(r['diff_mean'], unit)} "
-                        f"[{_fmt(r['diff_ci_low'], unit)}, {_fmt(r['diff_ci_high'], unit)}]</small>")
-            cells.append(f"<td>{txt}</td>")
-        desc = html.escape(meta.description) if meta else ""
-        rows.append(f"<tr><th title=\"{desc}\">{html.escape(metric)} <small>({html.escape(unit)})</small></th>"
-                    + "".join(cells) + "</tr>")
-    return f"<table class='summary'><tr><th>metric</th>{head}</tr>{''.join(rows)}</table>"
+NAV = (("headline", "Headline"), ("over-time", "Over time"), ("people", "People"), ("money", "Money"),
+       ("sweeps", "Sweeps and sensitivity"), ("explain", "Explain a person"), ("assumptions", "Assumptions"))
 
 
-def monthly_figure(monthly: pd.DataFrame, metric: str, schemes: list[str]) -> go.Figure:
-    bands = monthly_bands(monthly, [metric])
-    fig = go.Figure()
-    for i, s in enumerate(schemes):
-        b = bands[bands["scheme"] == s]
-        colour = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=list(b["month"]) + list(b["month"])[::-1],
-                                 y=list(b[f"{metric}_high"]) + list(b[f"{metric}_low"])[::-1],
-                                 fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0},
-                                 hoverinfo="skip", showlegend=False, name=f"{s} 95% band"))
-        fig.add_trace(go.Scatter(x=b["month"], y=b[metric], name=s, mode="lines+markers",
-                                 line={"color": colour, "dash": DASHES[i % len(DASHES)]},
-                                 marker={"symbol": i % 20, "size": 5}))
-    meta = next((m for m in MONTHLY_METRICS if m.name == metric), None)
-    fig.update_layout(title=f"{metric} per month (mean and 95% band)", xaxis_title="month",
-                      yaxis_title=meta.unit if meta else "", height=360, margin={"t": 50, "b": 40})
-    return fig
+def build_html(out: Path) -> str:
+    """The report page for the stored results in ``out``, as a string."""
+    res = load(out)
+    figs = sections.Figures()
+    parts = [sections.headline_section(res), sections.over_time_section(res, figs), sections.people_section(res, figs),
+             sections.money_section(res, figs), sections.sweep_section(res, figs), sections.explain_section(res),
+             sections.assumptions_section(res)]
+    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[4]]
+    nav = "".join(f"<a href='#{i}'>{html.escape(t)}</a>" for i, t in present)
+    title = html.escape(f"teamsim: {res.manifest.get('scenario', out.name)}")
+    description = html.escape(str(res.manifest.get("resolved_scenario", {}).get("description", "")))
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style>"
+            f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body><h1>{title}</h1>"
+            f"<p>{description}</p><nav>{nav}</nav>{''.join(parts)}<script>{DRAW}</script></body></html>")
 
 
 def write_report(out: Path) -> Path:
-    """Build ``report.html`` in ``out`` from the stored tables."""
+    """Build ``report.html`` in ``out`` from the stored tables (atomically) and return its path."""
     out = Path(out)
-    manifest = store.read_manifest(out)
-    summary = pd.read_csv(out / "summary.csv")
-    monthly = store.read_table(out, "monthly")
-    schemes = list(manifest["schemes"])
-    figs = []
-    for metric in ("placements", "revenue", "headcount_recruiters", "mean_cooperation", "mean_effort", "quits"):
-        if metric in monthly:
-            figs.append(monthly_figure(monthly, metric, schemes).to_html(full_html=False, include_plotlyjs=False))
-    title = html.escape(f"teamsim: {manifest['scenario']}")
-    assumptions = html.escape(json.dumps(manifest.get("resolved_scenario", {}), indent=2))
-    body = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>
-<script type="text/javascript">{get_plotlyjs()}</script>
-<style>body{{font-family:sans-serif;margin:2em}} table.summary{{border-collapse:collapse}}
-table.summary td,table.summary th{{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}}</style>
-</head><body><h1>{title}</h1>
-<p>{manifest['replications']} replications per scheme; baseline for differences (&Delta;):
-<b>{html.escape(manifest['baseline'])}</b>; scenario hash {html.escape(manifest['scenario_hash'])}.</p>
-<h2 id="summary">Summary</h2>{summary_table(summary, schemes)}
-<h2 id="over-time">Over time</h2>{''.join(figs)}
-<h2 id="assumptions">Assumptions</h2><pre>{assumptions}</pre>
-</body></html>"""
     path = out / "report.html"
-    store.atomic_write_bytes(path, body.encode("utf-8"))
+    store.atomic_write_bytes(path, build_html(out).encode("utf-8"))
     return path
