@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint validate clean install
+.PHONY: demo test bench lint validate clean install docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,6 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache .hypothesis .ruff_cache
+
+docs: $(STAMP)
+	$(PY) -m sim.scenario.refresh_docs docs/model.md

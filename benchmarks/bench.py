@@ -1,0 +1,69 @@
+"""Speed of one replication against bare SimPy, measured in one process (ratios survive noisy machines).
+
+Usage: ``python -m benchmarks.bench [--repeats N] [--scenario FILE]``. For each scheme of the reference
+scenario it runs replications 0..N-1 and reports the median wall time of one replication, the model
+events it scheduled (job orders and candidates that arrived, placements, quits, hires, payroll months),
+the cost per model event, and that cost as a multiple of bare SimPy's cost per event (a loop of
+``env.timeout`` in 10 processes), plus replications per second on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import simpy
+
+from sim.model import run
+from sim.scenario import load_scenario
+
+REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "individual_vs_team.yaml"
+
+
+def bare_simpy_cost(events: int = 200_000, repeats: int = 5) -> float:
+    """Seconds per event of a bare SimPy loop of timeouts (best of ``repeats``)."""
+    def proc(env: simpy.Environment, n: int):
+        for _ in range(n):
+            yield env.timeout(1)
+
+    best = float("inf")
+    for _ in range(repeats):
+        env = simpy.Environment()
+        for _ in range(10):
+            env.process(proc(env, events // 10))
+        start = time.perf_counter()
+        env.run()
+        best = min(best, (time.perf_counter() - start) / events)
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--scenario", type=Path, default=REFERENCE)
+    args = p.parse_args(argv)
+    sc = load_scenario(args.scenario)
+    run(sc, sc.schemes[0].name, 0)  # warm imports and caches
+    bare = bare_simpy_cost()
+    print(f"scenario {sc.name}: {sc.firm.pods * (sc.firm.recruiters_per_pod + sc.firm.account_managers_per_pod)} "
+          f"producers, {sc.horizon_months} months; bare SimPy {bare * 1e6:.2f} us/event")
+    print(f"{'scheme':<14}{'ms/rep':>9}{'events':>9}{'us/event':>10}{'x bare':>8}{'reps/s':>8}")
+    all_times = []
+    for scheme in sc.schemes:
+        times, events = [], []
+        for rep in range(args.repeats):
+            start = time.perf_counter()
+            out = run(sc, scheme.name, rep)
+            times.append(time.perf_counter() - start)
+            events.append(out["run"]["events"])
+        t, ev = statistics.median(times), statistics.median(events)
+        all_times.extend(times)
+        per = t / ev
+        print(f"{scheme.name:<14}{t * 1e3:>9.1f}{ev:>9.0f}{per * 1e6:>10.2f}{per / bare:>8.2f}{1 / t:>8.1f}")
+    print(f"all schemes: median {statistics.median(all_times) * 1e3:.1f} ms per replication")
+
+
+if __name__ == "__main__":
+    main()
