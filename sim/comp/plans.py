@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -87,7 +87,7 @@ def build_plan(params: PlanParams | Mapping[str, Any]) -> Plan:
     return Plan(params)
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _fraction_rate(fraction: float) -> Rate:
     return rate_of(fraction)
 
@@ -238,12 +238,11 @@ class Plan:
                          for f in ledger.falloffs for person in (f.recruiter_id, f.account_manager_id)
                          if person in member_ids})
         for placement_id, person, fraction in claims:
-            mine = paid_now.setdefault(person, {})
-            paid = state.paid_on(placement_id, person) + mine.get(placement_id, 0)
-            cents = _fraction_rate(fraction).of(paid)
+            paid_here = paid_now.get(person, {}).get(placement_id, 0)
+            cents = _fraction_rate(fraction).of(state.paid_on(placement_id, person) + paid_here)
             if cents:
                 variable.setdefault(person, []).append(Line(CLAWBACK, -cents, placement_id))
-                mine[placement_id] = mine.get(placement_id, 0) - cents
+                paid_now.setdefault(person, {})[placement_id] = paid_here - cents
 
     def _pool_lines(self, pod_net: dict[int, int], producers_by_pod: dict[int, list[Member]],
                     variable: dict[int, list[Line]]) -> None:

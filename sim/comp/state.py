@@ -7,9 +7,10 @@ worker.
 
 Commission paid is kept per (placement, person) so that a fall-off can claw back a fraction of what
 was actually paid on that placement (net of earlier clawbacks). It is stored as one small dict per
-period, newest last, and periods older than ``COMMISSION_MEMORY_MONTHS`` are dropped: a perm guarantee
-lasts a few months, so a fall-off two years after the commission was paid claws back nothing. Each
-``pay`` therefore adds only its own period's entries and never copies the history.
+period, newest last: commission paid in period ``q`` can be clawed back by fall-offs in periods ``q``
+to ``q + COMMISSION_MEMORY_MONTHS - 1`` (periods are consecutive) and is dropped after that. A perm
+guarantee lasts a few months, so two years of memory loses nothing real, while each ``pay`` adds only
+its own period's entries and never copies the history.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class PlanState:
 
     def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidByPerson) -> PlanState:
         """The state after ``period``: new balances, this period's payments appended, old periods dropped."""
-        oldest_kept = period - COMMISSION_MEMORY_MONTHS + 1
+        oldest_kept = period + 2 - COMMISSION_MEMORY_MONTHS  # still inside the window next period
         history = tuple(entry for entry in self.commission_paid if entry[0] >= oldest_kept)
         if paid_now:
             history += ((period, paid_now),)
