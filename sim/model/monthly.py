@@ -110,28 +110,34 @@ class MonthEnd:
         self.revenue_cents += acc.revenue
         credited: dict[int, float] = {}
         sr, sa = self.share_r, 1.0 - self.share_r
+        get = credited.get
         for c in credits:
-            credited[c.recruiter_id] = credited.get(c.recruiter_id, 0.0) + sr * c.gp_cents
-            credited[c.account_manager_id] = credited.get(c.account_manager_id, 0.0) + sa * c.gp_cents
-        pays = {st.person_id: st.total_cents for st in stmts}
+            gp = c.gp_cents
+            credited[c.recruiter_id] = get(c.recruiter_id, 0.0) + sr * gp
+            credited[c.account_manager_id] = get(c.account_manager_id, 0.0) + sa * gp
+        pay_list = [st.total_cents for st in stmts]
+        pays = dict(zip((st.person_id for st in stmts), pay_list, strict=True))
         peer_median = self._peer_medians(seats, pays)
         producers = [s for s in seats if s < wf.producers]
-        for s, st in zip(seats, stmts, strict=True):
-            pid = wf.pid[s]
-            rec = wf.records[pid]
-            pay = st.total_cents
+        records, pay_hist, ema, pids = wf.records, wf.pay_hist, wf.credit_ema, wf.pid
+        for s, pay in zip(seats, pay_list, strict=True):
+            pid = pids[s]
+            rec = records[pid]
             rec.pay_cents += pay
-            got = credited.get(pid, 0.0)
+            got = get(pid, 0.0)
             rec.credited_gp_cents += round(got)
             rec.months_employed += 1
-            hist = wf.pay_hist[s]
+            hist = pay_hist[s]
             hist.append(pay)
             if len(hist) > 3:
                 del hist[0]
-            wf.credit_ema[s] = got if wf.credit_ema[s] < 0 else 0.7 * wf.credit_ema[s] + 0.3 * got
-            if m.detail:
+            ema[s] = got if ema[s] < 0 else 0.7 * ema[s] + 0.3 * got
+        if m.detail:
+            for s, st in zip(seats, stmts, strict=True):
                 self.statements.append((month, st))
-                rec.trace.append((month, wf.effort[s], wf.coop[s], pay, peer_median.get(wf.role[s], 0.0), got))
+                rec = records[pids[s]]
+                rec.trace.append((month, wf.effort[s], wf.coop[s], st.total_cents,
+                                  peer_median.get(wf.role[s], 0.0), get(pids[s], 0.0)))
         effort = [wf.effort[s] for s in producers]
         coop = [wf.coop[s] for s in producers]
         self.effort_sum += sum(effort)
