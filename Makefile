@@ -26,6 +26,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
 
+validate: $(STAMP)
+	$(PY) -m sim validate-model --out reports/validation
+
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache .hypothesis .ruff_cache
 
