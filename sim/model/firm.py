@@ -17,9 +17,8 @@ with the pair's cooperation; a match that fails loses the candidate.
 from __future__ import annotations
 
 import time as _time
-from typing import Any
-
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import simpy
@@ -65,6 +64,7 @@ class FirmModel:
         self.ready_seats: list[int] = []
         m = scenario.market
         self.cross = m.cross_pod_sharing
+        self.cross_pods = self.cross > 0.0 and self.wf.n_pods > 1
         self.conv_lo = m.conversion_min
         self.conv_half = 0.5 * (m.conversion_max - m.conversion_min)
         self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
@@ -86,48 +86,45 @@ class FirmModel:
     # --------------------------------------------------------------------------- flow
     def _search_candidates(self, t: float, a: int, jo: tuple) -> bool:
         """A job order at AM seat ``a`` looks for a waiting candidate; True if it placed."""
-        wf, coop = self.wf, self.wf.coop
-        ca = coop[a]
+        wf, coop, cands, u = self.wf, self.wf.coop, self.candidates, self.u
         for r in wf.partners[a]:
-            if self._take_candidate(t, r, a, jo):
+            if cands[r] and self._take_candidate(t, r, a, jo):
                 return True
+        ca = coop[a]
         for r in wf.pod_mates[a]:
-            if self.candidates[r] and self.u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
+            if cands[r] and u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
                 return True
-        if self.cross > 0.0 and wf.n_pods > 1:
-            other = self._other_pod(wf.pod[a])
-            for r in wf.pod_seats[other]:
-                if r < wf.n_rec and self.candidates[r] and self.u() < coop[r] * ca * self.cross \
-                        and self._take_candidate(t, r, a, jo):
+        if self.cross_pods:
+            ca *= self.cross
+            for r in wf.recruiters_of[self._other_pod(wf.pod[a])]:
+                if cands[r] and u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
                     return True
         return False
 
     def _take_candidate(self, t: float, r: int, a: int, jo: tuple) -> bool:
         lst = self.candidates[r]
+        p = self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a])
         while lst:
             cand = lst.pop(0)
-            if cand[0] <= t:
-                continue  # expired (took another offer)
-            if cand[1] < self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a]):
+            if cand[0] > t and cand[1] < p:   # alive (not gone to another offer) and converts
                 self.acc.place(t, r, a, jo, cand)
                 return True
         return False
 
     def _search_job_orders(self, t: float, r: int, cand: tuple) -> bool:
         """A candidate at recruiter seat ``r`` looks for an open job order; True if it was used."""
-        wf, coop = self.wf, self.wf.coop
-        cr = coop[r]
+        wf, coop, jos, u = self.wf, self.wf.coop, self.job_orders, self.u
         for a in wf.partners[r]:
-            if self.job_orders[a] and self._offer(t, r, a, cand):
+            if jos[a] and self._offer(t, r, a, cand):
                 return True
+        cr = coop[r]
         for a in wf.pod_mates[r]:
-            if self.job_orders[a] and self.u() < coop[a] * cr and self._offer(t, r, a, cand):
+            if jos[a] and u() < coop[a] * cr and self._offer(t, r, a, cand):
                 return True
-        if self.cross > 0.0 and wf.n_pods > 1:
-            other = self._other_pod(wf.pod[r])
-            for a in wf.pod_seats[other]:
-                if a >= wf.n_rec and self.job_orders[a] and self.u() < coop[a] * cr * self.cross \
-                        and self._offer(t, r, a, cand):
+        if self.cross_pods:
+            cr *= self.cross
+            for a in wf.ams_of[self._other_pod(wf.pod[r])]:
+                if jos[a] and u() < coop[a] * cr and self._offer(t, r, a, cand):
                     return True
         return False
 

@@ -86,6 +86,8 @@ class Workforce:
                 self.partners[s] = mine
                 self.pod_mates[s] = [x for x in recs if x not in mine]
         self.lead_seat = {pods[s]: s for s in range(self.producers, n)}
+        self.recruiters_of = [[s for s in seats if s < self.n_rec] for seats in self.pod_seats]
+        self.ams_of = [[s for s in seats if s >= self.n_rec] for seats in self.pod_seats]
 
     def hire(self, seat: int, month: int, rng: np.random.Generator, coop: Cooperation, skill_sd: float,
              screen: float, tenure: int = 0, pod_mean: float | None = None) -> int:
