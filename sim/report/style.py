@@ -76,8 +76,19 @@ def layout(title: str, x_title: str = "", y_title: str = "", height: int = 360, 
 
 def figure_json(fig: Figure) -> str:
     """JSON safe to put inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can close it."""
-    text = json.dumps(fig, separators=(",", ":"), allow_nan=False, default=_default)
+    text = json.dumps(_finite(fig), separators=(",", ":"), allow_nan=False, default=_default)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinities become ``None`` anywhere in a figure (JSON has no NaN; plotly reads null as a gap)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _default(value: Any) -> Any:
