@@ -185,8 +185,8 @@ class FirmModel:
     def run(self) -> dict[str, Any]:
         wall = _time.perf_counter()
         self._staff()
-        self.env.process(self._months())
-        self.env.run()
+        # Stop when the last month closes: later hires and fall-offs are outside the horizon.
+        self.env.run(until=self.env.process(self._months()))
         out = self.month_end.results()
         out["run"].update(
             scheme=self.scheme.name, replication=self.replication,

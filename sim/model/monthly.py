@@ -60,7 +60,7 @@ class MonthEnd:
         for seat in m.ready_seats:
             wf = m.wf
             pod_mean = self._pod_mean_coop(wf.pod[seat])
-            wf.hire(seat, month, m.rng["traits"], self.b.cooperation, hb.skill_sd,
+            wf.hire(seat, month + 1, m.rng["traits"], self.b.cooperation, hb.skill_sd,
                     m.policy.hiring_for_cooperation, pod_mean=pod_mean)
             self.hires_this_month += 1
             m.events += 1

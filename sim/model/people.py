@@ -24,7 +24,7 @@ class PersonRecord:
     seat: int
     role: str
     pod: int
-    hire_month: int          # -1 for people already employed when the run starts
+    hire_month: int          # first month worked (1-based); 0 for people employed before the run starts
     tenure_at_start: int
     ctype: int
     skill: float
@@ -117,7 +117,7 @@ class Workforce:
         self.pay_hist[seat] = []
         self.credit_ema[seat] = -1.0   # unknown until the first month's credits
         self.records[pid] = PersonRecord(pid, seat, self.role[seat], self.pod[seat],
-                                         month if tenure == 0 else -1, tenure, ctype, self.skill[seat])
+                                         month, tenure, ctype, self.skill[seat])
         return pid
 
     def vacate(self, seat: int, month: int, reason: str) -> None:
