@@ -1,22 +1,24 @@
-"""Batches: every scheme for every replication, on a local process pool, then tables on disk.
+"""Batches: every scheme for every replication of every sweep point, streamed to disk, then tables.
 
-The experiment layer only calls the model (:func:`sim.model.run`); it knows nothing of SimPy. The
-scenario is shipped once per worker (pool initializer), tasks are (scheme, replication) pairs sent
-in chunks, and results are sorted by (scheme order, replication) so the tables are identical
-whatever the worker count or completion order. A run that raises is recorded with its error and
-the rest go on.
+The experiment layer only calls the model (through an executor, see :mod:`sim.experiment.executors`);
+it knows nothing of SimPy. A batch:
+
+1. expands and validates every sweep point (:mod:`sim.experiment.plan`): bad input stops it here;
+2. writes ``batch.json`` (what the folder holds); ``--resume`` refuses a folder of another scenario;
+3. runs the tasks not yet stored, writing finished runs to disk as parts every second or so
+   (:mod:`sim.experiment.store`), so the driver's memory stays flat and an interruption loses at
+   most the runs in flight; a run that raises is recorded with its error and the rest go on;
+4. with precision targets, adds replications to the points whose intervals are still too wide;
+5. assembles the final tables sorted by (point, scheme order, replication): identical whatever
+   the executor, the worker count or the completion order; then the summary and the manifest.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import platform
 import sys
 import time
-import traceback
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -25,13 +27,19 @@ from typing import Any
 import pandas as pd
 
 from sim.experiment import store
-from sim.experiment.stats import summarise
-from sim.metrics import RUN_METRIC_NAMES
-from sim.model import run as simulate
+from sim.experiment.assemble import assemble
+from sim.experiment.executors import ExecutorSpec, Result, WorkerLost, choose, make_payload, open_executor
+from sim.experiment.plan import Overrides, Plan, Task, make_plan
+from sim.experiment.stats import replications_needed
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
-Task = tuple[str, int]   # (scheme name, replication)
+FLUSH_SECONDS = 1.0
+FLUSH_RUNS = 500
+
+
+class ResumeRefused(Exception):
+    """``--resume`` against a folder that holds another scenario's results (bad input)."""
 
 
 @dataclass
@@ -40,87 +48,15 @@ class BatchResult:
     runs: pd.DataFrame
     failures: list[dict[str, Any]] = field(default_factory=list)
     wall_seconds: float = 0.0
-
-
-_WORKER_SCENARIO: Scenario | None = None
-
-
-def _init_worker(scenario: Scenario) -> None:
-    global _WORKER_SCENARIO
-    _WORKER_SCENARIO = scenario
-
-
-def run_task(scenario: Scenario, task: Task, detail_replications: int = 1) -> dict[str, Any]:
-    """Run one (scheme, replication); never raises: a failure comes back as an ``error`` record."""
-    scheme, rep = task
-    try:
-        return simulate(scenario, scheme, rep, detail=rep < detail_replications)
-    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, not fatal to the batch
-        return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(),
-                "run": {"scheme": scheme, "replication": rep}}
-
-
-def _pool_task(task: Task) -> dict[str, Any]:
-    assert _WORKER_SCENARIO is not None
-    return run_task(_WORKER_SCENARIO, task)
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def execute(scenario: Scenario, tasks: list[Task], workers: int | None = None,
-            on_result: Callable[[], None] | None = None) -> Iterator[dict[str, Any]]:
-    """Yield results of ``tasks`` (in completion order) from a serial loop or a process pool."""
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield run_task(scenario, task)
-            if on_result:
-                on_result()
-        return
-    chunk = max(1, min(16, len(tasks) // (workers * 4)))
-    ctx = mp.get_context("spawn")   # chosen at call time: no fork of a threaded parent
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(scenario,)) as pool:
-        for res in pool.map(_pool_task, tasks, chunksize=chunk):
-            yield res
-            if on_result:
-                on_result()
-
-
-def tasks_for(scenario: Scenario) -> list[Task]:
-    return [(s.name, r) for r in range(scenario.replications) for s in scenario.schemes]
-
-
-def _progress(total: int, quiet: bool) -> Any:
-    from tqdm import tqdm
-    return tqdm(total=total, unit="run", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
-                dynamic_ncols=True, smoothing=0.1)
-
-
-def collect(results: Iterable[dict[str, Any]], scheme_order: list[str]) -> dict[str, pd.DataFrame | list]:
-    """Stack per-run outputs into long tables, sorted by (scheme order, replication)."""
-    rank = {s: i for i, s in enumerate(scheme_order)}
-    results = sorted(results, key=lambda r: (rank[r["run"]["scheme"]], r["run"]["replication"]))
-    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in store.TABLES}
-    failures = []
-    for res in results:
-        key = {"scheme": res["run"]["scheme"], "replication": res["run"]["replication"]}
-        if "error" in res:
-            failures.append({**key, "error": res["error"], "traceback": res["traceback"]})
-            continue
-        tables["runs"].append(res["run"])
-        for name in ("monthly", "people", "statements", "trace"):
-            tables[name].extend({**key, **row} for row in res.get(name, ()))
-    out: dict[str, pd.DataFrame | list] = {name: pd.DataFrame(rows) for name, rows in tables.items()}
-    out["failures"] = failures
-    return out
+    ran: int = 0            # runs executed by this call
+    reused: int = 0         # runs found already stored (--resume)
+    interrupted: str | None = None   # why the batch stopped early, if it did
 
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("teamsim", "simpy", "numpy", "scipy", "pandas", "pyarrow", "plotly", "pydantic"):
+    for pkg in ("teamsim", "simpy", "numpy", "scipy", "pandas", "pyarrow", "plotly", "pydantic", "SALib",
+                "distributed"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -128,47 +64,184 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: bool = False) -> BatchResult:
-    """Run every scheme x replication; write the tables, summary and manifest to ``out``."""
+def _progress(total: int, done: int, quiet: bool) -> Any:
+    from tqdm import tqdm
+    return tqdm(total=total, initial=done, unit="run", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+class _Sink:
+    """Buffers finished runs as table rows and writes them as a part every second or 500 runs."""
+
+    def __init__(self, out: Path, plan: Plan):
+        self.writer = store.PartWriter(out)
+        self.plan = plan
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (*store.TABLES, "failures")}
+        self.buffered = 0
+        self.last = time.monotonic()
+        self.failures: list[dict[str, Any]] = []
+
+    def add(self, res: Result) -> None:
+        task: Task = res["task"]
+        for point in task.points:
+            key = {"run_id": task.run_id, "point": point, "scheme": task.scheme, "replication": task.replication}
+            if "error" in res:
+                fail = {**key, "error": res["error"], "traceback": res["traceback"]}
+                self.rows["failures"].append(fail)
+                self.failures.append(fail)
+                continue
+            self.rows["runs"].append({**key, **res["run"]})
+            for name in ("monthly", "people", "statements", "trace"):
+                self.rows[name].extend({**key, **row} for row in res.get(name, ()))
+        self.buffered += 1
+        if self.buffered >= FLUSH_RUNS or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.write(self.rows)
+        self.rows = {name: [] for name in self.rows}
+        self.buffered = 0
+        self.last = time.monotonic()
+
+
+def _identity(scenario: Scenario, plan: Plan, extra: Mapping[str, Any]) -> dict[str, Any]:
+    resolved = {k: v for k, v in resolved_dict(scenario).items() if k != "replications"}
+    ident = {"scenario": scenario.name, "resolved": resolved, "points": plan.points, **extra}
+    return {**ident, "hash": store.scenario_hash(ident)}
+
+
+def check_resume(out: Path, identity: dict[str, Any]) -> None:
+    """Refuse (:class:`ResumeRefused`) to resume in a folder that holds another experiment; reads only."""
+    old = store.read_identity(out)
+    if old is None or old.get("hash") == identity["hash"]:
+        return
+    diff = store.differing_keys(old.get("resolved"), identity["resolved"])
+    if old.get("points") != identity["points"]:
+        diff.append("sweep points")
+    for key in sorted(set(old) | set(identity)):
+        if key not in ("resolved", "points", "hash", "scenario") and old.get(key) != identity.get(key):
+            diff.append(key)
+    reason = (", ".join(diff[:5]) + (f" and {len(diff) - 5} more" if len(diff) > 5 else "")) if diff else \
+        "their settings"
+    raise ResumeRefused(f"{out}: --resume refused: the folder holds results of scenario {old.get('scenario')!r} "
+                        f"that differ from this one in {reason}")
+
+
+def prepare(out: Path, identity: dict[str, Any], resume: bool) -> set[str]:
+    """Set up ``out`` (after every check passed); returns the ids of the runs already stored."""
+    out.mkdir(parents=True, exist_ok=True)
+    if resume and store.read_identity(out) is not None:
+        store.remove_unfinished(out)
+        return store.done_run_ids(out)
+    store.start_fresh(out)
+    store.write_identity(out, identity)
+    return set()
+
+
+def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: bool = False, *,
+              executor: ExecutorSpec | None = None, resume: bool = False, baseline: str | None = None,
+              precision: Mapping[str, float] | None = None, max_replications: int = 200,
+              points: Sequence[Overrides] | None = None, source: str = "<scenario>",
+              marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
+              manifest_extra: Mapping[str, Any] | None = None,
+              simulate: Callable[..., Result] | None = None) -> BatchResult:
+    """Run every scheme x replication x sweep point; write tables, summary and manifest to ``out``.
+
+    Raises :class:`~sim.scenario.ScenarioError` (a sweep point is invalid), :class:`ResumeRefused`
+    or :class:`~sim.experiment.executors.ExecutorError` before anything is run or deleted.
+    """
     started = time.perf_counter()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    resolved = resolved_dict(scenario)
-    store.write_resolved(out, resolved)
-    tasks = tasks_for(scenario)
-    bar = _progress(len(tasks), quiet)
-    try:
-        results = list(execute(scenario, tasks, workers, on_result=lambda: bar.update(1)))
-    finally:
-        bar.close()
+    spec = executor or choose(workers)
     names = [s.name for s in scenario.schemes]
-    tables = collect(results, names)
+    baseline = baseline or names[0]
+    plan = make_plan(scenario, points, source, marks)
+    identity = _identity(scenario, plan, identity_extra or {})
+    if resume:
+        check_resume(out, identity)
+    reps = {p: scenario.replications for p in range(len(plan.points))}
+    payload = make_payload(plan.base, plan.points, simulate)
+    ran, interrupted, reused = 0, None, 0
+    # The executor is set up before the folder is touched: a scheduler that does not answer is bad
+    # input, and bad input never costs stored results.
+    with open_executor(spec, payload) as ex:
+        done = prepare(out, identity, resume)
+        reused = len(done)
+        resolved = resolved_dict(scenario)
+        store.write_resolved(out, resolved)
+        sink = _Sink(out, plan)
+        planned = plan.tasks(reps)
+        tasks = [t for t in planned if t.run_id not in done]
+        bar = _progress(len(planned), len(planned) - len(tasks), quiet)
+        try:
+            while tasks:
+                for res in ex.map(tasks):
+                    sink.add(res)
+                    ran += 1
+                    bar.update(1)
+                sink.flush()
+                if not precision:
+                    break
+                reps = _more_replications(out, plan, reps, precision, max_replications)
+                done = store.done_run_ids(out)
+                tasks = [t for t in plan.tasks(reps) if t.run_id not in done]
+                bar.total += len(tasks)
+                bar.refresh()
+        except WorkerLost as exc:
+            interrupted = str(exc)
+        finally:
+            sink.flush()   # everything finished is kept, whatever stopped the batch (Ctrl-C included)
+            bar.close()
+
+    tables = assemble(out, plan, reps, names)
     runs = tables["runs"]
-    if not runs.empty:
-        front = ["scheme", "replication", "seed"]
-        runs = runs[front + [c for c in runs.columns if c not in front]]
-    for name in store.TABLES:
-        df = runs if name == "runs" else tables[name]
-        if name == "runs" or not df.empty:
-            store.write_table(out, name, df)
-    if not runs.empty:
-        summary = summarise(runs, RUN_METRIC_NAMES, baseline=names[0])
-        summary.to_csv(out / "summary.csv", index=False)
+    failures = tables["failures"]
     wall = time.perf_counter() - started
-    store.write_manifest(out, {
+    by = ["point", *plan.keys] if plan.keys else []
+    if not runs.empty:
+        from sim.experiment.stats import summarise
+        from sim.metrics import RUN_METRIC_NAMES
+        summarise(runs, RUN_METRIC_NAMES, baseline=baseline, by=by).to_csv(out / "summary.csv", index=False)
+    max_reps = max(reps.values())
+    manifest = {
         "scenario": scenario.name,
         "scenario_hash": store.scenario_hash(resolved),
+        "batch_hash": identity["hash"],
         "resolved_scenario": resolved,
         "seed": scenario.seed,
-        "replication_seeds": {r: replication_seed_record(scenario.seed, r) for r in range(scenario.replications)},
+        "replication_seeds": {r: replication_seed_record(scenario.seed, r) for r in range(max_reps)},
         "schemes": names,
-        "baseline": names[0],
-        "replications": scenario.replications,
-        "runs": len(tasks),
-        "failures": [{k: f[k] for k in ("scheme", "replication", "error")} for f in tables["failures"]],
-        "workers": workers if workers is not None else default_workers(),
+        "baseline": baseline,
+        "baseline_point": 0,
+        "replications": max_reps,
+        "sweep_keys": plan.keys,
+        "points": len(plan.points),
+        "runs": len(runs),
+        "failures": failures[["scheme", "replication", "point", "error"]].to_dict("records") if len(failures) else [],
+        "workers": spec.workers,
+        "executor": spec.describe(),
+        "resumed": resume,
+        "runs_executed": ran,
+        "runs_reused": reused,
         "versions": versions(),
         "wall_seconds": round(wall, 3),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    })
-    return BatchResult(out, runs, tables["failures"], wall)
+    }
+    if precision:
+        manifest["precision"] = {"targets": dict(precision), "max_replications": max_replications,
+                                 "replications_per_point": reps}
+    manifest.update(manifest_extra or {})
+    store.write_manifest(out, manifest)
+    fail_list = failures.to_dict("records") if len(failures) else []
+    return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted)
+
+
+def _more_replications(out: Path, plan: Plan, reps: dict[int, int], precision: Mapping[str, float],
+                       cap: int) -> dict[int, int]:
+    """Replications per point after one precision check (unchanged when every target is met)."""
+    runs = store.read_parts(out, "runs", ["point", "scheme", "replication", *precision])
+    if runs.empty:
+        return reps
+    runs = runs[runs["replication"] < runs["point"].map(reps)]
+    need = replications_needed(runs, precision, cap)
+    return {p: max(n, need.get(p, 0)) for p, n in reps.items()}

@@ -6,10 +6,10 @@ come from ``sweep.grid`` (full factorial, the last key varying fastest), crossed
 (a seeded Latin hypercube), or are given explicitly (a sensitivity design). A scenario without a
 sweep has one point, ``{}``.
 
-Every run has a deterministic id: a hash of the point's resolved scenario (without the keys that
-only describe the experiment), the scheme and the replication. Identical inputs give the same id,
-so the store can skip a run it already holds, even when two sweep points resolve to the same
-scenario.
+Every run has a deterministic id: a hash of what determines it (the point's resolved firm, market
+and behaviour, the scheme's own settings) and the replication. Identical inputs give the same id,
+so a run is never done twice: not on ``--resume``, not when two sweep points resolve to the same
+scenario, and not for a scheme the swept keys do not touch.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from sim.scenario.schema import Sweep
 Overrides = dict[str, Any]
 
 #: Keys that describe the experiment rather than the firm: they never change a run's result.
-EXPERIMENT_KEYS = ("description", "replications", "sweep", "uncertain")
+EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain")
 #: At most this many point problems are listed (a 10,000-point sweep could otherwise print 10,000 lines).
 MAX_PROBLEMS = 10
 
@@ -107,9 +107,12 @@ def expand(sweep: Sweep | None, base: dict[str, Any], seed: int) -> list[Overrid
 
 
 # ------------------------------------------------------------------------------ identities
-def identity(resolved: Mapping[str, Any]) -> str:
-    """A stable hash of what determines a run's result (experiment-only keys left out)."""
-    kept = {k: v for k, v in resolved.items() if k not in EXPERIMENT_KEYS}
+def identity(resolved: Mapping[str, Any], scheme: str) -> str:
+    """A stable hash of what determines a run of ``scheme``: the firm, market and behaviour, and that
+    scheme alone (other schemes and experiment-only keys left out). A sweep over one scheme's rate
+    therefore reuses the other schemes' runs instead of running them again at every point."""
+    kept = {k: v for k, v in resolved.items() if k not in (*EXPERIMENT_KEYS, "schemes")}
+    kept["scheme"] = next(s for s in resolved["schemes"] if s["name"] == scheme)
     blob = json.dumps(kept, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -141,10 +144,9 @@ class Plan:
 
     base: dict[str, Any]                 # resolved scenario, sweep and uncertain removed
     points: list[Overrides]
-    identities: list[str]
+    identities: list[dict[str, str]]     # per point: scheme -> identity of its runs
     keys: list[str]
     schemes: list[str]
-    aliases: dict[int, int] = field(default_factory=dict)   # point -> earlier point with the same scenario
 
     def tasks(self, replications: Mapping[int, int] | int) -> list[Task]:
         """Tasks for ``replications`` per point (an int for all), point-major; duplicates merged."""
@@ -153,7 +155,7 @@ class Plan:
             reps = replications if isinstance(replications, int) else replications.get(p, 0)
             for r in range(reps):
                 for s in self.schemes:
-                    rid = run_id(ident, s, r)
+                    rid = run_id(ident[s], s, r)
                     if rid in by_id:
                         t = by_id[rid]
                         by_id[rid] = Task(rid, (*t.points, p), s, r, t.detail)
@@ -177,7 +179,7 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
     else:
         keys = list(dict.fromkeys(k for p in points for k in p))
     problems = _single_value_problems(scenario.sweep, base, source, marks or {}) if scenario.sweep else []
-    identities: list[str] = []
+    identities: list[dict[str, str]] = []
     if not problems:
         for i, point in enumerate(points):
             try:
@@ -189,16 +191,11 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
                 if len(problems) >= MAX_PROBLEMS:
                     break
                 continue
-            identities.append(identity(resolved_dict(sc)))
+            res = resolved_dict(sc)
+            identities.append({s.name: identity(res, s.name) for s in scenario.schemes})
     if problems:
         raise ScenarioError(problems[:MAX_PROBLEMS])
-    first: dict[str, int] = {}
-    aliases = {}
-    for i, ident in enumerate(identities):
-        if ident in first:
-            aliases[i] = first[ident]
-        first.setdefault(ident, i)
-    return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes], aliases)
+    return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes])
 
 
 def _single_value_problems(sweep: Sweep, base: dict[str, Any], source: str,

@@ -1,7 +1,16 @@
-"""Results on disk: Parquet tables, the summary CSV, the resolved scenario and a manifest.
+"""Results on disk: parts streamed while a batch runs, final tables, the summary, the manifest.
 
-Every file is written to a temporary name and renamed into place, so a half-written file is never
-read as a result.
+Layout of an output folder::
+
+    batch.json                 what the folder holds (scenario identity), written first; --resume checks it
+    parts/part-000001/         one flush of finished runs: runs.parquet, monthly.parquet, ... failures.parquet
+    runs.parquet ...           the final tables, assembled from the parts when the batch ends
+    summary.csv, manifest.json, scenario.resolved.yaml
+
+Every write is atomic. A part is written into a hidden temporary folder and renamed into place in
+one step, so a part either exists whole or not at all; a batch killed mid-write leaves only a
+``.part-*.tmp`` folder, which is never read and is removed on ``--resume``. Files are written to a
+temporary name and renamed, so a half-written file is never read as a result.
 """
 
 from __future__ import annotations
@@ -9,13 +18,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import yaml
 
 TABLES = ("runs", "monthly", "people", "statements", "trace")
+PARTS = "parts"
+IDENTITY = "batch.json"
+#: Files a fresh batch removes first, so stale results of an earlier batch are never mixed in.
+STALE = ("manifest.json", "summary.csv", "failures.parquet", "sensitivity.parquet", IDENTITY)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -25,7 +43,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_table(out: Path, name: str, df: pd.DataFrame) -> Path:
-    path = out / f"{name}.parquet"
+    path = Path(out) / f"{name}.parquet"
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
@@ -44,7 +62,7 @@ def scenario_hash(resolved: dict[str, Any]) -> str:
 
 
 def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    atomic_write_bytes(out / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
+    atomic_write_bytes(Path(out) / "manifest.json", json.dumps(manifest, indent=2, default=str).encode())
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
@@ -52,5 +70,108 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 
 def write_resolved(out: Path, resolved: dict[str, Any]) -> None:
-    atomic_write_bytes(out / "scenario.resolved.yaml",
+    atomic_write_bytes(Path(out) / "scenario.resolved.yaml",
                        yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).encode())
+
+
+# ------------------------------------------------------------------------- batch identity
+def write_identity(out: Path, identity: dict[str, Any]) -> None:
+    atomic_write_bytes(Path(out) / IDENTITY, json.dumps(identity, indent=2, default=str).encode())
+
+
+def read_identity(out: Path) -> dict[str, Any] | None:
+    path = Path(out) / IDENTITY
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def differing_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two resolved scenarios (for a refusal's reason)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for k in sorted(set(old) | set(new), key=str):
+            out += differing_keys(old.get(k), new.get(k), f"{prefix}{k}.")
+        return out
+    return [] if old == new else [prefix.rstrip(".") or "(whole scenario)"]
+
+
+def start_fresh(out: Path) -> None:
+    """Remove the parts and stale result files of an earlier batch in ``out`` (a new batch starts)."""
+    out = Path(out)
+    shutil.rmtree(out / PARTS, ignore_errors=True)
+    for name in STALE:
+        (out / name).unlink(missing_ok=True)
+
+
+# ----------------------------------------------------------------------------------- parts
+def _part_dirs(out: Path) -> list[Path]:
+    parts = Path(out) / PARTS
+    return sorted(p for p in parts.iterdir() if p.is_dir() and p.name.startswith("part-")) if parts.exists() else []
+
+
+def remove_unfinished(out: Path) -> int:
+    """Delete half-written parts (left by a kill mid-write); returns how many."""
+    parts = Path(out) / PARTS
+    stale = [p for p in parts.iterdir() if p.name.startswith(".part-")] if parts.exists() else []
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(stale)
+
+
+class PartWriter:
+    """Appends parts to ``out/parts``: each call to :meth:`write` is one atomic part."""
+
+    def __init__(self, out: Path):
+        self.dir = Path(out) / PARTS
+        self.dir.mkdir(parents=True, exist_ok=True)
+        existing = [int(p.name.split("-")[1]) for p in _part_dirs(out)]
+        self.seq = max(existing, default=0)
+
+    def write(self, tables: dict[str, list[dict[str, Any]]]) -> Path | None:
+        """Write the non-empty ``tables`` (name -> rows) as the next part; None if all are empty."""
+        if not any(tables.values()):
+            return None
+        self.seq += 1
+        name = f"part-{self.seq:06d}"
+        tmp = self.dir / f".{name}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for table, rows in tables.items():
+            if rows:
+                pq.write_table(pa.Table.from_pylist(rows), tmp / f"{table}.parquet")
+        os.replace(tmp, self.dir / name)   # the commit: the part appears whole or not at all
+        return self.dir / name
+
+
+def part_files(out: Path, table: str) -> list[Path]:
+    return [f for p in _part_dirs(out) if (f := p / f"{table}.parquet").exists()]
+
+
+def iter_parts(out: Path, table: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """Each finished part of ``table`` in write order (only the ``columns`` asked for)."""
+    for f in part_files(out, table):
+        t = pq.read_table(f)
+        yield t.select([c for c in columns if c in t.column_names]) if columns else t
+
+
+def concat(tables: Iterable[pa.Table]) -> pa.Table | None:
+    tables = list(tables)
+    return pa.concat_tables(tables, promote_options="permissive") if tables else None
+
+
+def read_parts(out: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    t = concat(iter_parts(out, table, columns))
+    return t.to_pandas() if t is not None else pd.DataFrame()
+
+
+def done_run_ids(out: Path) -> set[str]:
+    """Ids of the runs already stored successfully (a failed run is not done: --resume retries it)."""
+    done: set[str] = set()
+    for t in iter_parts(out, "runs", ["run_id"]):
+        done.update(t.column("run_id").to_pylist())
+    return done
+
+
+def open_dataset(out: Path, table: str) -> ds.Dataset:
+    """A lazy view of a table: the final file if assembled, else the parts written so far."""
+    final = Path(out) / f"{table}.parquet"
+    return ds.dataset(final if final.exists() else part_files(out, table), format="parquet")
