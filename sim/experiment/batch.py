@@ -141,7 +141,8 @@ def prepare(out: Path, identity: dict[str, Any], resume: bool) -> set[str]:
 def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: bool = False, *,
               executor: ExecutorSpec | None = None, resume: bool = False, baseline: str | None = None,
               precision: Mapping[str, float] | None = None, max_replications: int = 200,
-              points: Sequence[Overrides] | None = None, source: str = "<scenario>",
+              points: Sequence[Overrides] | None = None, checks: Sequence[tuple] | None = None,
+              label: str = "sweep", source: str = "<scenario>",
               marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
               manifest_extra: Mapping[str, Any] | None = None,
               simulate: Callable[..., Result] | None = None) -> BatchResult:
@@ -155,7 +156,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     spec = executor or choose(workers)
     names = [s.name for s in scenario.schemes]
     baseline = baseline or names[0]
-    plan = make_plan(scenario, points, source, marks)
+    plan = make_plan(scenario, points, source, marks, checks, label)
     identity = _identity(scenario, plan, identity_extra or {})
     if resume:
         check_resume(out, identity)

@@ -164,12 +164,24 @@ class Plan:
         return list(by_id.values())
 
 
+def value_checks(sweep: Sweep | None) -> list[tuple[tuple[str, ...], str, Any]]:
+    """(location, key, value) for each grid value and each sample range end of ``sweep``."""
+    if sweep is None:
+        return []
+    checks = [(("sweep", "grid", k), k, v) for k, values in sweep.grid.items() for v in values]
+    if sweep.sample:
+        checks += [(("sweep", "sample", "ranges", k), k, v) for k, pair in sweep.sample.ranges.items() for v in pair]
+    return checks
+
+
 def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, source: str = "<scenario>",
-              marks: Mapping[tuple, tuple[int, int]] | None = None) -> Plan:
+              marks: Mapping[tuple, tuple[int, int]] | None = None,
+              checks: Sequence[tuple[tuple[str, ...], str, Any]] | None = None, label: str = "sweep") -> Plan:
     """Expand and validate every point of ``scenario`` (or the explicit ``points``).
 
-    Raises :class:`ScenarioError` naming the sweep key, the value and the problem when a point
-    does not make a valid scenario, before anything is run.
+    Each value in ``checks`` (default: every grid value and range end of the sweep) is first tried
+    on its own, so a problem names its key and line; then every point is validated. Raises
+    :class:`ScenarioError` naming the key, the value and the problem, before anything is run.
     """
     resolved = resolved_dict(scenario)
     base = {**resolved, "sweep": None, "uncertain": None}
@@ -178,7 +190,8 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
         keys = scenario.sweep.keys() if scenario.sweep else []
     else:
         keys = list(dict.fromkeys(k for p in points for k in p))
-    problems = _single_value_problems(scenario.sweep, base, source, marks or {}) if scenario.sweep else []
+    checks = value_checks(scenario.sweep) if checks is None else checks
+    problems = _single_value_problems(checks, base, source, marks or {})
     identities: list[dict[str, str]] = []
     if not problems:
         for i, point in enumerate(points):
@@ -186,7 +199,7 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
                 sc = validate(apply_point(base, point), source)
             except ScenarioError as err:
                 where = ", ".join(f"{k}={v!r}" for k, v in point.items())
-                problems.extend(Problem(source, "sweep", f"point {i} ({where}): {p.path}: {p.message}")
+                problems.extend(Problem(source, label, f"point {i} ({where}): {p.path}: {p.message}")
                                 for p in err.problems)
                 if len(problems) >= MAX_PROBLEMS:
                     break
@@ -198,21 +211,18 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
     return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes])
 
 
-def _single_value_problems(sweep: Sweep, base: dict[str, Any], source: str,
+def _single_value_problems(checks: Sequence[tuple[tuple[str, ...], str, Any]], base: dict[str, Any], source: str,
                            marks: Mapping[tuple, tuple[int, int]]) -> list[Problem]:
-    """Each grid value and each range end checked on its own, so the problem names its key and line."""
+    """Each value checked on its own against the base, so a problem names its key and its line."""
     problems = []
-    checks = [(("grid", k), k, v) for k, values in sweep.grid.items() for v in values]
-    if sweep.sample:
-        checks += [(("sample", "ranges", k), k, v) for k, pair in sweep.sample.ranges.items() for v in pair]
     ints = set(integer_keys(base, [c[1] for c in checks]))
     for loc, key, value in checks:
-        if key in ints and loc[0] == "sample":
+        if key in ints and isinstance(value, float):
             value = int(round(value))
         try:
             validate(apply_point(base, {key: value}), source)
         except ScenarioError as err:
-            line, col = marks.get(("sweep", *loc), (None, None))
-            problems.extend(Problem(source, "sweep." + ".".join(loc), f"value {value!r}: {p.message}", line, col)
+            line, col = marks.get(loc, (None, None))
+            problems.extend(Problem(source, ".".join(loc), f"value {value!r}: {p.message}", line, col)
                             for p in err.problems)
     return problems

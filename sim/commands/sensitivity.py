@@ -1,0 +1,93 @@
+"""``teamsim sensitivity``: which uncertain assumption matters most? Sobol or Morris indices (SALib).
+
+The scenario's ``uncertain:`` section gives a range per dotted key. The command designs the points
+(:func:`sim.experiment.sensitivity.design`), runs them like any sweep (every scheme, the scenario's
+replications, resumable, on any executor), then writes ``sensitivity.parquet`` and records the
+analysis in ``manifest.json`` under ``"sensitivity"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli import EXIT_OK, bad_input, load, non_negative_int, positive_int
+from sim.commands.run import add_executor_options, check_out, execute, report_failures
+
+DEFAULT_METRICS = ("profit", "gross_profit", "mean_cooperation", "turnover_rate_annual")
+
+
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("sensitivity", help="Sobol or Morris sensitivity of metrics to the scenario's uncertain keys")
+    s.add_argument("file", type=Path)
+    s.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    s.add_argument("--n", type=positive_int,
+                   help="base sample size: Sobol runs N x (D+2) points (a power of two, default 64); "
+                        "Morris N trajectories of D+1 points (default 16)")
+    s.add_argument("--metrics", type=_names, default=list(DEFAULT_METRICS), metavar="M1,M2",
+                   help=f"metrics to analyse (default {','.join(DEFAULT_METRICS)})")
+    s.add_argument("--schemes", type=_names, metavar="S1,S2", help="schemes to run and analyse (default: all)")
+    s.add_argument("--resamples", type=positive_int, default=200, help="bootstrap resamples for the intervals")
+    s.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>-sensitivity/)")
+    s.add_argument("--replications", type=positive_int, help="replications averaged per point")
+    s.add_argument("--seed", type=non_negative_int)
+    s.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    add_executor_options(s)
+    s.add_argument("--no-report", action="store_true", help="skip report.html")
+    s.set_defaults(func=cmd_sensitivity)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from sim.experiment import store
+    from sim.experiment.plan import integer_keys
+    from sim.experiment.sensitivity import DEFAULT_N, analyse, design
+    from sim.metrics import BY_NAME
+    from sim.scenario import resolved_dict
+
+    scenario = load(args.file, args.overrides, args.replications, args.seed)
+    out = args.out or Path("reports") / f"{scenario.name}-sensitivity"
+    names = [s.name for s in scenario.schemes]
+    problems = check_out(out)
+    if not scenario.uncertain:
+        problems.append(f"{args.file}: uncertain: nothing to analyse; give a range per key, "
+                        "e.g. uncertain: {market.job_order_rate: [4, 8]}")
+    if scenario.sweep is not None:
+        problems.append(f"{args.file}: sweep: a sensitivity analysis designs its own points from 'uncertain:'; "
+                        "remove 'sweep:' (or use teamsim run for the sweep)")
+    for key, (lo, hi) in (scenario.uncertain or {}).items():
+        if lo == hi:
+            problems.append(f"{args.file}: uncertain.{key}: the range [{lo:g}, {hi:g}] is a single value")
+    problems += [f"--metrics: unknown metric {m!r}" for m in args.metrics if m not in BY_NAME]
+    problems += [f"--schemes: no scheme named {s!r}; choose from {', '.join(names)}" for s in args.schemes or ()
+                 if s not in names]
+    if problems:
+        return bad_input(problems)
+    if args.schemes:
+        keep = [s for s in scenario.schemes if s.name in args.schemes]
+        scenario = scenario.model_copy(update={"schemes": keep})
+    n = args.n or DEFAULT_N[args.method]
+    d = design(scenario.uncertain, args.method, n, scenario.seed)
+    base = resolved_dict(scenario)
+    points = d.points(integer_keys(base, list(scenario.uncertain)))
+    checks = [(("uncertain", k), k, v) for k, pair in scenario.uncertain.items() for v in pair]
+    info = {**d.describe(), "metrics": list(args.metrics), "schemes": [s.name for s in scenario.schemes],
+            "replications": scenario.replications, "num_resamples": args.resamples, "conf_level": 0.95,
+            "table": "sensitivity.parquet"}
+    result = execute(args, scenario, out, points=points, checks=checks, label="uncertain",
+                     identity_extra={"sensitivity": {"method": d.method, "n": n}},
+                     manifest_extra={"sensitivity": info})
+    if isinstance(result, int):
+        return result
+    table = analyse(d, result.runs, args.metrics, info["schemes"], num_resamples=args.resamples)
+    store.write_table(out, "sensitivity", table)
+    if not args.no_report and not result.runs.empty:
+        from sim.report import write_report
+        print(f"report: {write_report(out)}")
+    print(f"sensitivity: {out / 'sensitivity.parquet'} ({d.method}, {len(points)} points, "
+          f"{len(result.runs)} runs in {result.wall_seconds:.1f} s)")
+    code = report_failures(result, f"teamsim sensitivity {args.file} --out {out}")
+    return code if code else EXIT_OK
