@@ -57,7 +57,7 @@ def synthetic_ledger(period: int, seed: int = 0, credits: int = 150, falloffs: i
     return PeriodLedger(period, tuple(members), tuple(ledger_credits), tuple(ledger_falloffs))
 
 
-def time_pay(repeat: int = 5, number: int = 2000) -> dict[str, float]:
+def time_pay(repeat: int = 7, number: int = 1000) -> dict[str, float]:
     """Best-of-``repeat`` microseconds per ``pay`` call, by plan type."""
     first, second = synthetic_ledger(0), synthetic_ledger(1)
     out = {}

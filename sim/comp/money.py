@@ -16,7 +16,7 @@ so the rule is symmetric in sign.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from math import lcm
@@ -76,52 +76,50 @@ def integer_weights(weights: Sequence[Decimal | float | int]) -> tuple[int, ...]
     return tuple(int(f * scale) for f in fractions)
 
 
-def allocate(total: int, weights: Sequence[int], keys: Sequence[int]) -> list[int]:
-    """Split ``total`` cents in proportion to non-negative integer ``weights``, exactly.
+def allocate(total: int, weights: Mapping[int, int]) -> dict[int, int]:
+    """Split ``total`` cents among keys in proportion to non-negative integer ``weights``, exactly.
 
-    Largest-remainder rule: share ``i`` gets ``floor(|total| * w_i / W)``; the ``|total| - sum`` cents
-    left over go, one each, to the shares with the largest remainders ``|total| * w_i mod W``, ties
-    broken by ascending ``keys[i]``; the result is negated for a negative total. The shares sum to
-    ``total`` exactly and no share differs from its exact quota by a cent or more.
+    Largest-remainder rule: key ``k`` gets ``floor(|total| * w_k / W)``; the ``|total| - sum`` cents
+    left over go, one each, to the keys with the largest remainders ``|total| * w_k mod W``, ties
+    broken by ascending key; the result is negated for a negative total. The shares sum to ``total``
+    exactly and no share differs from its exact quota by a cent or more. Returns ``{key: cents}`` in
+    the order of ``weights``.
 
     Raises ``ValueError`` when the weights sum to zero and ``total`` is not zero (nothing to split by).
     """
-    weight_sum = sum(weights)
+    weight_sum = sum(weights.values())
     if weight_sum <= 0:
         if total == 0:
-            return [0] * len(weights)
-        raise ValueError(f"cannot allocate {total} cents over weights {list(weights)} that sum to zero")
+            return dict.fromkeys(weights, 0)
+        raise ValueError(f"cannot allocate {total} cents over weights {dict(weights)} that sum to zero")
     magnitude = -total if total < 0 else total
-    shares: list[int] = []
-    ranked: list[tuple[int, int, int]] = []  # (-remainder, key, index): sorts largest remainder first
-    index = 0
-    for weight, key in zip(weights, keys, strict=True):
+    shares: dict[int, int] = {}
+    ranked: list[tuple[int, int]] = []  # (-remainder, key): sorts largest remainder first, then lowest key
+    for key, weight in weights.items():
         share, remainder = divmod(magnitude * weight, weight_sum)
-        shares.append(share)
-        ranked.append((-remainder, key, index))
-        index += 1
-    leftover = magnitude - sum(shares)
+        shares[key] = share
+        ranked.append((-remainder, key))
+    leftover = magnitude - sum(shares.values())
     if leftover:
         ranked.sort()
-        for _, _, i in ranked[:leftover]:
-            shares[i] += 1
+        for _, key in ranked[:leftover]:
+            shares[key] += 1
     if total < 0:
-        return [-s for s in shares]
+        return {key: -share for key, share in shares.items()}
     return shares
 
 
-def allocate_equally(total: int, keys: Sequence[int]) -> list[int]:
-    """Split ``total`` into ``len(keys)`` equal shares; the leftover cents go to the smallest keys.
+def allocate_equally(total: int, keys: Sequence[int]) -> dict[int, int]:
+    """Split ``total`` into equal shares among distinct ``keys``; the leftover cents go to the lowest keys.
 
-    The same result as :func:`allocate` with equal weights (all remainders tie), without the sort
-    when ``keys`` is already ascending.
+    The same result as :func:`allocate` with equal weights (all remainders tie), without the arithmetic.
     """
-    count = len(keys)
     magnitude = -total if total < 0 else total
-    share, leftover = divmod(magnitude, count)
-    shares = [share] * count
+    share, leftover = divmod(magnitude, len(keys))
+    shares = dict.fromkeys(keys, share)
     if leftover:
-        order = sorted(range(count), key=keys.__getitem__)
-        for i in order[:leftover]:
-            shares[i] += 1
-    return [-s for s in shares] if total < 0 else shares
+        for key in sorted(keys)[:leftover]:
+            shares[key] += 1
+    if total < 0:
+        return {key: -cents for key, cents in shares.items()}
+    return shares

@@ -98,7 +98,8 @@ class Plan:
     def __init__(self, params: PlanParams) -> None:
         self.params = params
         base = params.base_monthly
-        self._base = {role: dollars_to_cents(getattr(base, role)) for role in (*PRODUCER_ROLES, POD_LEAD)}
+        self._base_lines = {role: Line(BASE, dollars_to_cents(getattr(base, role)))
+                            for role in (*PRODUCER_ROLES, POD_LEAD)}  # immutable: shared by all statements
         split = rate_of(params.split.recruiter)
         self._split = (split.num, split.den)
         lead = params.pod_lead
@@ -158,11 +159,10 @@ class Plan:
         draw, old_balances = self._draw, state.draw_balances
         balances: dict[int, int] = {}
         statements = []
-        period, base, no_lines, new = ledger.period, self._base, (), _fast_new
+        period, base_lines, no_lines, new = ledger.period, self._base_lines, (), _fast_new
         for m in ledger.members:
             pid = m.person_id
-            lines = [new(Line, (BASE, base[m.role], None)), *variable.get(pid, no_lines),
-                     *lead_lines.get(pid, no_lines)]
+            lines = [base_lines[m.role], *variable.get(pid, no_lines), *lead_lines.get(pid, no_lines)]
             if draw is not None and (m.tenure_months < draw[0] or pid in old_balances) \
                     and m.role in PRODUCER_ROLES:
                 lines += self._draw_lines(m, variable.get(pid, no_lines), old_balances.get(pid, 0), balances)
@@ -225,13 +225,14 @@ class Plan:
             if len(placements) == 1:
                 ((placement_id, _),) = placements.items()
                 lines = [new(Line, (kind, commission, placement_id))]
+                if record:
+                    paid_now[person] = {placement_id: commission}
             else:
-                ids = sorted(placements)
-                amounts = allocate(commission, [placements[i] for i in ids], ids)
-                lines = [new(Line, (kind, c, i)) for i, c in zip(ids, amounts, strict=True) if c]
+                amounts = allocate(commission, placements)
+                lines = [new(Line, (kind, c, i)) for i, c in sorted(amounts.items()) if c]
+                if record:
+                    paid_now[person] = amounts
             variable[person] = lines
-            if record:
-                paid_now[person] = {placement_id: cents for _, cents, placement_id in lines}
         if not record or not ledger.falloffs:
             return
         claims = sorted({(f.placement_id, person, f.clawback_fraction)
@@ -254,9 +255,9 @@ class Plan:
             if pool == 0 or not producers:
                 continue
             kind = POOL if pool > 0 else CLAWBACK
-            for member, cents in zip(producers, rule.shares(pool, producers), strict=True):
+            for person, cents in rule.shares(pool, producers).items():
                 if cents:
-                    variable.setdefault(member.person_id, []).append(_fast_new(Line, (kind, cents, None)))
+                    variable.setdefault(person, []).append(_fast_new(Line, (kind, cents, None)))
 
     def _lead_lines(self, ledger: PeriodLedger, pod_net: dict[int, int],
                     producers_by_pod: dict[int, list[Member]]) -> dict[int, list[Line]]:
@@ -271,9 +272,9 @@ class Plan:
             reached = sum(1 for p in producers_by_pod.get(pod, ()) if p.tenure_months == self._milestone)
             for kind, amount in ((OVERRIDE, override), (DEVELOPMENT_BONUS, self._bonus * reached)):
                 if amount:
-                    for lead, cents in zip(leads, allocate_equally(amount, leads), strict=True):
+                    for person, cents in allocate_equally(amount, leads).items():
                         if cents:
-                            out.setdefault(lead, []).append(Line(kind, cents))
+                            out.setdefault(person, []).append(Line(kind, cents))
         return out
 
     def _draw_lines(self, member: Member, variable_lines: Sequence[Line], balance: int,

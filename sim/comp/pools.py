@@ -79,20 +79,17 @@ class PoolRule:
         for pod in sorted(pod_net_gp.keys() | producers_by_pod.keys()):
             yield pod, pod_net_gp.get(pod, 0), producers_by_pod.get(pod, [])
 
-    def shares(self, pool_cents: int, producers: list[Member]) -> list[int]:
-        """The pool split among ``producers`` (largest remainder, ties to the lower person_id).
+    def shares(self, pool_cents: int, producers: list[Member]) -> dict[int, int]:
+        """The pool split among ``producers`` by person_id (largest remainder, ties to the lower id).
 
-        Returns all zeros when nobody can be paid (no producers, or every weight zero): forfeited.
+        Returns an empty mapping when nobody can be paid (no producers, or every weight zero): forfeited.
         """
-        if not producers:
-            return []
-        ids = [m.person_id for m in producers]
         if self.weights is None:
-            return allocate_equally(pool_cents, ids)
-        weights = [self.weights[m.role] for m in producers]
-        if not any(weights):
-            return [0] * len(producers)
-        return allocate(pool_cents, weights, ids)
+            return allocate_equally(pool_cents, [m.person_id for m in producers]) if producers else {}
+        weights = {m.person_id: self.weights[m.role] for m in producers}
+        if not any(weights.values()):
+            return {}
+        return allocate(pool_cents, weights)
 
     def accounts(self, pod_net_gp: Mapping[int, int],
                  producers_by_pod: Mapping[int, list[Member]]) -> tuple[PoolAccount, ...]:
@@ -100,5 +97,5 @@ class PoolRule:
         out = []
         for key, net, producers in self.bases(pod_net_gp, producers_by_pod):
             pool = self.pool_of(net)
-            out.append(PoolAccount(key, net, pool, sum(self.shares(pool, producers))))
+            out.append(PoolAccount(key, net, pool, sum(self.shares(pool, producers).values())))
         return tuple(out)
