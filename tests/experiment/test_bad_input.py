@@ -1,0 +1,93 @@
+"""Bad sweep, sensitivity and executor input: one clear line each, exit code 2, nothing stored lost."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+from .conftest import SCENARIOS, workshop_sweep
+
+
+def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("grid_or_sample", "expected"), [
+    ({"grid": {"firm.podz": [1, 2]}}, "sweep.grid.firm.podz: not a scenario key (did you mean 'firm.pods'?)"),
+    ({"grid": {"market.job_order_rate": []}}, "sweep.grid.market.job_order_rate: List should have at least 1 item"),
+    ({"sample": {"n": 4, "ranges": {"market.job_order_rate": [8, 4]}}},
+     "sweep.sample.ranges.market.job_order_rate: range low 8 is above high 4"),
+    ({"sample": {"n": 0, "ranges": {"market.job_order_rate": [4, 8]}}}, "sweep.sample.n: Input should be greater"),
+    ({"grid": {"firm.pods": [2, 0]}}, "sweep.grid.firm.pods: value 0: Input should be greater than or equal to 1"),
+    ({"grid": {"schemes.team_poo.rate": [0.1]}}, "no scheme named 'team_poo' (did you mean 'team_pool'?)"),
+])
+def test_bad_sweep_is_one_line_with_file_and_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             grid_or_sample: dict, expected: str) -> None:
+    path = workshop_sweep(tmp_path)
+    text = path.read_text()
+    import yaml
+    data = yaml.safe_load(text)
+    data["sweep"] = grid_or_sample
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    lines = _lines(capsys)
+    assert len(lines) == 1 and expected in lines[0]
+    assert lines[0].startswith(f"{path}:") and lines[0].split(":")[1].isdigit()   # file and line
+    assert not (tmp_path / "out").exists()
+
+
+def test_resume_of_another_scenario_is_refused_and_keeps_the_results(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path, out = workshop_sweep(tmp_path), tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]) == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    capsys.readouterr()
+    code = main(["run", str(path), "--out", str(out), "--quiet", "--resume", "--set", "market.candidate_rate=5"])
+    assert code == 2
+    lines = _lines(capsys)
+    assert len(lines) == 1 and "--resume refused" in lines[0] and "market.candidate_rate" in lines[0]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_scheduler_that_does_not_answer_fails_fast_and_keeps_the_results(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, out = workshop_sweep(tmp_path), tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]) == 0
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    capsys.readouterr()
+    started = time.monotonic()
+    code = main(["run", str(path), "--out", str(out), "--quiet", "--scheduler", "tcp://127.0.0.1:9"])
+    assert code == 2 and time.monotonic() - started < 15
+    lines = _lines(capsys)
+    assert len(lines) == 1 and "no Dask scheduler answered" in lines[0]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--precision", "profitt=0.1"], "unknown metric 'profitt'"),
+    (["--precision", "profit=2"], "between 0 and 1"),
+    (["--baseline", "nobody"], "--baseline: no scheme named 'nobody'"),
+])
+def test_bad_run_options_are_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            args: list[str], expected: str) -> None:
+    code = main(["run", str(SCENARIOS / "workshop_demo.yaml"), "--out", str(tmp_path / "o"), "--quiet", *args]) \
+        if args[0] == "--baseline" else None
+    if code is None:
+        with pytest.raises(SystemExit) as exc:
+            main(["run", str(SCENARIOS / "workshop_demo.yaml"), "--out", str(tmp_path / "o"), "--quiet", *args])
+        code = exc.value.code
+    assert code == 2
+    lines = _lines(capsys)
+    assert len(lines) == 1 and expected in lines[0]
+
+
+def test_sensitivity_without_uncertain_keys_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sensitivity", str(SCENARIOS / "workshop_demo.yaml"), "--out", str(tmp_path / "o")]) == 2
+    lines = _lines(capsys)
+    assert len(lines) == 1 and "uncertain: nothing to analyse" in lines[0]
