@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
-import timeit
 
 from comp_helpers import account_manager, by_person, credit, falloff, lead, lines_of, recruiter
 
@@ -95,16 +94,6 @@ def test_importing_the_payout_engine_loads_neither_simpy_nor_other_sim_modules()
             "and not m.startswith('sim.comp'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-
-
-def test_pay_on_a_firm_sized_ledger_takes_well_under_two_milliseconds() -> None:
-    first, second = synthetic_ledger(0), synthetic_ledger(1)
-    assert len(second.members) == 100 and len(second.credits) == 150
-    for params in PLANS.values():
-        plan = build_plan(params)
-        _, state = plan.pay(first, plan.initial_state())
-        seconds = min(timeit.repeat(lambda p=plan, s=state: p.pay(second, s), number=50, repeat=3)) / 50
-        assert seconds < 2e-3, f"{params['type']}: {seconds * 1e3:.2f} ms"  # measured 0.1-0.5 ms
 
 
 def test_a_built_plan_pickles_and_pays_the_same_after_the_round_trip() -> None:
