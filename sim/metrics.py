@@ -22,6 +22,7 @@ class Metric:
 
 RUN_METRICS: tuple[Metric, ...] = (
     Metric("placements", "placements", "max", "Placements made over the horizon (perm and contract)."),
+    Metric("falloffs", "placements", "min", "Perm placements that fell off within the guarantee period."),
     Metric("revenue", "$", "max", "Revenue billed: perm fees net of refunds plus contract billings."),
     Metric("gross_profit", "$", "max", "Gross profit: perm fees net of refunds plus contract margin."),
     Metric("commission_paid", "$", "min",
@@ -50,6 +51,10 @@ MONTHLY_METRICS: tuple[Metric, ...] = (
     Metric("hires", "people", "info", "People who started this month."),
     Metric("quits", "people", "min", "People who quit at the end of this month."),
     Metric("placements", "placements", "max", "Placements made this month."),
+    Metric("job_orders_arrived", "job orders", "info", "Job orders won this month."),
+    Metric("candidates_arrived", "candidates", "info", "Placeable candidates sourced this month."),
+    Metric("open_job_orders", "job orders", "info", "Job orders open (unfilled, unexpired) at month end."),
+    Metric("falloffs", "placements", "min", "Perm placements that fell off this month."),
     Metric("revenue", "$", "max", "Revenue recognised this month."),
     Metric("gross_profit", "$", "max", "Gross profit recognised this month."),
     Metric("commission_paid", "$", "min", "Variable pay this month."),

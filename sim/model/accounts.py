@@ -31,16 +31,18 @@ class Accounts:
         self.perm_credits: list[PlacementCredit] = []
         self.falloffs: list[FallOff] = []
         self.placements = 0
+        self.fell_off = 0     # perm placements that fell off this month, whatever the remedy
         self.replacements = 0
+        self.arrived = (0, 0)  # job orders and candidates that arrived this month
         self.revenue = 0      # cents, this month
         self.gross_profit = 0
-        self.credited: dict[int, float] = {}   # person id -> credited GP this month (production measure)
         self.placed_by: dict[int, int] = {}
 
     def start_month(self) -> None:
         self.perm_credits = []
         self.falloffs = []
         self.placements = 0
+        self.fell_off = 0
         self.revenue = 0
         self.gross_profit = 0
 
@@ -75,6 +77,7 @@ class Accounts:
                   remedy_u: float, elapsed_share: float) -> None:
         """A perm hire left within the guarantee: apply the remedy the client contract gives."""
         cut = self.remedy_cut
+        self.fell_off += 1
         if remedy_u < cut[0]:
             refund, claw = 0, 0.0
             m = self.m
@@ -92,6 +95,10 @@ class Accounts:
         self.revenue -= refund
         self.gross_profit -= refund
         self.falloffs.append(FallOff(pid, pid_r, pod_r, pid_a, pod_a, refund, claw))
+
+    def open_job_orders(self, now: float) -> int:
+        """Job orders still open (not filled, not expired) at time ``now``."""
+        return sum(1 for lst in self.m.job_orders for jo in lst if jo[0] > now)
 
     def month_credits(self) -> list[PlacementCredit]:
         """This month's recognised GP: perm fees placed this month and every running contract's month."""

@@ -156,6 +156,7 @@ class FirmModel:
             jos = draw_job_orders(self.rng["job_orders"], self.sc.market, self.ceiling, rates_am, start, dpm)
             cands = draw_candidates(self.rng["candidates"], self.sc.market, self.ceiling, rates_rec, start, dpm)
             self.events += len(jos.time) + len(cands.time)
+            self.acc.arrived = (len(jos.time), len(cands.time))
             times = jos.time + cands.time
             order = sorted(range(len(times)), key=times.__getitem__)
             n_j = len(jos.time)

@@ -151,6 +151,8 @@ class MonthEnd:
             "headcount_recruiters": sum(1 for s in seats if wf.role[s] == RECRUITER),
             "headcount_ams": sum(1 for s in seats if wf.role[s] == ACCOUNT_MANAGER),
             "hires": self.hires_this_month, "quits": quits, "placements": acc.placements,
+            "job_orders_arrived": acc.arrived[0], "candidates_arrived": acc.arrived[1],
+            "open_job_orders": acc.open_job_orders(m.env.now), "falloffs": acc.fell_off,
             "revenue": acc.revenue / 100, "gross_profit": acc.gross_profit / 100,
             "commission_paid": (totals["total"] - totals.get("base", 0)) / 100,
             "base_pay": totals.get("base", 0) / 100,

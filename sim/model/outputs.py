@@ -26,6 +26,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
     mean_headcount = me.headcount_sum / months if months else 0.0
     run = {
         "placements": sum(row["placements"] for row in me.monthly),
+        "falloffs": sum(row["falloffs"] for row in me.monthly),
         "revenue": me.revenue_cents / 100,
         "gross_profit": me.gp_cents / 100,
         "commission_paid": variable / 100,
