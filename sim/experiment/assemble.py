@@ -10,16 +10,22 @@ sweep keeps the plain layout (no ``point``).
 from __future__ import annotations
 
 import json
+import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sim.experiment import store
 from sim.experiment.plan import Plan
 
 FRONT = ("scheme", "replication", "seed")
+WINDOW_ROWS = 50_000   # rows of one table assembled at a time
 
 
 def _cell(value: Any) -> Any:
@@ -32,24 +38,84 @@ def point_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["point", *plan.keys])
 
 
-def _arrange(df: pd.DataFrame, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str], keep_id: bool,
-             points: pd.DataFrame) -> pd.DataFrame:
-    df = df[df["replication"] < df["point"].map(reps)]
-    rank = {s: i for i, s in enumerate(schemes)}
-    df = df.assign(_rank=df["scheme"].map(rank))
-    df = df.sort_values(["point", "_rank", "replication"], kind="stable").drop(columns="_rank")
-    df = df.reset_index(drop=True)
+def _arrange(table: pa.Table, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str], keep_id: bool,
+             points: pd.DataFrame) -> pa.Table:
+    """Filter to the planned replications, sort, add the swept keys, order the columns; all in Arrow.
+
+    Arrow rather than pandas: no copies of the biggest tables, so the driver's memory stays low.
+    """
+    point = table.column("point")
+    limit = pa.array([reps.get(p, 0) for p in range(len(plan.points))], type=pa.int64())
+    table = table.filter(pc.less(table.column("replication"), pc.take(limit, point)))
+    rank = pc.index_in(table.column("scheme"), value_set=pa.array(list(schemes)))
+    table = table.append_column("_rank", rank)
+    # Arrow's sort is stable: each run's rows keep the order the model produced them in.
+    table = table.sort_by([("point", "ascending"), ("_rank", "ascending"), ("replication", "ascending")])
+    front: list[str] = []
     if plan.keys:
-        df = df.merge(points, on="point", how="left", sort=False)
         front = ["point", *plan.keys]
-    else:
-        df = df.drop(columns="point")
-        front = []
-    front += [c for c in FRONT if c in df.columns]
+        for key in plan.keys:
+            values = pa.Table.from_pandas(points[[key]], preserve_index=False).column(0).combine_chunks()
+            table = table.append_column(key, pc.take(values, table.column("point")))
+    names = table.column_names
+    front += [c for c in FRONT if c in names]
+    drop = {"_rank", *([] if plan.keys else ["point"]), *([] if keep_id else ["run_id"])}
     back = ["run_id"] if keep_id else []
-    if not keep_id:
-        df = df.drop(columns="run_id")
-    return df[front + [c for c in df.columns if c not in front and c not in back] + back]
+    return table.select(front + [c for c in names if c not in front and c not in back and c not in drop] + back)
+
+
+def _windows(n_points: int, n_rows: int) -> list[tuple[int, int]]:
+    """Point ranges holding about WINDOW_ROWS rows each (rows per point are about equal)."""
+    k = max(1, math.ceil(n_rows / WINDOW_ROWS))
+    size = max(1, math.ceil(n_points / k))
+    return [(lo, min(lo + size, n_points)) for lo in range(0, n_points, size)]
+
+
+def _point_range(path: Path) -> tuple[int, int]:
+    """The smallest and largest point in a part file, from its Parquet statistics (no data read)."""
+    meta = pq.read_metadata(path)
+    col = meta.schema.names.index("point")
+    lo, hi = [], []
+    for g in range(meta.num_row_groups):
+        st = meta.row_group(g).column(col).statistics
+        if st is None or not st.has_min_max:
+            return 0, 2**62
+        lo.append(st.min)
+        hi.append(st.max)
+    return (min(lo), max(hi)) if lo else (0, -1)
+
+
+def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[int, int], schemes: Sequence[str],
+           points: pd.DataFrame) -> None:
+    """Assemble one table window by window of points, so only a window is ever in memory.
+
+    Parts are written in point-major order, so each holds a narrow range of points; a window
+    reads only the parts whose range (from the Parquet statistics) overlaps it.
+    """
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+    ranges = [(f, *_point_range(f)) for f in files]
+    n_rows = sum(pq.read_metadata(f).num_rows for f in files)
+    path = out / f"{name}.parquet"
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    writer = None
+    try:
+        for lo, hi in _windows(len(plan.points), n_rows):
+            pieces = []
+            for f, first, last in ranges:
+                if first < hi and last >= lo:
+                    t = store.read_parquet(f).select(schema.names).cast(schema)
+                    point = t.column("point")
+                    pieces.append(t.filter(pc.and_(pc.greater_equal(point, lo), pc.less(point, hi))))
+            window = pa.concat_tables(pieces) if pieces else schema.empty_table()
+            window = _arrange(window, plan, reps, schemes, keep_id=(name == "runs"), points=points)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, window.schema)
+            writer.write_table(window)
+            del window, pieces
+    finally:
+        if writer is not None:
+            writer.close()
+    os.replace(tmp, path)
 
 
 def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -62,18 +128,16 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
     points = point_table(plan)
     runs = pd.DataFrame()
     for name in store.TABLES:
-        table = store.concat(store.iter_parts(out, name))
-        if table is None:
+        files = store.part_files(out, name)
+        if not files:
             if name == "runs":
                 store.write_table(out, name, pd.DataFrame(columns=["scheme", "replication", "seed"]))
             else:
                 (out / f"{name}.parquet").unlink(missing_ok=True)
             continue
-        df = _arrange(table.to_pandas(), plan, reps, schemes, keep_id=(name == "runs"), points=points)
-        del table
-        store.write_table(out, name, df)
+        _write(out, name, files, plan, reps, schemes, points)
         if name == "runs":
-            runs = df
+            runs = store.read_parquet(out / "runs.parquet").to_pandas()
     fails = store.read_parts(out, "failures")
     if len(fails):
         ok = set(runs["run_id"]) if len(runs) else set()

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim.scenario import Problem, Scenario, ScenarioError, resolved_dict, validate
 from sim.scenario.schema import Sweep
@@ -74,10 +73,12 @@ def sample_points(ranges: Mapping[str, tuple[float, float]], n: int, seed: int,
                   integer_keys: Sequence[str] = ()) -> list[Overrides]:
     """``n`` Latin-hypercube points over ``ranges``; keys in ``integer_keys`` are rounded to whole numbers."""
     keys = list(ranges)
-    unit = qmc.LatinHypercube(d=len(keys), rng=np.random.default_rng(seed)).random(n)
+    rng = np.random.default_rng(seed)
+    # One point in each of n equal strata per key, strata paired at random across keys (McKay et al. 1979).
+    unit = np.column_stack([(rng.permutation(n) + rng.random(n)) / n for _ in keys]) if keys else np.empty((n, 0))
     low = np.array([ranges[k][0] for k in keys], dtype=float)
     high = np.array([ranges[k][1] for k in keys], dtype=float)
-    values = qmc.scale(unit, low, high) if np.all(high > low) else low + unit * (high - low)
+    values = low + unit * (high - low)
     points = []
     for row in values:
         points.append({k: int(round(v)) if k in integer_keys else float(v) for k, v in zip(keys, row, strict=True)})

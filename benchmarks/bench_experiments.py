@@ -1,0 +1,176 @@
+"""Experiments at scale: parallel efficiency, Dask throughput, a 10,000-run sweep's memory, scaling.
+
+Usage: ``python -m benchmarks.bench_experiments [--only pool,dask,sweep,scaling] [--replications N]``.
+
+* ``pool``: a 64-replication batch of the reference scenario (4 schemes, 256 runs) run serially
+  and on a 2-worker local pool; parallel efficiency = serial time / (2 x pool time). Whole batches,
+  pool start-up and result assembly included.
+* ``dask``: the same batch on a Dask LocalCluster of 2 workers; throughput relative to the pool,
+  with and without the cluster's start-up.
+* ``sweep``: a 10,020-run sweep of the workshop scenario (334 Latin-hypercube points x 3 schemes
+  x 10 replications) in a fresh driver process on 2 workers; the driver's peak resident memory
+  (its own, not the workers') and the time to load the results into pandas.
+* ``scaling``: median wall time of one replication at 50-800 people (36 months) and 12-120 months
+  (100 people), with the cost per person-month, to check it stays linear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "individual_vs_team.yaml"
+WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
+
+
+def _batch_seconds(replications: int, spec, out: Path) -> float:
+    from sim.experiment.batch import run_batch
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(REFERENCE, [f"replications={replications}"])
+    started = time.perf_counter()
+    run_batch(sc, out, executor=spec, quiet=True)
+    return time.perf_counter() - started
+
+
+def bench_pool(replications: int, tmp: Path) -> dict[str, float]:
+    from sim.experiment.executors import ExecutorSpec
+
+    serial = _batch_seconds(replications, ExecutorSpec("serial", 1), tmp / "serial")
+    pool = _batch_seconds(replications, ExecutorSpec("pool", 2), tmp / "pool")
+    runs = replications * 4
+    res = {"runs": runs, "serial_s": serial, "pool2_s": pool, "efficiency": serial / (2 * pool)}
+    print(f"pool: {runs} runs; serial {serial:.1f} s, 2-worker pool {pool:.1f} s; "
+          f"parallel efficiency {res['efficiency']:.1%} (target >= 90%)")
+    return res
+
+
+def bench_dask(replications: int, tmp: Path, pool_s: float | None) -> dict[str, float]:
+    from distributed import Client, LocalCluster
+
+    from sim.experiment.executors import ExecutorSpec
+
+    if pool_s is None:
+        pool_s = _batch_seconds(replications, ExecutorSpec("pool", 2), tmp / "pool")
+    total = _batch_seconds(replications, ExecutorSpec("dask", 2), tmp / "dask")
+    started = time.perf_counter()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c, Client(c):
+        startup = time.perf_counter() - started
+    res = {"pool2_s": pool_s, "dask2_s": total, "dask_startup_s": startup,
+           "throughput_vs_pool": pool_s / total, "throughput_vs_pool_without_startup": pool_s / (total - startup)}
+    print(f"dask: LocalCluster(2) batch {total:.1f} s (cluster start-up {startup:.1f} s) vs pool {pool_s:.1f} s; "
+          f"throughput {res['throughput_vs_pool']:.1%} of the pool, "
+          f"{res['throughput_vs_pool_without_startup']:.1%} without start-up (target >= 90%)")
+    return res
+
+
+SWEEP_YAML = """\
+sweep:
+  sample:
+    n: 334
+    seed: 1
+    ranges:
+      market.job_order_rate: [4.0, 8.0]
+      market.candidate_rate: [4.0, 8.0]
+"""
+
+
+def _sweep_driver(scenario: Path, out: Path) -> None:
+    """Runs in a fresh process: the 10,000-run batch, then prints the driver's own peak RSS as JSON."""
+    from sim.experiment.batch import run_batch
+    from sim.experiment.executors import ExecutorSpec
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    started = time.perf_counter()
+    result = run_batch(sc, out, executor=ExecutorSpec("pool", 2), quiet=True)
+    wall = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # this process only (Linux: KiB)
+    print(json.dumps({"runs": len(result.runs), "wall_s": wall, "driver_peak_rss_mb": peak_mb}))
+
+
+def bench_sweep(tmp: Path) -> dict[str, float]:
+    import pandas as pd
+    import yaml
+
+    data = yaml.safe_load(WORKSHOP.read_text())
+    data.update(yaml.safe_load(SWEEP_YAML))
+    scenario = tmp / "sweep10k.yaml"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp / "sweep10k"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--driver", str(scenario), str(out)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    started = time.perf_counter()
+    runs = pd.read_parquet(out / "runs.parquet")
+    monthly = pd.read_parquet(out / "monthly.parquet")
+    people = pd.read_parquet(out / "people.parquet")
+    summary = pd.read_csv(out / "summary.csv")
+    res["load_s"] = time.perf_counter() - started
+    res["rows"] = {"runs": len(runs), "monthly": len(monthly), "people": len(people), "summary": len(summary)}
+    print(f"sweep: {res['runs']} runs in {res['wall_s']:.1f} s ({res['runs'] / res['wall_s']:.0f} runs/s); "
+          f"driver peak RSS {res['driver_peak_rss_mb']:.0f} MB (target < 300); "
+          f"runs+monthly+people+summary ({sum(res['rows'].values())} rows) load in {res['load_s']:.2f} s (target < 2)")
+    return res
+
+
+def bench_scaling(repeats: int = 3) -> list[dict[str, float]]:
+    from sim.model import run
+    from sim.scenario import load_scenario
+
+    configs = [(p, 36) for p in (50, 100, 200, 400, 800)] + [(100, m) for m in (12, 24, 60, 120)] + [(800, 120)]
+    rows = []
+    print(f"{'people':>7}{'months':>7}{'scheme':>11}{'s/rep':>9}{'us/person-month':>17}")
+    for people, months in configs:
+        sc = load_scenario(REFERENCE, [f"firm.pods={people // 10}", f"horizon_months={months}"])
+        for scheme in ("individual", "team_pool"):
+            times = []
+            for rep in range(repeats if people * months < 40_000 else 1):
+                started = time.perf_counter()
+                run(sc, scheme, rep)
+                times.append(time.perf_counter() - started)
+            t = statistics.median(times)
+            row = {"people": people, "months": months, "scheme": scheme, "s_per_rep": t,
+                   "us_per_person_month": t / (people * months) * 1e6}
+            rows.append(row)
+            print(f"{people:>7}{months:>7}{scheme:>11}{t:>9.3f}{row['us_per_person_month']:>17.1f}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", default="pool,dask,sweep,scaling")
+    p.add_argument("--replications", type=int, default=64, help="replications of the reference batch (pool, dask)")
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--driver", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.driver:
+        _sweep_driver(*args.driver)
+        return
+    only = set(args.only.split(","))
+    figures: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if "pool" in only:
+            figures["pool"] = bench_pool(args.replications, tmp)
+        if "dask" in only:
+            pool_s = figures["pool"]["pool2_s"] if "pool" in figures else None   # type: ignore[index]
+            figures["dask"] = bench_dask(args.replications, tmp, pool_s)
+        if "sweep" in only:
+            figures["sweep"] = bench_sweep(tmp)
+        if "scaling" in only:
+            figures["scaling"] = bench_scaling()
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
