@@ -1,17 +1,27 @@
-"""``teamsim report``: rebuild report.html from stored results, without simulating."""
+"""``teamsim report`` (rebuild report.html from stored results, without simulating) and ``teamsim app``."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from sim.cli import EXIT_OK, bad_input
+from sim.cli import EXIT_OK, bad_input, non_negative_int, positive_int
+
+DEFAULT_APP_SCENARIO = Path("scenarios/workshop_demo.yaml")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     rep = sub.add_parser("report", help="rebuild report.html from stored results, without simulating")
     rep.add_argument("dir", type=Path)
     rep.set_defaults(func=cmd_report)
+
+    app = sub.add_parser("app", help="serve the live workshop page on 127.0.0.1 (Ctrl-C to stop)")
+    app.add_argument("file", type=Path, nargs="?", default=DEFAULT_APP_SCENARIO,
+                     help=f"scenario file (default {DEFAULT_APP_SCENARIO})")
+    app.add_argument("--port", type=non_negative_int, default=0, help="port (default 0: a free one, printed)")
+    app.add_argument("--workers", type=positive_int, default=2, help="background processes (default 2)")
+    app.add_argument("--replications", type=positive_int, default=20, help="replications per Run (default 20)")
+    app.set_defaults(func=cmd_app)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -21,3 +31,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         return bad_input([f"{args.dir}: no stored results here (manifest.json missing); run 'teamsim run' first"])
     print(f"report: {write_report(args.dir)}")
     return EXIT_OK
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from sim.app.server import serve
+
+    if args.port > 65535:
+        return bad_input([f"--port: must be at most 65535, got {args.port}"])
+    try:
+        return serve(args.file, args.port, args.workers, args.replications)
+    except OSError as err:   # e.g. the port is taken
+        return bad_input([f"app: cannot listen on 127.0.0.1:{args.port}: {err.strerror or err}"])
