@@ -155,31 +155,27 @@ class FirmModel:
             rates_am, rates_rec = self.month_end.arrival_rates()
             jos = draw_job_orders(self.rng["job_orders"], self.sc.market, self.ceiling, rates_am, start, dpm)
             cands = draw_candidates(self.rng["candidates"], self.sc.market, self.ceiling, rates_rec, start, dpm)
-            self.events += len(jos.time) + len(cands.time)
-            self.acc.arrived = (len(jos.time), len(cands.time))
-            times = jos.time + cands.time
-            order = sorted(range(len(times)), key=times.__getitem__)
-            n_j = len(jos.time)
-            i, n = 0, len(order)
-            n_rec = self.wf.n_rec
+            n_j, n_c = len(jos.items), len(cands.items)
+            self.events += n_j + n_c
+            self.acc.arrived = (n_j, n_c)
+            t_all = np.concatenate((jos.time, cands.time))
+            order = np.argsort(t_all, kind="stable")
+            times = t_all[order].tolist()
+            seats = np.concatenate((jos.seat + self.wf.n_rec, cands.seat))[order].tolist()
+            items = jos.items + cands.items
+            idx = order.tolist()
+            i, n = 0, len(times)
+            job_orders, candidates = self.job_orders, self.candidates
             for day in range(1, dpm + 1):
                 end = start + day
-                while i < n and times[order[i]] < end:
-                    k = order[i]
+                while i < n and times[i] < end:
+                    t, k, s = times[i], idx[i], seats[i]
                     i += 1
-                    t = times[k]
                     if k < n_j:
-                        a = jos.seat[k] + n_rec
-                        jo = (jos.expires[k], t, jos.perm[k], jos.value_cents[k], jos.months[k], False)
-                        if not self._search_candidates(t, a, jo):
-                            self.job_orders[a].append(jo)
-                    else:
-                        k -= n_j
-                        r = cands.seat[k]
-                        cand = (cands.expires[k], cands.convert_u[k], cands.falloff_u[k], cands.falloff_at[k],
-                                cands.remedy_u[k], t)
-                        if not self._search_job_orders(t, r, cand):
-                            self.candidates[r].append(cand)
+                        if not self._search_candidates(t, s, items[k]):
+                            job_orders[s].append(items[k])
+                    elif not self._search_job_orders(t, s, items[k]):
+                        candidates[s].append(items[k])
                 yield env.timeout(1)
             self.month_end.close(m)
 

@@ -14,6 +14,7 @@ candidates and the same job orders.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -24,26 +25,19 @@ SKILL_CAP = 3.0
 
 
 @dataclass(frozen=True, slots=True)
-class JobOrderBlock:
-    """Kept job orders of one month, as plain Python lists sorted by nothing in particular."""
+class Block:
+    """Arrivals kept this month: times and seats as arrays, and one plain tuple per arrival.
 
-    time: list[float]
-    seat: list[int]
-    expires: list[float]
-    perm: list[bool]
-    value_cents: list[int]     # perm: the fee; contract: gross profit per month
-    months: list[int]          # contract length in months (perm: 0)
+    Job order tuple: (expires, opened, perm, value_cents, contract_months, is_replacement) where
+    value_cents is the perm fee or the contract's gross profit per month.
+    Candidate tuple: (expires, convert_u, falloff_u, falloff_at, remedy_u, arrived): a match places
+    if convert_u < conversion probability; a perm placement falls off if falloff_u < its probability,
+    at falloff_at (a share of the guarantee period), with the remedy chosen by remedy_u.
+    """
 
-
-@dataclass(frozen=True, slots=True)
-class CandidateBlock:
-    time: list[float]
-    seat: list[int]
-    expires: list[float]
-    convert_u: list[float]     # placement happens if convert_u < conversion probability
-    falloff_u: list[float]     # perm placement falls off if falloff_u < falloff probability
-    falloff_at: list[float]    # when in the guarantee period (share of it)
-    remedy_u: list[float]      # which remedy applies
+    time: np.ndarray
+    seat: np.ndarray
+    items: list[tuple]
 
 
 def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int, start: float,
@@ -56,7 +50,7 @@ def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int, s
 
 
 def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
-                    start: float, days: int) -> JobOrderBlock:
+                    start: float, days: int) -> Block:
     """Job orders of one month. ``rates[s]`` is seat s's rate relative to standard (0 if vacant)."""
     seat, time, keep_u = _potential(rng, market.job_order_rate * ceiling, rates.size, start, days)
     n = seat.size
@@ -68,21 +62,23 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     months = rng.geometric(1.0 / market.contract_months_mean, n)
     keep = keep_u * ceiling < rates[seat]
     value = np.where(perm, np.rint(salary * market.perm_fee_rate * 100.0), np.rint(gp_month * 100.0))
-    return JobOrderBlock(
-        time=time[keep].tolist(), seat=seat[keep].tolist(), expires=(time + life)[keep].tolist(),
-        perm=perm[keep].tolist(), value_cents=value[keep].astype(np.int64).tolist(),
-        months=np.where(perm, 0, months)[keep].tolist())
+    t = time[keep]
+    items = list(zip((t + life[keep]).tolist(), t.tolist(), perm[keep].tolist(),
+                     value[keep].astype(np.int64).tolist(), np.where(perm, 0, months)[keep].tolist(),
+                     repeat(False, int(keep.sum())), strict=True))
+    return Block(t, seat[keep], items)
 
 
 def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
-                    start: float, days: int) -> CandidateBlock:
+                    start: float, days: int) -> Block:
     """Placeable candidates of one month for each recruiter seat."""
     seat, time, keep_u = _potential(rng, market.candidate_rate * ceiling, rates.size, start, days)
     n = seat.size
     life = rng.exponential(market.candidate_life_days, n)
     u = rng.random((4, n))
     keep = keep_u * ceiling < rates[seat]
-    return CandidateBlock(
-        time=time[keep].tolist(), seat=seat[keep].tolist(), expires=(time + life)[keep].tolist(),
-        convert_u=u[0][keep].tolist(), falloff_u=u[1][keep].tolist(), falloff_at=u[2][keep].tolist(),
-        remedy_u=u[3][keep].tolist())
+    t = time[keep]
+    u = u[:, keep]
+    items = list(zip((t + life[keep]).tolist(), u[0].tolist(), u[1].tolist(), u[2].tolist(), u[3].tolist(),
+                     t.tolist(), strict=True))
+    return Block(t, seat[keep], items)
