@@ -25,6 +25,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.bench_experiments
+	$(PY) -m benchmarks.bench_report
 
 validate: $(STAMP)
 	$(PY) -m sim validate-model --out reports/validation
