@@ -66,8 +66,10 @@ class MonthEnd:
             m.events += 1
             market_pay = self.b.turnover.market_pay.get(wf.role[seat], 0.0)
             self.hiring_cost += round(hb.cost_fraction * market_pay * 12 * 100)
-            if self.b.enabled:
-                self.choose(seat, self._counts())
+        if self.b.enabled and m.ready_seats:
+            counts = self._counts()   # once for all of this month's hires: O(people), not O(hires x people)
+            for seat in m.ready_seats:
+                self.choose(seat, counts)
         m.ready_seats = []
 
     def arrival_rates(self) -> tuple[np.ndarray, np.ndarray]:
