@@ -35,12 +35,14 @@ def cost_of_sales_figure(runs: pd.DataFrame, st: dict[str, Style]) -> Figure:
     """Commission, base pay and hiring cost as shares of gross profit (ratio of means), stacked per scheme."""
     means = runs.groupby("scheme", sort=False)[[c for c, _ in COST_PARTS] + ["gross_profit"]].mean()
     schemes = [s for s in st if s in means.index]
+    shares = {col: [means.loc[s, col] / means.loc[s, "gross_profit"] if means.loc[s, "gross_profit"] > 0
+                    else float("nan") for s in schemes] for col, _ in COST_PARTS}
+    # The total is written under each bar: labels inside patterned segments would not be legible.
+    x = [f"{label(s)}<br>total {fmt(sum(v[i] for v in shares.values()), 'share')}" for i, s in enumerate(schemes)]
     data = []
     for i, (col, name) in enumerate(COST_PARTS):
-        share = [means.loc[s, col] / means.loc[s, "gross_profit"] if means.loc[s, "gross_profit"] > 0
-                 else float("nan") for s in schemes]
-        data.append({"type": "bar", "name": name, "x": [label(s) for s in schemes], "y": nums(share),
-                     "text": [fmt(v, "share") for v in share], "textposition": "inside",
+        data.append({"type": "bar", "name": name, "x": x, "y": nums(shares[col]),
+                     "hovertemplate": f"{name}: %{{y:.1%}} of gross profit<extra></extra>",
                      "marker": {"color": [st[s].colour for s in schemes], "opacity": 1 - 0.3 * i,
                                 "pattern": {"shape": PATTERNS[i]}}})
     return {"data": data, "layout": layout("Cost of sales as a share of gross profit (means over runs)", "scheme",

@@ -1,0 +1,140 @@
+"""Report build time and size at full scale, and the workshop app's Run latency.
+
+Usage: ``python -m benchmarks.bench_report [--only report,app] [--store DIR] [--replications N]``.
+
+* ``report``: stored results of the reference scenario (4 schemes x 100 replications x 36 months)
+  are made once into ``--store`` (default reports/bench_report_store; reused when present), then
+  ``report.html`` is built from them: median of 3 in-process builds, one cold ``teamsim report``
+  in a fresh process (what a user waits for), and the file's size. Targets: under 5 s, under 10 MB.
+* ``app``: the workshop scenario with 20 replications on a 2-worker pool. ``runner`` times
+  :meth:`sim.app.runner.Runner.run` (median of 5 after one warm-up); ``browser`` starts
+  ``teamsim app`` and times click-Run-to-table-row in headless Chromium (median of 5, when
+  /usr/bin/chromium exists). Target: under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "scenarios" / "individual_vs_team.yaml"
+WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def ensure_store(store: Path, replications: int) -> Path:
+    manifest = store / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text()).get("replications") == replications:
+        return store
+    from sim.experiment.batch import run_batch
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(REFERENCE, [f"replications={replications}"])
+    print(f"making stored results: {sc.name}, {len(sc.schemes)} schemes x {replications} replications ...", flush=True)
+    started = time.perf_counter()
+    run_batch(sc, store, quiet=True)
+    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    return store
+
+
+def bench_report(store: Path) -> dict[str, float]:
+    from sim.report import write_report
+
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        path = write_report(store)
+        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sim", "report", str(store)], check=True, capture_output=True)
+    cold = time.perf_counter() - started
+    size = path.stat().st_size / 1e6
+    res = {"build_median_s": statistics.median(times), "cold_cli_s": cold, "size_mb": size}
+    print(f"report: build {res['build_median_s']:.2f} s (median of 3, in process); `teamsim report` cold "
+          f"{cold:.2f} s; {size:.2f} MB (targets: < 5 s, < 10 MB)")
+    return res
+
+
+def bench_runner(replications: int = 20) -> dict[str, float]:
+    from sim.app.levers import build_scenario, defaults
+    from sim.app.runner import Runner
+    from sim.scenario import read_yaml
+
+    raw = read_yaml(WORKSHOP)[0]
+    sc = build_scenario(raw, defaults(raw, replications))
+    runner = Runner(2)
+    try:
+        started = time.perf_counter()
+        runner.run(sc)
+        first = time.perf_counter() - started
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            runner.run(sc)
+            times.append(time.perf_counter() - started)
+    finally:
+        runner.close()
+    res = {"first_run_s": first, "run_median_s": statistics.median(times)}
+    print(f"app runner: {replications} replications on 2 workers: first Run {first:.2f} s (pool warming), "
+          f"then median {res['run_median_s']:.2f} s")
+    return res
+
+
+def bench_browser(replications: int = 20) -> dict[str, float] | None:
+    if not CHROMIUM.exists():
+        print("app browser: skipped (no /usr/bin/chromium)")
+        return None
+    from playwright.sync_api import sync_playwright
+
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--workers", "2",
+                             "--replications", str(replications)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
+        times = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector("#run")
+            for i in range(1, 7):
+                started = time.perf_counter()
+                page.click("#run")
+                page.wait_for_function(f"document.getElementById('status').innerText.startsWith('Run {i}:')",
+                                       timeout=60_000)
+                times.append(time.perf_counter() - started)
+            browser.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    res = {"first_click_s": times[0], "click_median_s": statistics.median(times[1:])}
+    print(f"app browser: click Run -> status updated, {replications} replications: first {times[0]:.2f} s, "
+          f"then median {res['click_median_s']:.2f} s (target < 5 s)")
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", default="report,app")
+    p.add_argument("--store", type=Path, default=ROOT / "reports" / "bench_report_store")
+    p.add_argument("--replications", type=int, default=100)
+    args = p.parse_args(argv)
+    only = set(args.only.split(","))
+    if "report" in only:
+        bench_report(ensure_store(args.store, args.replications))
+    if "app" in only:
+        bench_runner()
+        bench_browser()
+
+
+if __name__ == "__main__":
+    main()
