@@ -17,6 +17,15 @@ from sim.report.style import Figure, Style, label, layout, nums
 
 SWEEP_METRICS = ("profit", "placements", "turnover_rate_annual", "mean_cooperation", "pay_gini")
 HEATMAP_METRICS = ("profit", "turnover_rate_annual")
+MAX_LEVELS = 12   # a key sampled at more values than this (Latin hypercube, Sobol) is binned
+
+
+def _levels(values: pd.Series) -> tuple[pd.Series, str]:
+    """The x value of each run: the key's own value, or the mean of its bin when it takes many values."""
+    if values.nunique() <= MAX_LEVELS:
+        return values, ""
+    bins = pd.qcut(values, 8, duplicates="drop")
+    return values.groupby(bins, observed=True).transform("mean"), " (sampled values in 8 bins, at bin means)"
 
 
 def _err(g: pd.DataFrame, metric: str) -> dict:
@@ -33,7 +42,8 @@ def line_figures(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> l
     figs = []
     metrics = [m for m in SWEEP_METRICS if m in runs]
     for key in keys:
-        b = bands(runs, ["scheme", key], metrics)
+        x, binned = _levels(runs[key])
+        b = bands(runs.assign(**{key: x}), ["scheme", key], metrics)
         for metric in metrics:
             data = []
             for scheme, s in st.items():
@@ -44,8 +54,8 @@ def line_figures(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> l
                              "error_y": _err(g, metric), "name": label(scheme), "line": s.line(),
                              "marker": s.markers(7)})
             pooled = " (pooled over the other swept keys)" if len(keys) > 1 else ""
-            figs.append({"data": data, "layout": layout(f"{metric} against {key}{pooled}: mean and 95% interval",
-                                                        key, BY_NAME[metric].unit)})
+            title = f"{metric} against {key}{pooled}{binned}: mean and 95% interval"
+            figs.append({"data": data, "layout": layout(title, key, BY_NAME[metric].unit)})
     return figs
 
 
