@@ -48,7 +48,9 @@ class MonthEnd:
         self.prod_months = 0
         self.quits = 0
         self.headcount_sum = 0
-        self.credit_mean = 0.0
+        # Before anyone has a record, people expect the firm's typical month (month-1 effort is otherwise
+        # a best response to an expected credit of zero, i.e. salary-level effort under any plan).
+        self.credit_mean = self.b.effort.initial_expected_credit * 100
         self.rank = [0.0] * model.wf.n_seats
 
     # ------------------------------------------------------------------ month start

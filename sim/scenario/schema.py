@@ -99,6 +99,8 @@ class Effort(Strict):
     social_weight: float = Field(0.3, ge=0, le=5, description="Weight on a teammate's pay relative to one's own.")
     peer_pressure: float = Field(0.5, ge=0, le=5,
                                  description="Extra weight from mutual monitoring under shared pay (pair-sized team).")
+    initial_expected_credit: float = Field(12000.0, ge=0, le=1e7,
+                                           description="Credited GP a month ($) people expect before they have a record of their own.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Effort:
