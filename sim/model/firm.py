@@ -26,6 +26,7 @@ import simpy
 
 from sim.comp import build_plan
 from sim.model.accounts import Accounts
+from sim.model.behaviour import conversion
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
@@ -55,7 +56,6 @@ class FirmModel:
         self.env = simpy.Environment()
         self.wf = Workforce(scenario.firm)
         self.dpm = scenario.firm.days_per_month
-        self.month = 0
         n = self.wf.n_seats
         self.job_orders: list[list[tuple]] = [[] for _ in range(n)]
         self.candidates: list[list[tuple]] = [[] for _ in range(n)]
@@ -66,8 +66,7 @@ class FirmModel:
         m = scenario.market
         self.cross = m.cross_pod_sharing
         self.cross_pods = self.cross > 0.0 and self.wf.n_pods > 1
-        self.conv_lo = m.conversion_min
-        self.conv_half = 0.5 * (m.conversion_max - m.conversion_min)
+        self.conv_lo, self.conv_hi = m.conversion_min, m.conversion_max
         self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
         self.events = 0
 
@@ -104,7 +103,7 @@ class FirmModel:
 
     def _take_candidate(self, t: float, r: int, a: int, jo: tuple) -> bool:
         lst = self.candidates[r]
-        p = self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a])
+        p = conversion(self.wf.coop[r], self.wf.coop[a], self.conv_lo, self.conv_hi)
         while lst:
             cand = lst.pop(0)
             if cand[0] > t and cand[1] < p:   # alive (not gone to another offer) and converts
@@ -136,7 +135,7 @@ class FirmModel:
             if jo[0] <= t:
                 lst.pop(0)   # expired (the client filled elsewhere)
                 continue
-            if cand[1] < self.conv_lo + self.conv_half * (self.wf.coop[r] + self.wf.coop[a]):
+            if cand[1] < conversion(self.wf.coop[r], self.wf.coop[a], self.conv_lo, self.conv_hi):
                 lst.pop(0)
                 self.acc.place(t, r, a, jo, cand)
             return True      # placed, or the candidate was lost on this job order
@@ -150,7 +149,6 @@ class FirmModel:
     def _months(self):
         env, dpm = self.env, self.dpm
         for m in range(self.sc.horizon_months):
-            self.month = m
             start = float(m * dpm)
             self.month_end.start_month(m)
             rates_am, rates_rec = self.month_end.arrival_rates()
