@@ -23,6 +23,7 @@ class Metric:
 RUN_METRICS: tuple[Metric, ...] = (
     Metric("placements", "placements", "max", "Placements made over the horizon (perm and contract)."),
     Metric("falloffs", "placements", "min", "Perm placements that fell off within the guarantee period."),
+    Metric("replacements", "placements", "min", "Free replacements placed for fallen-off perm hires (no fee)."),
     Metric("revenue", "$", "max", "Revenue billed: perm fees net of refunds plus contract billings."),
     Metric("gross_profit", "$", "max", "Gross profit: perm fees net of refunds plus contract margin."),
     Metric("commission_paid", "$", "min",

@@ -27,6 +27,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
     run = {
         "placements": sum(row["placements"] for row in me.monthly),
         "falloffs": sum(row["falloffs"] for row in me.monthly),
+        "replacements": m.acc.replacements,
         "revenue": me.revenue_cents / 100,
         "gross_profit": me.gp_cents / 100,
         "commission_paid": variable / 100,

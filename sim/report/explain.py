@@ -34,7 +34,8 @@ def pick_people(people: pd.DataFrame) -> list[tuple[str, pd.Series]]:
     if not quitters.empty:
         chosen.append(("someone who quit", quitters.iloc[0]))
         rest = rest[rest["person_id"] != quitters.iloc[0]["person_id"]]
-    hires = rest[rest["hire_month"] > 0]  # 0 = employed before the run started.sort_values(["months_employed", "person_id"], ascending=[False, True])
+    # hire_month 0 = employed before the run started; a new hire started during it.
+    hires = rest[rest["hire_month"] > 0].sort_values(["months_employed", "person_id"], ascending=[False, True])
     if not hires.empty:
         chosen.append(("a new hire", hires.iloc[0]))
     return chosen

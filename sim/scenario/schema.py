@@ -25,8 +25,6 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.comp import PlanParams
 
-Probability = Field(ge=0.0, le=1.0)
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
