@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 
 class MonthEnd:
+    """The monthly part of one replication: hires at month start; payroll, behaviour and quits at month end.
+
+    It also keeps the run's running totals (money in cents, effort and cooperation sums, turnover
+    costs) from which :func:`sim.model.outputs.build_results` makes the run's plain-data output.
+    """
+
     def __init__(self, model: FirmModel):
         self.m = model
         sc = model.sc
