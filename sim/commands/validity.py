@@ -12,7 +12,7 @@ EXIT_CHECK_FAILED = 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from sim.validation.runner import NAMES
+    from sim.validation import CHECK_NAMES as NAMES
 
     v = sub.add_parser("validate-model", help="run the validation checks and write a validation report")
     v.add_argument("--out", type=Path, default=Path("reports/validation"), help="output folder")

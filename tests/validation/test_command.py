@@ -31,3 +31,20 @@ def test_validate_model_with_a_file_as_out_exits_2_and_writes_nothing(tmp_path: 
     assert main(["validate-model", "--size", "quick", "--only", "social_weight", "--out", str(target)]) == 2
     assert "--out must be a folder" in capsys.readouterr().err
     assert target.read_text() == "x"
+
+
+def test_command_line_check_names_are_the_checks_the_runner_runs() -> None:
+    from sim.validation import CHECK_NAMES
+    from sim.validation.runner import NAMES
+
+    assert CHECK_NAMES == NAMES
+
+
+def test_report_command_does_not_load_the_model() -> None:
+    """`teamsim report` and `--help` stay light: registering commands must not import the model."""
+    import subprocess
+    import sys
+
+    code = "import sys; from sim.cli import build_parser; build_parser(); print('simpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
