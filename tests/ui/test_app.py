@@ -30,7 +30,9 @@ def test_default_levers_reproduce_the_files_plan_and_firm(raw: dict) -> None:
     s = build_scenario(raw, defaults(raw, replications=7))
     assert s.replications == 7 and len(s.schemes) == 1
     plan = s.schemes[0].plan
-    assert plan.type == "individual" and plan.rate == Decimal("0.25") and plan.threshold == Decimal(10000)
+    first = raw["schemes"][0]   # the file's first scheme, as written
+    assert plan.type == first["type"] == "individual"
+    assert plan.rate == Decimal(str(first["rate"])) and plan.threshold == Decimal(str(first["threshold"]))
     assert (s.firm.pods, s.firm.recruiters_per_pod, s.firm.account_managers_per_pod) == (2, 3, 3)
 
 
