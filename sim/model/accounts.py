@@ -27,7 +27,7 @@ class Accounts:
         self.remedy_cut = (r.replacement, r.replacement + r.prorated_refund,
                            r.replacement + r.prorated_refund + r.full_refund)
         self.next_id = 0
-        self.contracts: list[list] = []   # [credit (the same every month), gp_cents, months_left]
+        self.contracts: list[list] = []   # [credit (the same every month), months_left]
         self.perm_credits: list[PlacementCredit] = []
         self.falloffs: list[FallOff] = []
         self.placements = 0
@@ -71,7 +71,7 @@ class Accounts:
                 ev.callbacks.append(lambda _ev, f=(pid, pid_r, pod_r, pid_a, pod_a, a, value, cand[4], cand[3]):
                                     self._fall_off(*f))
         else:
-            self.contracts.append([PlacementCredit(pid, pid_r, pod_r, pid_a, pod_a, value), value, jo[4]])
+            self.contracts.append([PlacementCredit(pid, pid_r, pod_r, pid_a, pod_a, value), jo[4]])
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:
@@ -106,12 +106,12 @@ class Accounts:
         keep = []
         margin = self.margin
         for c in self.contracts:
-            gp = c[1]
-            credits.append(c[0])
-            self.revenue += round(gp / margin)
-            self.gross_profit += gp
-            c[2] -= 1
-            if c[2] > 0:
+            credit = c[0]
+            credits.append(credit)
+            self.revenue += round(credit.gp_cents / margin)
+            self.gross_profit += credit.gp_cents
+            c[1] -= 1
+            if c[1] > 0:
                 keep.append(c)
         self.contracts = keep
         return credits

@@ -126,8 +126,6 @@ class MonthEnd:
             credited[c.recruiter_id] = get(c.recruiter_id, 0.0) + sr * gp
             credited[c.account_manager_id] = get(c.account_manager_id, 0.0) + sa * gp
         pay_list = [st.total_cents for st in stmts]
-        pays = dict(zip((st.person_id for st in stmts), pay_list, strict=True))
-        peer_median = self._peer_medians(seats, pays)
         producers = [s for s in seats if s < wf.producers]
         records, pay_hist, ema, pids = wf.records, wf.pay_hist, wf.credit_ema, wf.pid
         for s, pay in zip(seats, pay_list, strict=True):
@@ -142,6 +140,9 @@ class MonthEnd:
             if len(hist) > 3:
                 del hist[0]
             ema[s] = got if ema[s] < 0 else 0.7 * ema[s] + 0.3 * got
+        # Own pay and the peers it is compared with use one measure: the mean of the last 3 months.
+        recent = {s: sum(pay_hist[s]) / len(pay_hist[s]) for s in seats}
+        peer_median = self._peer_medians(seats, recent)
         if m.detail:
             for s, st in zip(seats, stmts, strict=True):
                 self.statements.append((month, st))
@@ -155,7 +156,7 @@ class MonthEnd:
         self.prod_months += len(producers)
         self.headcount_sum += len(seats)
         self.credit_mean = (sum(wf.credit_ema[s] for s in producers) / len(producers)) if producers else 0.0
-        quits = self._turnover(month, seats, peer_median, pays) if self.b.enabled else 0
+        quits = self._turnover(month, seats, peer_median, recent) if self.b.enabled else 0
         self.monthly.append({
             "month": month + 1,
             "headcount_recruiters": sum(1 for s in seats if wf.role[s] == RECRUITER),
@@ -175,12 +176,12 @@ class MonthEnd:
         if self.b.enabled:
             self.update_behaviour()
 
-    def _peer_medians(self, seats: list[int], pays: dict[int, int]) -> dict[str, float]:
-        wf = self.m.wf
+    def _peer_medians(self, seats: list[int], recent: dict[int, float]) -> dict[str, float]:
+        """Median recent pay (cents a month) of each role."""
+        role = self.m.wf.role
         by_role: dict[str, list[float]] = {}
         for s in seats:
-            hist = wf.pay_hist[s]
-            by_role.setdefault(wf.role[s], []).append(sum(hist) / len(hist) if hist else pays[wf.pid[s]])
+            by_role.setdefault(role[s], []).append(recent[s])
         return {r: statistics.median(v) for r, v in by_role.items()}
 
     # -------------------------------------------------------------------- behaviour
@@ -267,21 +268,20 @@ class MonthEnd:
             self.choose(s, counts, margins[s])
 
     # --------------------------------------------------------------------- turnover
-    def _turnover(self, month: int, seats: list[int], peer_median: dict[str, float], pays: dict[int, int]) -> int:
+    def _turnover(self, month: int, seats: list[int], peer_median: dict[str, float], recent: dict[int, float]) -> int:
         m, wf, t = self.m, self.m.wf, self.b.turnover
         if not t.enabled:
             return 0
         u = m.rng["quits"].random(wf.n_seats)
         climate = [self._pod_mean_coop(p) or 0.0 for p in range(wf.n_pods)]
-        peer_sens = t.peer_pay_sensitivity
+        sens = t.peer_pay_sensitivity
+        if m.policy.leaderboard:
+            sens *= 1.0 + self.b.levers.leaderboard_salience
         quits = 0
         for s in seats:
             role = wf.role[s]
-            hist = wf.pay_hist[s]
-            pay = sum(hist) / len(hist) / 100 if hist else pays[wf.pid[s]] / 100
-            sens = peer_sens * (1.0 + self.b.levers.leaderboard_salience) if m.policy.leaderboard else peer_sens
             h = bh.quit_probability(
-                pay, t.market_pay.get(role, 0.0), peer_median.get(role, 0.0) / 100, climate[wf.pod[s]],
+                recent[s] / 100, t.market_pay.get(role, 0.0), peer_median.get(role, 0.0) / 100, climate[wf.pod[s]],
                 wf.tenure[s], base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity,
                 peer_sensitivity=sens, climate_sensitivity=t.climate_sensitivity,
                 first_year_multiplier=t.first_year_multiplier)
