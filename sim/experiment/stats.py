@@ -131,15 +131,24 @@ def replications_needed(runs: pd.DataFrame, targets: Mapping[str, float], cap: i
     return need
 
 
+def group_bands(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:
+    """Per group: mean and Student-t interval of each metric over the group's rows (vectorised).
+
+    Columns: ``by``, then ``m``, ``m_low``, ``m_high`` and ``m_n`` for each metric ``m``; a group of
+    one row gets a zero-width interval, as in :func:`mean_ci`.
+    """
+    metrics = list(metrics)
+    g = df.groupby(list(by), sort=False)[metrics]
+    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+    half = half_width(sd.to_numpy(), n.to_numpy(), level)
+    out = mean.copy()
+    for i, m in enumerate(metrics):
+        out[f"{m}_low"] = mean[m].to_numpy() - half[:, i]
+        out[f"{m}_high"] = mean[m].to_numpy() + half[:, i]
+        out[f"{m}_n"] = n[m].to_numpy()
+    return out.reset_index()
+
+
 def monthly_bands(monthly: pd.DataFrame, metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:
     """Per (scheme, month): mean and CI of each monthly metric over replications (for charts)."""
-    rows = []
-    for (scheme, month), g in monthly.groupby(["scheme", "month"], sort=False):
-        row = {"scheme": scheme, "month": month}
-        for metric in metrics:
-            mean, _sd, lo, hi = mean_ci(g[metric].to_numpy(), level)
-            row[metric] = mean
-            row[f"{metric}_low"] = lo
-            row[f"{metric}_high"] = hi
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return group_bands(monthly, ["scheme", "month"], metrics, level)

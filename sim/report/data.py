@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiment import store
 
@@ -76,24 +75,6 @@ def load(out: Path) -> Results:
     present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
-
-
-def bands(df: pd.DataFrame, by: list[str], metrics: list[str], level: float = 0.95) -> pd.DataFrame:
-    """Mean and Student-t interval of each metric over the rows of each group (vectorised).
-
-    Columns: ``by``, then ``m``, ``m_low``, ``m_high`` and ``m_n`` for each metric ``m``. A group of
-    one row gets a zero-width interval, as in :func:`sim.experiment.stats.mean_ci`.
-    """
-    g = df.groupby(by, sort=False)[metrics]
-    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    dof = (n - 1).clip(lower=1).to_numpy(dtype=float)
-    half = stats.t.ppf(0.5 + level / 2, dof) * sd.fillna(0).to_numpy() / np.sqrt(n.clip(lower=1).to_numpy())
-    out = mean.copy()
-    for i, m in enumerate(metrics):
-        out[f"{m}_low"] = mean[m].to_numpy() - half[:, i]
-        out[f"{m}_high"] = mean[m].to_numpy() + half[:, i]
-        out[f"{m}_n"] = n[m].to_numpy()
-    return out.reset_index()
 
 
 def producers(people: pd.DataFrame) -> pd.DataFrame:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.experiment.stats import group_bands
 from sim.metrics import MONTHLY_METRICS
-from sim.report.data import PRODUCER_ROLES, bands, producers
+from sim.report.data import PRODUCER_ROLES, producers
 from sim.report.style import ROLE_NAMES, Figure, Style, band, label, layout, nums
 
 #: (column, title, unit) of the monthly series in section 2; headcount is recruiters + account managers.
@@ -31,7 +32,7 @@ def monthly_bands(monthly: pd.DataFrame) -> pd.DataFrame:
     """Per (scheme, month): mean and 95% band of every monthly series the report draws."""
     monthly = with_headcount(monthly)
     cols = [c for c, _t, _u in OVER_TIME if c in monthly] + (["quits"] if "quits" in monthly else [])
-    return bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
+    return group_bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
 
 
 def series_figure(b: pd.DataFrame, column: str, title: str, unit: str, st: dict[str, Style]) -> Figure:
@@ -146,7 +147,7 @@ def production_figure(people: pd.DataFrame, st: dict[str, Style]) -> Figure:
     data = [{"type": "scatter", "mode": "lines", "x": [0, 1], "y": [0, 1], "name": "everyone equal",
              "line": {"color": "#999", "width": 1}}]
     if rows:
-        b = bands(pd.DataFrame(rows), ["scheme", "top"], ["share"])
+        b = group_bands(pd.DataFrame(rows), ["scheme", "top"], ["share"])
         for scheme, s in st.items():
             g = b[b["scheme"] == scheme].sort_values("top")
             if g.empty:

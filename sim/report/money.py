@@ -11,7 +11,8 @@ import html
 
 import pandas as pd
 
-from sim.report.data import bands, gp_per_producer_month
+from sim.experiment.stats import group_bands
+from sim.report.data import gp_per_producer_month
 from sim.report.style import Figure, Style, fmt, label, layout, nums
 
 COST_PARTS = (("commission_paid", "commission"), ("base_pay", "base pay"), ("hiring_cost", "hiring cost"))
@@ -52,7 +53,7 @@ def cost_of_sales_figure(runs: pd.DataFrame, st: dict[str, Style]) -> Figure:
 def turnover_figure(costs: pd.DataFrame, st: dict[str, Style]) -> Figure:
     """What turnover cost per scheme: stacked means; the error bar is the 95% interval of the total."""
     cols = [c for c, _ in TURNOVER_PARTS] + ["turnover_cost"]
-    b = bands(costs, ["scheme"], cols).set_index("scheme")
+    b = group_bands(costs, ["scheme"], cols).set_index("scheme")
     schemes = [s for s in st if s in b.index]
     data = []
     for i, (col, name) in enumerate(TURNOVER_PARTS):
@@ -74,7 +75,7 @@ def turnover_table(costs: pd.DataFrame, schemes: list[str]) -> str:
             ("vacancy_cost", "empty seats", "$"), ("ramp_cost", "ramp-up", "$"),
             ("turnover_cost", "total", "$"), ("lost_job_orders", "job orders lost", ""),
             ("lost_candidates", "candidates lost", ""))
-    b = bands(costs, ["scheme"], [c for c, _, _ in cols]).set_index("scheme")
+    b = group_bands(costs, ["scheme"], [c for c, _, _ in cols]).set_index("scheme")
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t, _ in cols)
     rows = []
     for s in schemes:

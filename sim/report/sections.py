@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from sim.experiment.stats import group_bands
 from sim.report import explain, figures, headline, money, sweep
-from sim.report.data import Results, bands
+from sim.report.data import Results
 from sim.report.style import Figure, figure_json, styles
 
 MECHANISMS = (
@@ -65,7 +66,7 @@ def over_time_section(res: Results, figs: Figures) -> str:
 def people_section(res: Results, figs: Figures) -> str:
     st = styles(res.schemes)
     horizon = int(res.manifest.get("resolved_scenario", {}).get("horizon_months") or res.monthly["month"].max())
-    gini = bands(res.runs, ["scheme"], ["pay_gini"])
+    gini = group_bands(res.runs, ["scheme"], ["pay_gini"])
     body = "".join([
         figs.add(figures.quits_figure(res.monthly, st)),
         figs.add(figures.survival_figure(res.people, horizon, st),

@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.experiment.stats import mean_ci
+from sim.experiment.stats import group_bands, mean_ci
 from sim.report import write_report
-from sim.report.data import bands
 from sim.report.figures import kaplan_meier
 from sim.report.headline import sentences
 from sim.report.page import build_html
@@ -90,7 +89,7 @@ def test_sweep_section_shows_lines_heatmaps_and_indices_when_stored(swept: Path)
 def test_bands_equal_the_experiment_layers_mean_ci() -> None:
     rng = np.random.default_rng(1)
     df = pd.DataFrame({"g": np.repeat(["a", "b", "c"], [5, 9, 1]), "x": rng.normal(size=15)})
-    b = bands(df, ["g"], ["x"]).set_index("g")
+    b = group_bands(df, ["g"], ["x"]).set_index("g")
     for g, sub in df.groupby("g"):
         mean, _sd, lo, hi = mean_ci(sub["x"].to_numpy())
         assert b.loc[g, "x"] == pytest.approx(mean)
