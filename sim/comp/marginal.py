@@ -102,6 +102,20 @@ class ExpectedMarginal:
         low = self._values[index]
         return low + (self._values[index + 1] - low) * (position - index)
 
+    def many(self, expected_cents: np.ndarray) -> np.ndarray:
+        """``self(x)`` for every x of an array at once (the same table, the same interpolation)."""
+        x = np.asarray(expected_cents, dtype=float)
+        if self._count == 1:
+            return np.full(x.shape, self._at_zero)
+        with np.errstate(divide="ignore"):
+            position = (np.log(np.where(x > 0, x, 1.0)) - self._log_low) / self._step
+        values = np.asarray(self._values)
+        np.clip(position, 0.0, self._count - 1, out=position)
+        index = np.minimum(position.astype(np.int64), self._count - 2)
+        low = values[index]
+        out = low + (values[index + 1] - low) * (position - index)
+        return np.where(x > 0, out, self._at_zero)
+
 
 class PoolMargin:
     """The pool part of a marginal return: ``rate`` shared by weight among the basis's producers."""
@@ -126,4 +140,20 @@ class PoolMargin:
         own = self.rate * own_weight / total
         teammate = (self.rate - own) / teammates if teammates else 0.0
         return own, teammate, teammates
+
+    def many(self, is_recruiter: np.ndarray, recruiters: np.ndarray,
+             account_managers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``self(...)`` for many producers at once, given each one's basis counts by role.
+
+        ``recruiters``/``account_managers``: producers of each role in the person's basis (pod or firm,
+        whichever the pool is on), the person included.
+        """
+        w_recruiter, w_account_manager = self.weights
+        total = recruiters * w_recruiter + account_managers * w_account_manager
+        teammates = recruiters + account_managers - 1
+        ok = (total > 0) & (teammates >= 0)
+        own_weight = np.where(is_recruiter, w_recruiter, w_account_manager)
+        own = np.where(ok, self.rate * own_weight / np.where(ok, total, 1), 0.0)
+        teammate = np.where(ok & (teammates > 0), (self.rate - own) / np.maximum(teammates, 1), 0.0)
+        return own, teammate, np.maximum(teammates, 0)
 

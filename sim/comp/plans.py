@@ -47,6 +47,7 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
 from pydantic import TypeAdapter
 
 from .commission import Schedule
@@ -324,6 +325,27 @@ class Plan:
             return MarginalReturn(own, 0.0, 0) if own else NO_RETURN
         pool_own, teammate, teammates = self._pool_margin(role, pod_counts, firm_counts)
         return MarginalReturn(own + pool_own, teammate, teammates)
+
+    def marginal_returns(self, is_recruiter: np.ndarray, pod_recruiters: np.ndarray,
+                         pod_account_managers: np.ndarray, firm_recruiters: int, firm_account_managers: int,
+                         expected_credit_cents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`marginal_return` for many producers at once: arrays ``(own, teammate, teammates)``.
+
+        ``is_recruiter``: True for recruiters, False for account managers (pod leads have no return: leave
+        them out). ``pod_recruiters``/``pod_account_managers``: producers of each role in each person's
+        pod, the person included; ``firm_*``: the same for the whole firm.
+        """
+        n = len(is_recruiter)
+        own = np.zeros(n)
+        if self._own_margin is not None:
+            own += self._weight_float * self._own_margin.many(np.trunc(expected_credit_cents))
+        if self._pool_margin is None:
+            return own, np.zeros(n), np.zeros(n, dtype=np.int64)
+        if self._pool_margin.firm_basis:
+            pod_recruiters = np.full(n, firm_recruiters)
+            pod_account_managers = np.full(n, firm_account_managers)
+        pool_own, teammate, teammates = self._pool_margin.many(is_recruiter, pod_recruiters, pod_account_managers)
+        return own + pool_own, teammate, teammates
 
     @property
     def _weight_float(self) -> float:

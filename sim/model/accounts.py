@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.comp import FallOff, PlacementCredit
+import numpy as np
+
+from sim.comp import FallOff
+
+#: Columns of a credit row: what the payout engine needs, plus the seats, to credit the people in them.
+PLACEMENT, REC_ID, REC_POD, AM_ID, AM_POD, GP, REC_SEAT, AM_SEAT = range(8)
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -27,8 +32,12 @@ class Accounts:
         self.remedy_cut = (r.replacement, r.replacement + r.prorated_refund,
                            r.replacement + r.prorated_refund + r.full_refund)
         self.next_id = 0
-        self.contracts: list[list] = []   # [credit (the same every month), months_left]
-        self.perm_credits: list[PlacementCredit] = []
+        # Running contracts: one credit row each (the same every month) and the months left to bill.
+        self.contracts = np.zeros((0, 8), dtype=np.int64)
+        self.contract_months = np.zeros(0, dtype=np.int64)
+        self.new_contracts: list[tuple] = []
+        self.new_contract_months: list[int] = []
+        self.perm_credits: list[tuple] = []
         self.falloffs: list[FallOff] = []
         self.placements = 0
         self.fell_off = 0     # perm placements that fell off this month, whatever the remedy
@@ -62,7 +71,7 @@ class Accounts:
         self.placed_by[pid_a] = self.placed_by.get(pid_a, 0) + 1
         value = jo[3]
         if jo[2]:
-            self.perm_credits.append(PlacementCredit(pid, pid_r, pod_r, pid_a, pod_a, value))
+            self.perm_credits.append((pid, pid_r, pod_r, pid_a, pod_a, value, r, a))
             self.revenue += value
             self.gross_profit += value
             if cand[2] < self.p_falloff:
@@ -71,7 +80,8 @@ class Accounts:
                 ev.callbacks.append(lambda _ev, f=(pid, pid_r, pod_r, pid_a, pod_a, a, value, cand[4], cand[3]):
                                     self._fall_off(*f))
         else:
-            self.contracts.append([PlacementCredit(pid, pid_r, pod_r, pid_a, pod_a, value), jo[4]])
+            self.new_contracts.append((pid, pid_r, pod_r, pid_a, pod_a, value, r, a))
+            self.new_contract_months.append(jo[4])
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:
@@ -100,18 +110,21 @@ class Accounts:
         """Job orders still open (not filled, not expired) at time ``now``."""
         return sum(1 for lst in self.m.job_orders for jo in lst if jo[0] > now)
 
-    def month_credits(self) -> list[PlacementCredit]:
-        """This month's recognised GP: perm fees placed this month and every running contract's month."""
-        credits = list(self.perm_credits)
-        keep = []
-        margin = self.margin
-        for c in self.contracts:
-            credit = c[0]
-            credits.append(credit)
-            self.revenue += round(credit.gp_cents / margin)
-            self.gross_profit += credit.gp_cents
-            c[1] -= 1
-            if c[1] > 0:
-                keep.append(c)
-        self.contracts = keep
-        return credits
+    def month_credits(self) -> np.ndarray:
+        """This month's recognised GP, one row per credit (columns above): perm fees placed this month,
+        then every running contract's month (each contract bills its first month the month it starts)."""
+        if self.new_contracts:
+            self.contracts = np.concatenate((self.contracts, np.array(self.new_contracts, dtype=np.int64)))
+            self.contract_months = np.concatenate((self.contract_months, self.new_contract_months))
+            self.new_contracts, self.new_contract_months = [], []
+        contracts = self.contracts
+        if len(contracts):
+            gp = contracts[:, GP]
+            self.revenue += int(np.rint(gp / self.margin).sum())
+            self.gross_profit += int(gp.sum())
+            self.contract_months -= 1
+            running = self.contract_months > 0
+            self.contracts, self.contract_months = contracts[running], self.contract_months[running]
+        if not self.perm_credits:
+            return contracts
+        return np.concatenate((np.array(self.perm_credits, dtype=np.int64).reshape(-1, 8), contracts))

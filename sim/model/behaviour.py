@@ -28,28 +28,32 @@ cooperation climate, and in the first year.
 
 from __future__ import annotations
 
-import math
+from typing import TypeAlias
+
+import numpy as np
+
+Num: TypeAlias = "float | np.ndarray"
+"""Every rule takes scalars or numpy arrays (one element per person) and broadcasts."""
 
 CONDITIONAL, FREE_RIDER, UNCONDITIONAL = 0, 1, 2
 TYPE_NAMES = ("conditional", "free_rider", "unconditional")
 
 
-def effective_social_weight(social_weight: float, peer_pressure: float, teammate: float, teammates: int) -> float:
+def effective_social_weight(social_weight: float, peer_pressure: float, teammate: Num, teammates: Num) -> Num:
     """Weight on teammates' pay: own social preference plus peer pressure, which needs shared pay.
 
     Peer pressure (mutual monitoring) weakens as the group grows: it is scaled by 1/sqrt(teammates)
     (an assumption; Kandel & Lazear give the direction, not the shape).
     """
-    if teammates <= 0 or teammate <= 0.0:
-        return social_weight
-    return social_weight + peer_pressure / math.sqrt(teammates)
+    shared = (np.asarray(teammates) > 0) & (np.asarray(teammate) > 0.0)
+    return np.where(shared, social_weight + peer_pressure / np.sqrt(np.maximum(teammates, 1)), social_weight)
 
 
 def effort_best_response(
-    own: float,
-    teammate: float,
-    teammates: int,
-    productivity: float,
+    own: Num,
+    teammate: Num,
+    teammates: Num,
+    productivity: Num,
     *,
     cost: float,
     intrinsic: float,
@@ -58,17 +62,16 @@ def effort_best_response(
     peer_pressure: float,
     minimum: float,
     maximum: float,
-    extra: float = 0.0,
-) -> float:
+    extra: Num = 0.0,
+) -> Num:
     """Best-response effort; ``extra`` adds non-pay marginal benefits (leaderboard status, a lead's push)."""
     w = effective_social_weight(social_weight, peer_pressure, teammate, teammates)
     money = money_weight * productivity * (own + w * teammates * teammate)
-    e = (intrinsic + money + extra) / cost
-    return minimum if e < minimum else maximum if e > maximum else e
+    return np.clip((intrinsic + money + extra) / cost, minimum, maximum)
 
 
-def help_incentive(own: float, teammate: float, teammates: int, *, help_benefit: float, social_weight: float,
-                   money_weight: float) -> float:
+def help_incentive(own: Num, teammate: Num, teammates: Num, *, help_benefit: float, social_weight: float,
+                   money_weight: float) -> Num:
     """Private (and social) return of giving one unit of help, in effort-utility units.
 
     Helping costs one unit of own credited output (paid at ``own``) and adds ``help_benefit`` units
@@ -77,48 +80,43 @@ def help_incentive(own: float, teammate: float, teammates: int, *, help_benefit:
     negative; a pool with efficient help (benefit > 1) makes it positive.
     """
     selfish = help_benefit * teammate - own
-    teammate_keeps = max(own - teammate, 0.0) if teammates > 0 else 0.0
+    teammate_keeps = np.where(np.asarray(teammates) > 0, np.maximum(own - teammate, 0.0), 0.0)
     return money_weight * (selfish + social_weight * help_benefit * teammate_keeps)
 
 
-def sanction_weight(strength: float, teammate: float, teammates: int) -> float:
+def sanction_weight(strength: float, teammate: Num, teammates: Num) -> Num:
     """Weight of peer sanctions: present only when pay is shared, shrinking with group size."""
-    if teammates <= 0 or teammate <= 0.0:
-        return 0.0
-    return min(1.0, strength / math.sqrt(teammates))
+    shared = (np.asarray(teammates) > 0) & (np.asarray(teammate) > 0.0)
+    return np.where(shared, np.minimum(1.0, strength / np.sqrt(np.maximum(teammates, 1))), 0.0)
 
 
 def cooperation_target(
-    ctype: int,
-    others_mean: float,
-    incentive: float,
+    ctype: Num,
+    others_mean: Num,
+    incentive: Num,
     *,
     slope: float,
     incentive_gain: float,
     free_rider_level: float,
     unconditional_level: float,
-    sanction: float = 0.0,
+    sanction: Num = 0.0,
     sanction_norm: float = 0.8,
-    shift: float = 0.0,
-) -> float:
+    shift: Num = 0.0,
+) -> Num:
     """Where a person's cooperation is heading this month (before clipping to [0, 1]).
 
     ``sanction`` in [0, 1] mixes the type's own target with the sanction norm; ``shift`` adds lever
     effects (partnership time, a development-minded lead, a leaderboard's competition).
     """
-    if ctype == UNCONDITIONAL:
-        own = unconditional_level
-    elif ctype == FREE_RIDER:
-        own = free_rider_level + incentive_gain * max(incentive, 0.0)
-    else:
-        own = slope * others_mean + incentive_gain * incentive
+    own = np.where(ctype == UNCONDITIONAL, unconditional_level,
+                   np.where(ctype == FREE_RIDER, free_rider_level + incentive_gain * np.maximum(incentive, 0.0),
+                            slope * others_mean + incentive_gain * incentive))
     return (1.0 - sanction) * own + sanction * sanction_norm + shift
 
 
-def cooperation_step(current: float, target: float, speed: float) -> float:
+def cooperation_step(current: Num, target: Num, speed: float) -> Num:
     """Close ``speed`` of the gap to the target; cooperation stays in [0, 1]."""
-    c = current + speed * (target - current)
-    return 0.0 if c < 0.0 else 1.0 if c > 1.0 else c
+    return np.clip(current + speed * (target - current), 0.0, 1.0)
 
 
 def monthly_from_annual(annual: float) -> float:
@@ -127,37 +125,36 @@ def monthly_from_annual(annual: float) -> float:
 
 
 def quit_probability(
-    pay: float,
-    market_pay: float,
-    peer_median: float,
-    climate: float,
-    tenure_months: int,
+    pay: Num,
+    market_pay: Num,
+    peer_median: Num,
+    climate: Num,
+    tenure_months: Num,
     *,
     base_monthly: float,
     market_sensitivity: float,
     peer_sensitivity: float,
     climate_sensitivity: float,
     first_year_multiplier: float,
-) -> float:
+) -> Num:
     """Monthly quit probability. Only shortfalls count: those paid more than peers don't react."""
-    x = 0.0
-    if market_pay > 0 and pay < market_pay:
-        x += market_sensitivity * (market_pay - pay) / market_pay
-    if peer_median > 0 and pay < peer_median:
-        x += peer_sensitivity * (peer_median - pay) / peer_median
-    if climate < 0.5:
-        x += climate_sensitivity * (0.5 - climate)
-    h = base_monthly * math.exp(x)
-    if tenure_months < 12:
-        h *= first_year_multiplier
-    return 0.95 if h > 0.95 else h
+    market_pay, peer_median = np.asarray(market_pay, dtype=float), np.asarray(peer_median, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where((market_pay > 0) & (pay < market_pay),
+                     market_sensitivity * (market_pay - pay) / market_pay, 0.0)
+        x = x + np.where((peer_median > 0) & (pay < peer_median),
+                         peer_sensitivity * (peer_median - pay) / peer_median, 0.0)
+    x = x + np.where(np.asarray(climate) < 0.5, climate_sensitivity * (0.5 - climate), 0.0)
+    h = base_monthly * np.exp(x)
+    h = np.where(np.asarray(tenure_months) < 12, h * first_year_multiplier, h)
+    return np.minimum(h, 0.95)
 
 
-def ramp(tenure_months: float, ramp_months: float) -> float:
+def ramp(tenure_months: Num, ramp_months: float) -> Num:
     """Productivity of a hire relative to a fully ramped person: 1 - exp(-(tenure + 0.5)/tau)."""
     if ramp_months <= 0:
-        return 1.0
-    return 1.0 - math.exp(-(tenure_months + 0.5) / ramp_months)
+        return np.ones_like(tenure_months, dtype=float)
+    return 1.0 - np.exp(-(np.asarray(tenure_months) + 0.5) / ramp_months)
 
 
 def conversion(c_recruiter: float, c_account_manager: float, low: float, high: float) -> float:

@@ -26,7 +26,6 @@ import simpy
 
 from sim.comp import build_plan
 from sim.model.accounts import Accounts
-from sim.model.behaviour import conversion
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
@@ -66,7 +65,8 @@ class FirmModel:
         m = scenario.market
         self.cross = m.cross_pod_sharing
         self.cross_pods = self.cross > 0.0 and self.wf.n_pods > 1
-        self.conv_lo, self.conv_hi = m.conversion_min, m.conversion_max
+        self.conv_lo, self.conv_half_span = m.conversion_min, (m.conversion_max - m.conversion_min) * 0.5
+        self.n_other_pods = self.wf.n_pods - 1
         self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
         self.events = 0
 
@@ -84,9 +84,12 @@ class FirmModel:
         self.month_end.choose_all()
 
     # --------------------------------------------------------------------------- flow
+    # Matching runs once per arrival (the hot path): attribute lookups are hoisted into locals, and the
+    # conversion rule (behaviour.conversion: lo + (hi - lo) / 2 * (c_r + c_a)) is inlined.
     def _search_candidates(self, t: float, a: int, jo: tuple) -> bool:
         """A job order at AM seat ``a`` looks for a waiting candidate; True if it placed."""
-        wf, coop, cands, u = self.wf, self.wf.coop, self.candidates, self.u
+        wf, cands, u = self.wf, self.candidates, self.u
+        coop = wf.coop
         for r in wf.partners[a]:
             if cands[r] and self._take_candidate(t, r, a, jo):
                 return True
@@ -96,14 +99,17 @@ class FirmModel:
                 return True
         if self.cross_pods:
             ca *= self.cross
-            for r in wf.recruiters_of[self._other_pod(wf.pod[a])]:
+            pod = wf.pod[a]
+            k = int(u() * self.n_other_pods)
+            for r in wf.recruiters_of[k if k < pod else k + 1]:
                 if cands[r] and u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
                     return True
         return False
 
     def _take_candidate(self, t: float, r: int, a: int, jo: tuple) -> bool:
         lst = self.candidates[r]
-        p = conversion(self.wf.coop[r], self.wf.coop[a], self.conv_lo, self.conv_hi)
+        coop = self.wf.coop
+        p = self.conv_lo + self.conv_half_span * (coop[r] + coop[a])
         while lst:
             cand = lst.pop(0)
             if cand[0] > t and cand[1] < p:   # alive (not gone to another offer) and converts
@@ -113,7 +119,8 @@ class FirmModel:
 
     def _search_job_orders(self, t: float, r: int, cand: tuple) -> bool:
         """A candidate at recruiter seat ``r`` looks for an open job order; True if it was used."""
-        wf, coop, jos, u = self.wf, self.wf.coop, self.job_orders, self.u
+        wf, jos, u = self.wf, self.job_orders, self.u
+        coop = wf.coop
         for a in wf.partners[r]:
             if jos[a] and self._offer(t, r, a, cand):
                 return True
@@ -123,7 +130,9 @@ class FirmModel:
                 return True
         if self.cross_pods:
             cr *= self.cross
-            for a in wf.ams_of[self._other_pod(wf.pod[r])]:
+            pod = wf.pod[r]
+            k = int(u() * self.n_other_pods)
+            for a in wf.ams_of[k if k < pod else k + 1]:
                 if jos[a] and u() < coop[a] * cr and self._offer(t, r, a, cand):
                     return True
         return False
@@ -135,15 +144,12 @@ class FirmModel:
             if jo[0] <= t:
                 lst.pop(0)   # expired (the client filled elsewhere)
                 continue
-            if cand[1] < conversion(self.wf.coop[r], self.wf.coop[a], self.conv_lo, self.conv_hi):
+            coop = self.wf.coop
+            if cand[1] < self.conv_lo + self.conv_half_span * (coop[r] + coop[a]):
                 lst.pop(0)
                 self.acc.place(t, r, a, jo, cand)
             return True      # placed, or the candidate was lost on this job order
         return False
-
-    def _other_pod(self, pod: int) -> int:
-        k = int(self.u() * (self.wf.n_pods - 1))
-        return k if k < pod else k + 1
 
     # ------------------------------------------------------------------------ processes
     def _months(self):
@@ -165,15 +171,16 @@ class FirmModel:
             idx = order.tolist()
             i, n = 0, len(times)
             job_orders, candidates = self.job_orders, self.candidates
+            search_candidates, search_job_orders = self._search_candidates, self._search_job_orders
             for day in range(1, dpm + 1):
                 end = start + day
                 while i < n and times[i] < end:
                     t, k, s = times[i], idx[i], seats[i]
                     i += 1
                     if k < n_j:
-                        if not self._search_candidates(t, s, items[k]):
+                        if not search_candidates(t, s, items[k]):
                             job_orders[s].append(items[k])
-                    elif not self._search_job_orders(t, s, items[k]):
+                    elif not search_job_orders(t, s, items[k]):
                         candidates[s].append(items[k])
                 yield env.timeout(1)
             self.month_end.close(m)

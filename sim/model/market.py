@@ -55,17 +55,20 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     seat, time, keep_u = _potential(rng, market.job_order_rate * ceiling, rates.size, start, days)
     n = seat.size
     life = rng.exponential(market.job_order_life_days, n)
-    perm = rng.random(n) < market.perm_share
+    perm_u = rng.random(n)
     sigma = np.sqrt(np.log1p(market.perm_salary_cv ** 2))
-    salary = market.perm_salary_mean * np.exp(rng.normal(-0.5 * sigma * sigma, sigma, n))
-    gp_month = market.contract_gp_monthly_mean * np.exp(rng.normal(-0.5 * 0.3 ** 2, 0.3, n))
+    salary_z = rng.normal(-0.5 * sigma * sigma, sigma, n)
+    gp_z = rng.normal(-0.5 * 0.3 ** 2, 0.3, n)
     months = rng.geometric(1.0 / market.contract_months_mean, n)
-    keep = keep_u * ceiling < rates[seat]
-    value = np.where(perm, np.rint(salary * market.perm_fee_rate * 100.0), np.rint(gp_month * 100.0))
+    # Every potential arrival drew its attributes above (common random numbers); only the kept ones
+    # are worked out further.
+    keep = np.flatnonzero(keep_u * ceiling < rates[seat])
     t = time[keep]
-    items = list(zip((t + life[keep]).tolist(), t.tolist(), perm[keep].tolist(),
-                     value[keep].astype(np.int64).tolist(), np.where(perm, 0, months)[keep].tolist(),
-                     repeat(False, int(keep.sum())), strict=True))
+    perm = perm_u[keep] < market.perm_share
+    value = np.where(perm, np.rint(market.perm_salary_mean * np.exp(salary_z[keep]) * market.perm_fee_rate * 100.0),
+                     np.rint(market.contract_gp_monthly_mean * np.exp(gp_z[keep]) * 100.0))
+    items = list(zip((t + life[keep]).tolist(), t.tolist(), perm.tolist(), value.astype(np.int64).tolist(),
+                     np.where(perm, 0, months[keep]).tolist(), repeat(False, keep.size), strict=True))
     return Block(t, seat[keep], items)
 
 
@@ -76,9 +79,8 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
     n = seat.size
     life = rng.exponential(market.candidate_life_days, n)
     u = rng.random((4, n))
-    keep = keep_u * ceiling < rates[seat]
+    keep = np.flatnonzero(keep_u * ceiling < rates[seat])
     t = time[keep]
-    u = u[:, keep]
-    items = list(zip((t + life[keep]).tolist(), u[0].tolist(), u[1].tolist(), u[2].tolist(), u[3].tolist(),
-                     t.tolist(), strict=True))
+    u = u[:, keep].tolist()
+    items = list(zip((t + life[keep]).tolist(), u[0], u[1], u[2], u[3], t.tolist(), strict=True))
     return Block(t, seat[keep], items)

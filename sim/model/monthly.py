@@ -3,6 +3,9 @@
 Payroll hands the month's facts to the pure payout engine and keeps the statements; the
 behavioural rules in :mod:`sim.model.behaviour` decide next month's effort and cooperation from
 what the plan pays at the margin; quits are drawn from the monthly hazard.
+
+Month end touches every person, every month, so it works on whole arrays (one element per seat)
+rather than person by person: the rules are the same functions, applied to numpy arrays.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.comp import ACCOUNT_MANAGER, RECRUITER, MarginalReturn, Member, PeriodLedger, payroll_totals
+from sim.comp import Member, PeriodLedger, PlacementCredit, payroll_totals
 from sim.model import behaviour as bh
+from sim.model.accounts import AM_ID, AM_SEAT, GP, REC_ID, REC_SEAT
 from sim.model.outputs import build_results
+from sim.model.people import ROLE_CODES
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -57,7 +62,10 @@ class MonthEnd:
         # Before anyone has a record, people expect the firm's typical month (month-1 effort is otherwise
         # a best response to an expected credit of zero, i.e. salary-level effort under any plan).
         self.credit_mean = self.b.effort.initial_expected_credit * 100
-        self.rank = [0.0] * model.wf.n_seats
+        wf = model.wf
+        self.rank = np.zeros(wf.n_seats)
+        self.market_pay = np.array([self.b.turnover.market_pay.get(role, 0.0) for role in wf.role])
+        self.lead_of_pod = np.array([wf.lead_seat.get(p, -1) for p in range(wf.n_pods)])
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
@@ -75,28 +83,24 @@ class MonthEnd:
             market_pay = self.b.turnover.market_pay.get(wf.role[seat], 0.0)
             self.hiring_cost += round(hb.cost_fraction * market_pay * 12 * 100)
         if self.b.enabled and m.ready_seats:
-            counts = self._counts()   # once for all of this month's hires: O(people), not O(hires x people)
-            for seat in m.ready_seats:
-                self.choose(seat, counts)
+            self.choose(np.array([s for s in m.ready_seats if s < m.wf.producers], dtype=np.int64))
         m.ready_seats = []
 
     def arrival_rates(self) -> tuple[np.ndarray, np.ndarray]:
         """Each AM's and recruiter's arrival rate this month relative to standard (0 if vacant)."""
         wf = self.m.wf
-        pol = self.m.policy
-        help_cost = self.b.cooperation.help_cost
-        ramp_months = self._ramp_months()
-        rates = np.zeros(wf.producers)
-        for s in range(wf.producers):
-            if wf.pid[s] >= 0:
-                ramp = bh.ramp(wf.tenure[s], ramp_months)
-                self.ramp_shortfall += 1.0 - ramp
-                rates[s] = (wf.effort[s] * wf.skill[s] * ramp
-                            * (1.0 - help_cost * wf.coop[s]) * (1.0 - pol.partnership_time))
-            else:
-                self.vacant_months += 1
-        if not self.b.enabled:
-            rates = (rates > 0).astype(float)
+        n = wf.producers
+        occupied = wf.occupied_mask()[:n]
+        ramp = bh.ramp(wf.tenure[:n], self._ramp_months())
+        self.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
+        self.vacant_months += int(n - occupied.sum())
+        if self.b.enabled:
+            coop = np.array(wf.coop[:n])
+            rates = (wf.effort[:n] * wf.skill[:n] * ramp * (1.0 - self.b.cooperation.help_cost * coop)
+                     * (1.0 - self.m.policy.partnership_time))
+            rates = np.where(occupied, rates, 0.0)
+        else:
+            rates = occupied.astype(float)
         return rates[wf.n_rec:], rates[: wf.n_rec]
 
     def _ramp_months(self) -> float:
@@ -104,125 +108,132 @@ class MonthEnd:
         return r * (1.0 - self.b.levers.lead_development_ramp) if self.lead_development else r
 
     # ---------------------------------------------------------------------- payroll
+    def _payroll(self, month: int, seats: np.ndarray, credits: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+        """Each member's pay this month (cents, in ``seats`` order) and the month's totals by line kind."""
+        m, wf = self.m, self.m.wf
+        members = tuple(Member(wf.pid[s], wf.role[s], wf.pod[s], int(wf.tenure[s])) for s in seats.tolist())
+        ledger = PeriodLedger(month, members, tuple(PlacementCredit(*row) for row in credits[:, :6].tolist()),
+                              tuple(m.acc.falloffs))
+        stmts, self.state = m.plan.pay(ledger, self.state)
+        if m.detail:
+            self.statements.extend((month, st) for st in stmts)
+        return np.array([st.total_cents for st in stmts], dtype=np.int64), payroll_totals(stmts)
+
+    def _credited(self, credits: np.ndarray, pid: np.ndarray) -> np.ndarray:
+        """GP credited to each seat's occupant this month by the plan's split (0 for credits of leavers)."""
+        got = np.zeros(len(pid))
+        if len(credits):
+            gp = credits[:, GP].astype(float)
+            for id_col, seat_col, share in ((REC_ID, REC_SEAT, self.share_r), (AM_ID, AM_SEAT, 1.0 - self.share_r)):
+                seat = credits[:, seat_col]
+                mine = pid[seat] == credits[:, id_col]     # still the person who made the placement
+                got += np.bincount(seat[mine], weights=share * gp[mine], minlength=len(pid))
+        return got
+
     def close(self, month: int) -> None:
         m = self.m
         wf, acc = m.wf, m.acc
         credits = acc.month_credits()
-        seats = wf.occupied()
-        members = tuple(Member(wf.pid[s], wf.role[s], wf.pod[s], wf.tenure[s]) for s in seats)
-        ledger = PeriodLedger(month, members, tuple(credits), tuple(acc.falloffs))
-        stmts, self.state = m.plan.pay(ledger, self.state)
-        totals = payroll_totals(stmts)
+        pid = np.array(wf.pid)
+        seats = np.flatnonzero(pid >= 0)
+        pay, totals = self._payroll(month, seats, credits)
         for k, v in totals.items():
             self.totals[k] = self.totals.get(k, 0) + v
         m.events += 1
         self.gp_cents += acc.gross_profit
         self.revenue_cents += acc.revenue
-        credited: dict[int, float] = {}
-        sr, sa = self.share_r, 1.0 - self.share_r
-        get = credited.get
-        for c in credits:
-            gp = c.gp_cents
-            credited[c.recruiter_id] = get(c.recruiter_id, 0.0) + sr * gp
-            credited[c.account_manager_id] = get(c.account_manager_id, 0.0) + sa * gp
-        pay_list = [st.total_cents for st in stmts]
-        producers = [s for s in seats if s < wf.producers]
-        records, pay_hist, ema, pids = wf.records, wf.pay_hist, wf.credit_ema, wf.pid
-        for s, pay in zip(seats, pay_list, strict=True):
-            pid = pids[s]
-            rec = records[pid]
-            rec.pay_cents += pay
-            got = get(pid, 0.0)
-            rec.credited_gp_cents += round(got)
-            rec.months_employed += 1
-            hist = pay_hist[s]
-            hist.append(pay)
-            if len(hist) > 3:
-                del hist[0]
-            ema[s] = got if ema[s] < 0 else 0.7 * ema[s] + 0.3 * got
+        got = self._credited(credits, pid)[seats]
+        wf.pay_sum[seats] += pay
+        wf.credit_sum[seats] += np.rint(got).astype(np.int64)
+        wf.months[seats] += 1
+        wf.pay_hist[seats, month % wf.pay_hist.shape[1]] = pay
+        wf.pay_hist_n[seats] += 1
+        ema = wf.credit_ema[seats]
+        wf.credit_ema[seats] = np.where(ema < 0, got, 0.7 * ema + 0.3 * got)
         # Own pay and the peers it is compared with use one measure: the mean of the last 3 months.
-        recent = {s: sum(pay_hist[s]) / len(pay_hist[s]) for s in seats}
-        peer_median = self._peer_medians(seats, recent)
+        recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], wf.pay_hist.shape[1])
+        peer_median = self._peer_medians(wf.role_code[seats], recent)
         if m.detail:
-            for s, st in zip(seats, stmts, strict=True):
-                self.statements.append((month, st))
-                rec = records[pids[s]]
-                rec.trace.append((month, wf.effort[s], wf.coop[s], st.total_cents,
-                                  peer_median.get(wf.role[s], 0.0), get(pids[s], 0.0)))
-        effort = [wf.effort[s] for s in producers]
-        coop = [wf.coop[s] for s in producers]
-        self.effort_sum += sum(effort)
-        self.coop_sum += sum(coop)
+            for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
+                wf.records[wf.pid[s]].trace.append((month, float(wf.effort[s]), wf.coop[s], p, med, g))
+        producers = seats[seats < wf.producers]
+        effort = wf.effort[producers]
+        coop = np.array(wf.coop)[producers]
+        self.effort_sum += float(effort.sum())
+        self.coop_sum += float(coop.sum())
         self.prod_months += len(producers)
         self.headcount_sum += len(seats)
-        self.credit_mean = (sum(wf.credit_ema[s] for s in producers) / len(producers)) if producers else 0.0
+        self.credit_mean = float(wf.credit_ema[producers].mean()) if len(producers) else 0.0
         quits = self._turnover(month, seats, peer_median, recent) if self.b.enabled else 0
+        roles = np.bincount(wf.role_code[seats], minlength=3)
         self.monthly.append({
             "month": month + 1,
-            "headcount_recruiters": sum(1 for s in seats if wf.role[s] == RECRUITER),
-            "headcount_ams": sum(1 for s in seats if wf.role[s] == ACCOUNT_MANAGER),
+            "headcount_recruiters": int(roles[ROLE_CODES["recruiter"]]),
+            "headcount_ams": int(roles[ROLE_CODES["account_manager"]]),
             "hires": self.hires_this_month, "quits": quits, "placements": acc.placements,
             "job_orders_arrived": acc.arrived[0], "candidates_arrived": acc.arrived[1],
             "open_job_orders": acc.open_job_orders(m.env.now), "falloffs": acc.fell_off,
             "revenue": acc.revenue / 100, "gross_profit": acc.gross_profit / 100,
             "commission_paid": (totals["total"] - totals.get("base", 0)) / 100,
             "base_pay": totals.get("base", 0) / 100,
-            "mean_effort": statistics.fmean(effort) if effort else 0.0,
-            "mean_cooperation": statistics.fmean(coop) if coop else 0.0,
+            "mean_effort": float(effort.mean()) if len(effort) else 0.0,
+            "mean_cooperation": float(coop.mean()) if len(coop) else 0.0,
         })
         self._remove_star(month)
-        for s in wf.occupied():
-            wf.tenure[s] += 1
+        wf.tenure[wf.occupied_mask()] += 1
         if self.b.enabled:
             self.update_behaviour()
 
-    def _peer_medians(self, seats: list[int], recent: dict[int, float]) -> dict[str, float]:
-        """Median recent pay (cents a month) of each role."""
-        role = self.m.wf.role
-        by_role: dict[str, list[float]] = {}
-        for s in seats:
-            by_role.setdefault(role[s], []).append(recent[s])
-        return {r: statistics.median(v) for r, v in by_role.items()}
+    @staticmethod
+    def _peer_medians(role_codes: np.ndarray, recent: np.ndarray) -> np.ndarray:
+        """Each member's role's median recent pay (cents a month)."""
+        out = np.zeros(len(recent))
+        for code in np.unique(role_codes):
+            mine = role_codes == code
+            out[mine] = np.median(recent[mine])
+        return out
 
     # -------------------------------------------------------------------- behaviour
-    def _counts(self) -> tuple[list[dict[str, int]], dict[str, int]]:
+    def _producers(self) -> np.ndarray:
+        """Seats of the recruiters and account managers employed now."""
         wf = self.m.wf
-        pods = [{RECRUITER: 0, ACCOUNT_MANAGER: 0} for _ in range(wf.n_pods)]
-        for s in range(wf.producers):
-            if wf.pid[s] >= 0:
-                pods[wf.pod[s]][wf.role[s]] += 1
-        firm = {RECRUITER: sum(p[RECRUITER] for p in pods), ACCOUNT_MANAGER: sum(p[ACCOUNT_MANAGER] for p in pods)}
-        return pods, firm
+        return np.flatnonzero(np.array(wf.pid[: wf.producers]) >= 0)
 
-    def choose_all(self) -> None:
-        counts = self._counts()
-        for s in range(self.m.wf.producers):
-            if self.m.wf.pid[s] >= 0:
-                self.choose(s, counts)
+    def margins(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP."""
+        m, wf = self.m, self.m.wf
+        everyone = self._producers()
+        is_rec = wf.role_code[everyone] == ROLE_CODES["recruiter"]
+        pods = wf.pod_arr[everyone]
+        pod_rec = np.bincount(pods[is_rec], minlength=wf.n_pods)
+        pod_am = np.bincount(pods[~is_rec], minlength=wf.n_pods)
+        ema = wf.credit_ema[seats]
+        expected = np.where(ema >= 0, ema, self.credit_mean)
+        mine = wf.pod_arr[seats]
+        return m.plan.marginal_returns(wf.role_code[seats] == ROLE_CODES["recruiter"], pod_rec[mine], pod_am[mine],
+                                       int(pod_rec.sum()), int(pod_am.sum()), expected)
 
-    def marginal(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]]) -> MarginalReturn:
-        """What the plan pays seat s (and each teammate) for one more dollar of s's credited GP."""
-        wf = self.m.wf
-        expected = wf.credit_ema[s] if wf.credit_ema[s] >= 0 else self.credit_mean
-        return self.m.plan.marginal_return(wf.role[s], counts[0][wf.pod[s]], counts[1], int(expected))
-
-    def choose(self, s: int, counts: tuple[list[dict[str, int]], dict[str, int]],
-               mr: MarginalReturn | None = None) -> None:
-        """Set seat s's effort for next month: the best response to what the plan pays at the margin."""
+    def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Set producer ``seats``' effort for next month: the best response to what the plan pays at the margin."""
+        if not len(seats):
+            return
         m, wf, e, lv = self.m, self.m.wf, self.b.effort, self.b.levers
-        if mr is None:
-            mr = self.marginal(s, counts)
-        extra = 0.0
+        own, teammate, teammates = self.margins(seats) if margins is None else margins
+        extra = np.zeros(len(seats))
         if m.policy.leaderboard:
-            extra += lv.leaderboard_effort * self.rank[s]
-        lead = wf.lead_seat.get(wf.pod[s])
-        if self.lead_results and lead is not None and wf.pid[lead] >= 0:
-            extra += lv.lead_results_pressure
-        productivity = wf.skill[s] * bh.ramp(wf.tenure[s], self._ramp_months())
-        wf.effort[s] = bh.effort_best_response(
-            mr.own, mr.teammate, mr.teammates, productivity, cost=e.cost, intrinsic=e.intrinsic,
+            extra += lv.leaderboard_effort * self.rank[seats]
+        if self.lead_results and len(wf.lead_seat):
+            lead = self.lead_of_pod[wf.pod_arr[seats]]
+            led = (lead >= 0) & (np.array(wf.pid)[np.maximum(lead, 0)] >= 0)
+            extra += np.where(led, lv.lead_results_pressure, 0.0)
+        productivity = wf.skill[seats] * bh.ramp(wf.tenure[seats], self._ramp_months())
+        wf.effort[seats] = bh.effort_best_response(
+            own, teammate, teammates, productivity, cost=e.cost, intrinsic=e.intrinsic,
             money_weight=e.money_weight, social_weight=e.social_weight, peer_pressure=e.peer_pressure,
             minimum=e.minimum, maximum=e.maximum, extra=extra)
+
+    def choose_all(self) -> None:
+        self.choose(self._producers())
 
     def _pod_mean_coop(self, pod: int) -> float | None:
         wf = self.m.wf
@@ -231,65 +242,57 @@ class MonthEnd:
 
     def update_behaviour(self) -> None:
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
-        producers = [s for s in range(wf.producers) if wf.pid[s] >= 0]
-        if m.policy.leaderboard and producers:
-            order = sorted(producers, key=lambda s: wf.credit_ema[s])
+        producers = self._producers()
+        if m.policy.leaderboard and len(producers):
+            order = producers[np.argsort(wf.credit_ema[producers], kind="stable")]
             n = len(order)
-            for i, s in enumerate(order):
-                self.rank[s] = i / (n - 1) if n > 1 else 1.0
-        counts = self._counts()
-        margins = {s: self.marginal(s, counts) for s in producers}
-        if c.enabled:
-            pod_sum = [0.0] * wf.n_pods
-            pod_n = [0] * wf.n_pods
-            for s in producers:
-                pod_sum[wf.pod[s]] += wf.coop[s]
-                pod_n[wf.pod[s]] += 1
-            base_shift = lv.partnership_gain * m.policy.partnership_time
+            self.rank[order] = np.arange(n) / (n - 1) if n > 1 else 1.0
+        own, teammate, teammates = margins = self.margins(producers)
+        if c.enabled and len(producers):
+            coop = np.array(wf.coop)[producers]
+            pods = wf.pod_arr[producers]
+            pod_sum = np.bincount(pods, weights=coop, minlength=wf.n_pods)[pods]
+            pod_n = np.bincount(pods, minlength=wf.n_pods)[pods]
+            others = np.where(pod_n > 1, (pod_sum - coop) / np.maximum(pod_n - 1, 1), coop)
+            inc = bh.help_incentive(own, teammate, teammates, help_benefit=c.help_benefit,
+                                    social_weight=e.social_weight, money_weight=e.money_weight)
+            shift = lv.partnership_gain * m.policy.partnership_time
             if self.lead_development:
-                base_shift += lv.lead_development_cooperation
-            new = {}
-            for s in producers:
-                p = wf.pod[s]
-                others = (pod_sum[p] - wf.coop[s]) / (pod_n[p] - 1) if pod_n[p] > 1 else wf.coop[s]
-                mr = margins[s]
-                inc = bh.help_incentive(mr.own, mr.teammate, mr.teammates, help_benefit=c.help_benefit,
-                                        social_weight=e.social_weight, money_weight=e.money_weight)
-                shift = base_shift - (lv.leaderboard_cooperation * self.rank[s] if m.policy.leaderboard else 0.0)
-                target = bh.cooperation_target(
-                    wf.ctype[s], others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
-                    free_rider_level=0.0, unconditional_level=c.initial_unconditional,
-                    sanction=bh.sanction_weight(c.sanction_strength, mr.teammate, mr.teammates),
-                    sanction_norm=c.sanction_norm, shift=shift)
-                new[s] = bh.cooperation_step(wf.coop[s], target, c.speed)
-            for s, v in new.items():
+                shift += lv.lead_development_cooperation
+            if m.policy.leaderboard:
+                shift = shift - lv.leaderboard_cooperation * self.rank[producers]
+            target = bh.cooperation_target(
+                wf.ctype[producers], others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
+                free_rider_level=0.0, unconditional_level=c.initial_unconditional,
+                sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
+                sanction_norm=c.sanction_norm, shift=shift)
+            for s, v in zip(producers.tolist(), bh.cooperation_step(coop, target, c.speed).tolist(), strict=True):
                 wf.coop[s] = v
-        for s in producers:
-            self.choose(s, counts, margins[s])
+        self.choose(producers, margins)
 
     # --------------------------------------------------------------------- turnover
-    def _turnover(self, month: int, seats: list[int], peer_median: dict[str, float], recent: dict[int, float]) -> int:
+    def _turnover(self, month: int, seats: np.ndarray, peer_median: np.ndarray, recent: np.ndarray) -> int:
         m, wf, t = self.m, self.m.wf, self.b.turnover
         if not t.enabled:
             return 0
         u = m.rng["quits"].random(wf.n_seats)
-        climate = [self._pod_mean_coop(p) or 0.0 for p in range(wf.n_pods)]
+        producers = seats[seats < wf.producers]
+        pods = wf.pod_arr[producers]
+        coop_sum = np.bincount(pods, weights=np.array(wf.coop)[producers], minlength=wf.n_pods)
+        heads = np.bincount(pods, minlength=wf.n_pods)
+        climate = np.where(heads > 0, coop_sum / np.maximum(heads, 1), 0.0)
         sens = t.peer_pay_sensitivity
         if m.policy.leaderboard:
             sens *= 1.0 + self.b.levers.leaderboard_salience
-        quits = 0
-        for s in seats:
-            role = wf.role[s]
-            h = bh.quit_probability(
-                recent[s] / 100, t.market_pay.get(role, 0.0), peer_median.get(role, 0.0) / 100, climate[wf.pod[s]],
-                wf.tenure[s], base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity,
-                peer_sensitivity=sens, climate_sensitivity=t.climate_sensitivity,
-                first_year_multiplier=t.first_year_multiplier)
-            if u[s] < h:
-                self._leave(s, month, "quit")
-                quits += 1
-        self.quits += quits
-        return quits
+        h = bh.quit_probability(
+            recent / 100, self.market_pay[seats], peer_median / 100, climate[wf.pod_arr[seats]], wf.tenure[seats],
+            base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity, peer_sensitivity=sens,
+            climate_sensitivity=t.climate_sensitivity, first_year_multiplier=t.first_year_multiplier)
+        leavers = seats[u[seats] < h].tolist()
+        for s in leavers:
+            self._leave(s, month, "quit")
+        self.quits += len(leavers)
+        return len(leavers)
 
     def _leave(self, s: int, month: int, reason: str) -> None:
         m, wf = self.m, self.m.wf
@@ -325,14 +328,17 @@ class MonthEnd:
         m, wf = self.m, self.m.wf
         if m.policy.remove_star_month != month + 1:
             return
-        producers = [s for s in range(wf.producers) if wf.pid[s] >= 0]
+        producers = self._producers().tolist()
         if len(producers) < 2:
             return
         med = statistics.median(wf.coop[s] for s in producers)
         pool = [s for s in producers if wf.coop[s] <= med]
-        star = max(pool, key=lambda s: (wf.records[wf.pid[s]].credited_gp_cents, -s))
+        star = max(pool, key=lambda s: (int(wf.credit_sum[s]), -s))
         self._leave(star, month, "removed")
 
     def results(self) -> dict[str, Any]:
+        wf = self.m.wf
+        for s in wf.occupied():
+            wf.flush(s)
         return build_results(self)
 

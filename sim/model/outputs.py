@@ -46,10 +46,6 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "lost_job_orders": me.lost_job_orders,
         "lost_candidates": me.lost_candidates,
     }
-    for r in wf.records.values():
-        if r.exit_month is None:
-            s = r.seat
-            r.last_effort, r.last_cooperation = wf.effort[s], wf.coop[s]
     people = [{
         "person_id": r.person_id, "role": r.role, "pod": r.pod, "seat": r.seat,
         "hire_month": r.hire_month, "tenure_at_start": r.tenure_at_start,

@@ -1,8 +1,11 @@
 """The workforce: seats in pods, the people in them, and their traits.
 
 A *seat* is a desk in a pod (recruiter, account manager or pod lead). People come and go; seats
-stay, which keeps the market's random streams tied to desks (common random numbers). State is
-held in plain per-seat lists because the simulation's hot path reads it thousands of times.
+stay, which keeps the market's random streams tied to desks (common random numbers). What the
+event flow reads at every arrival (who sits where, their cooperation) is held in plain per-seat
+lists, which Python indexes fastest; what only month end reads and writes (skill, tenure, effort,
+pay history, running totals) is held in per-seat numpy arrays, so month end works on all seats
+at once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import numpy as np
 from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER
 from sim.model.behaviour import CONDITIONAL, FREE_RIDER, UNCONDITIONAL
 from sim.scenario.schema import Cooperation, Firm
+
+ROLE_CODES = {RECRUITER: 0, ACCOUNT_MANAGER: 1, POD_LEAD: 2}
+PAY_MEMORY = 3
+"""Months of pay a person remembers when comparing it with the market and with peers."""
 
 
 @dataclass(slots=True)
@@ -57,14 +64,21 @@ class Workforce:
         self.n_seats = len(roles)
         self.producers = self.n_rec + self.n_am
         n = self.n_seats
+        self.role_code = np.array([ROLE_CODES[x] for x in roles], dtype=np.int8)
+        self.pod_arr = np.array(pods, dtype=np.int64)
         self.pid = [-1] * n
-        self.skill = [1.0] * n
-        self.tenure = [0] * n
-        self.ctype = [CONDITIONAL] * n
         self.coop = [0.0] * n
-        self.effort = [1.0] * n
-        self.pay_hist: list[list[int]] = [[] for _ in range(n)]
-        self.credit_ema = [0.0] * n
+        self.skill = np.ones(n)
+        self.tenure = np.zeros(n, dtype=np.int64)
+        self.ctype = np.full(n, CONDITIONAL, dtype=np.int64)
+        self.effort = np.ones(n)
+        self.credit_ema = np.zeros(n)
+        self.pay_hist = np.zeros((n, PAY_MEMORY), dtype=np.int64)   # ring buffer: slot = month mod 3
+        self.pay_hist_n = np.zeros(n, dtype=np.int64)
+        # The occupant's running totals, written into their record when they leave (or at the end).
+        self.pay_sum = np.zeros(n, dtype=np.int64)
+        self.credit_sum = np.zeros(n, dtype=np.int64)
+        self.months = np.zeros(n, dtype=np.int64)
         self.records: dict[int, PersonRecord] = {}
         self._next_pid = 0
         # Partners: recruiter k of a pod works first with AM k mod a of the same pod, and vice versa.
@@ -114,17 +128,30 @@ class Workforce:
         self.ctype[seat] = ctype
         self.coop[seat] = level
         self.effort[seat] = 1.0
-        self.pay_hist[seat] = []
+        self.pay_hist[seat] = 0
+        self.pay_hist_n[seat] = 0
+        self.pay_sum[seat] = self.credit_sum[seat] = self.months[seat] = 0
         self.credit_ema[seat] = -1.0   # unknown until the first month's credits
         self.records[pid] = PersonRecord(pid, seat, self.role[seat], self.pod[seat],
-                                         month, tenure, ctype, self.skill[seat])
+                                         month, tenure, ctype, float(self.skill[seat]))
         return pid
 
     def vacate(self, seat: int, month: int, reason: str) -> None:
-        rec = self.records[self.pid[seat]]
+        rec = self.flush(seat)
         rec.exit_month, rec.exit_reason = month, reason
-        rec.last_effort, rec.last_cooperation = self.effort[seat], self.coop[seat]
         self.pid[seat] = -1
+
+    def flush(self, seat: int) -> PersonRecord:
+        """Write the occupant's running totals and last effort and cooperation into their record."""
+        rec = self.records[self.pid[seat]]
+        rec.pay_cents, rec.credited_gp_cents = int(self.pay_sum[seat]), int(self.credit_sum[seat])
+        rec.months_employed = int(self.months[seat])
+        rec.last_effort, rec.last_cooperation = float(self.effort[seat]), self.coop[seat]
+        return rec
 
     def occupied(self) -> list[int]:
         return [s for s in range(self.n_seats) if self.pid[s] >= 0]
+
+    def occupied_mask(self) -> np.ndarray:
+        """True for every seat with someone in it."""
+        return np.array(self.pid) >= 0

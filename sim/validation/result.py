@@ -50,7 +50,7 @@ class CheckRow:
 
     @property
     def passed(self) -> bool:
-        return not math.isnan(self.simulated) and self.low <= self.simulated <= self.high
+        return bool(not math.isnan(self.simulated) and self.low <= self.simulated <= self.high)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
