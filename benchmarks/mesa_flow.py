@@ -1,0 +1,415 @@
+"""A step-per-day Mesa model of teamsim's firm: the baseline for the speed comparison of issue #2.
+
+A benchmark baseline, not part of the tool (nothing in ``sim`` imports it). It models the same flow as
+:mod:`sim.model` (arrivals, matching, placements, contracts, fall-offs, payroll, effort, cooperation,
+quits, hires) as a Mesa 3 user would write it: one ``Agent`` class per role whose ``step()`` runs every
+day (``model.agents.shuffle_do("step")``), and a ``Model`` whose ``step()`` is one day and that closes
+the month every ``days_per_month`` days. Month end reuses teamsim's pure pieces (the payout engine
+``build_plan(...).pay``, ``plan.marginal_return``, the rules of :mod:`sim.model.behaviour` called on
+arrays of the agents' attributes), so both models do the same month-end work. Differences from
+:mod:`sim.model`, which are what the benchmark measures:
+
+* every agent steps every day, drawing that day's arrivals with ``rng.poisson(rate_per_day)`` and each
+  arrival's attributes with scalar numpy calls (teamsim: a month per seat in vectorised blocks);
+* arrivals come at the start of their day (teamsim: continuous time) and each agent scans its list
+  for expired job orders or candidates every day;
+* a leaver is ``remove()``d and a new agent made when the vacancy fills; a pending fall-off is a list
+  entry checked daily (teamsim: SimPy timeouts);
+* its random numbers are its own (no common random numbers), so it matches teamsim in distribution.
+
+Covers the reference scenario's features (no pod leads, leaderboard or star removal; a leaver's
+pipeline is lost). ``run_mesa(scenario, scheme_name, replication) -> dict`` runs one replication.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.comp import ACCOUNT_MANAGER, RECRUITER, FallOff, Member, PeriodLedger, PlacementCredit, build_plan
+from sim.model import behaviour as bh
+from sim.scenario.schema import Scenario
+
+
+@dataclass
+class JobOrder:
+    expires: float
+    perm: bool
+    value_cents: int        # perm fee, or contract GP per month
+    months: int             # contract length (0 for perm)
+    replacement: bool = False
+
+
+@dataclass
+class Candidate:
+    expires: float
+
+
+class Producer(mesa.Agent):
+    """A person at a desk (traits as in ``Workforce.hire``); ``waiting``: their unmatched job orders or candidates."""
+
+    role = ""
+
+    def __init__(self, model: FirmMesa, seat: int, tenure: int = 0, pod_mean: float | None = None):
+        super().__init__(model)
+        self.seat, self.pod, self.tenure = seat, model.pod_of[seat], tenure
+        coop, rng = model.sc.behavior.cooperation, model.rng
+        t = coop.types
+        free = t.free_rider * (1.0 - model.policy.hiring_for_cooperation)
+        u = rng.random() * (t.conditional + free + t.unconditional)
+        if u < t.conditional:
+            self.ctype, level = bh.CONDITIONAL, coop.initial_conditional
+            if pod_mean is not None and not coop.restart_on_new_team:
+                level = pod_mean
+        elif u < t.conditional + free:
+            self.ctype, level = bh.FREE_RIDER, coop.initial_free_rider
+        else:
+            self.ctype, level = bh.UNCONDITIONAL, coop.initial_unconditional
+        self.coop = min(1.0, max(0.0, level + (2.0 * rng.random() - 1.0) * coop.initial_spread))
+        sd = model.sc.behavior.hiring.skill_sd
+        self.skill = min(3.0, math.exp(sd * rng.normal() - 0.5 * sd * sd))
+        self.effort = 1.0
+        self.pay_hist: list[int] = []
+        self.credit_ema = -1.0      # unknown until the first month's credits
+        self.rate_per_day = 0.0
+        self.waiting: list = []
+        model.seats[seat] = self
+
+    def search(self, item: JobOrder | Candidate) -> bool:
+        """Offer a new item across the desk: partner first, then pod mates who share, then one other pod."""
+        m = self.model
+        for s in m.partners[self.seat]:
+            other = m.seats[s]
+            if other is not None and other.waiting and self.match(other, item):
+                return True
+        for s in m.pod_mates[self.seat]:
+            other = m.seats[s]
+            if other is not None and other.waiting and self.random.random() < self.coop * other.coop \
+                    and self.match(other, item):
+                return True
+        if m.cross > 0.0 and m.n_pods > 1:
+            k = self.random.randrange(m.n_pods - 1)
+            pod = k if k < self.pod else k + 1
+            for s in (m.recruiters_of if self.role == ACCOUNT_MANAGER else m.ams_of)[pod]:
+                other = m.seats[s]
+                if other is not None and other.waiting \
+                        and self.random.random() < self.coop * other.coop * m.cross and self.match(other, item):
+                    return True
+        return False
+
+
+class AccountManager(Producer):
+    role = ACCOUNT_MANAGER
+
+    def step(self) -> None:
+        m, rng, mk = self.model, self.model.rng, self.model.sc.market
+        now = m.day
+        self.waiting = [jo for jo in self.waiting if jo.expires > now]
+        for _ in range(rng.poisson(self.rate_per_day)):
+            m.events += 1
+            m.arrived_job_orders += 1
+            life = rng.exponential(mk.job_order_life_days)
+            if rng.random() < mk.perm_share:
+                sigma = math.sqrt(math.log1p(mk.perm_salary_cv ** 2))
+                salary = mk.perm_salary_mean * math.exp(rng.normal(-0.5 * sigma * sigma, sigma))
+                jo = JobOrder(now + life, True, round(salary * mk.perm_fee_rate * 100.0), 0)
+            else:
+                gp = mk.contract_gp_monthly_mean * math.exp(rng.normal(-0.5 * 0.3 ** 2, 0.3))
+                jo = JobOrder(now + life, False, round(gp * 100.0), int(rng.geometric(1.0 / mk.contract_months_mean)))
+            if not self.search(jo):
+                self.waiting.append(jo)
+
+    def match(self, rec: Recruiter, jo: JobOrder) -> bool:
+        """Take the recruiter's waiting candidates in turn until one converts (a failed match loses one)."""
+        m = self.model
+        p = bh.conversion(rec.coop, self.coop, m.conv_lo, m.conv_hi)
+        while rec.waiting:
+            cand = rec.waiting.pop(0)
+            if cand.expires > m.day and self.random.random() < p:
+                m.place(rec, self, jo)
+                return True
+        return False
+
+
+class Recruiter(Producer):
+    role = RECRUITER
+
+    def step(self) -> None:
+        m, rng = self.model, self.model.rng
+        now = m.day
+        self.waiting = [c for c in self.waiting if c.expires > now]
+        for _ in range(rng.poisson(self.rate_per_day)):
+            m.events += 1
+            m.arrived_candidates += 1
+            cand = Candidate(now + rng.exponential(m.sc.market.candidate_life_days))
+            if not self.search(cand):
+                self.waiting.append(cand)
+
+    def match(self, am: AccountManager, cand: Candidate) -> bool:
+        """Try the AM's oldest open job order: True if placed, or if the candidate was lost on it."""
+        m = self.model
+        while am.waiting:
+            jo = am.waiting[0]
+            if jo.expires <= m.day:
+                am.waiting.pop(0)
+                continue
+            if self.random.random() < bh.conversion(self.coop, am.coop, m.conv_lo, m.conv_hi):
+                am.waiting.pop(0)
+                m.place(self, am, jo)
+            return True
+        return False
+
+
+class FirmMesa(mesa.Model):
+    """One replication: seats in pods, one day per ``step()``, payroll and behaviour at month end."""
+
+    def __init__(self, scenario: Scenario, scheme_name: str, replication: int):
+        super().__init__(seed=int(np.random.SeedSequence([scenario.seed, replication]).generate_state(1)[0]))
+        f, b = scenario.firm, scenario.behavior
+        scheme = scenario.scheme(scheme_name)
+        self.sc, self.policy, self.plan = scenario, scheme.policy, build_plan(scheme.plan)
+        if f.pod_leads or self.policy.leaderboard or self.policy.remove_star_month \
+                or b.hiring.pipeline_on_quit != "lost":
+            raise NotImplementedError("the Mesa baseline covers the reference scenario's features only")
+        self.plan_state = self.plan.initial_state()
+        split = getattr(scheme.plan, "split", None)
+        self.share_r = float(split.recruiter) if split is not None else 0.5
+        self.dpm, self.n_pods, r, a = f.days_per_month, f.pods, f.recruiters_per_pod, f.account_managers_per_pod
+        self.n_rec = f.pods * r
+        self.pod_of = [s // r for s in range(self.n_rec)] + [s // a for s in range(f.pods * a)]
+        self.recruiters_of = [list(range(p * r, (p + 1) * r)) for p in range(f.pods)]
+        self.ams_of = [[self.n_rec + i for i in range(p * a, (p + 1) * a)] for p in range(f.pods)]
+        self.partners: list[list[int]] = [[] for _ in self.pod_of]
+        self.pod_mates: list[list[int]] = [[] for _ in self.pod_of]
+        for recs, ams in zip(self.recruiters_of, self.ams_of, strict=True):
+            for k, s in enumerate(recs):
+                self.partners[s] = [ams[k % a]]
+                self.pod_mates[s] = [x for x in ams if x != ams[k % a]]
+            for k, s in enumerate(ams):
+                self.partners[s] = [recs[j] for j in range(r) if j % a == k] or [recs[k % r]]
+                self.pod_mates[s] = [x for x in recs if x not in self.partners[s]]
+        mk = scenario.market
+        self.cross, self.conv_lo, self.conv_hi = mk.cross_pod_sharing, mk.conversion_min, mk.conversion_max
+        self.base_quit = bh.monthly_from_annual(b.turnover.annual_base)
+        self.credit_mean = b.effort.initial_expected_credit * 100
+        self.seats: list[Producer | None] = [None] * len(self.pod_of)
+        self.day = self.month = 0
+        self.vacancies: list[tuple[float, int]] = []       # (fillable from day, seat)
+        self.pending_falloffs: list[tuple] = []            # (day, credit, AM seat, share of guarantee elapsed)
+        self.contracts: list[list] = []                    # [credit, months left]
+        self.perm_credits: list[PlacementCredit] = []
+        self.falloffs: list[FallOff] = []
+        self.events = self.arrived_job_orders = self.arrived_candidates = self.placements = self.replacements = 0
+        self.fell_off = self.quits = self.hires = self.revenue_cents = self.gp_cents = self.prod_months = 0
+        self.effort_sum = self.coop_sum = 0.0
+        for s in range(len(self.pod_of)):
+            self.new_person(s, tenure=int(self.rng.exponential(24.0)))
+        if b.enabled:
+            self.choose_effort(list(self.agents), self.counts())
+
+    def new_person(self, seat: int, tenure: int = 0, pod_mean: float | None = None) -> Producer:
+        return (Recruiter if seat < self.n_rec else AccountManager)(self, seat, tenure, pod_mean)
+
+    # ----------------------------------------------------------------------------- the day
+    def step(self) -> None:
+        if self.day % self.dpm == 0:
+            self.start_month()
+        due = [f for f in self.pending_falloffs if f[0] <= self.day]
+        if due:
+            self.pending_falloffs = [f for f in self.pending_falloffs if f[0] > self.day]
+            for f in due:
+                self.fall_off(*f[1:])
+        self.agents.shuffle_do("step")
+        self.day += 1
+        if self.day % self.dpm == 0:
+            self.close_month()
+            self.month += 1
+            self.running = self.month < self.sc.horizon_months
+
+    def place(self, rec: Recruiter, am: AccountManager, jo: JobOrder) -> None:
+        self.events += 1
+        if jo.replacement:          # a free replacement for a fall-off: no fee
+            self.replacements += 1
+            return
+        credit = PlacementCredit(self.placements, rec.unique_id, rec.pod, am.unique_id, am.pod, jo.value_cents)
+        self.placements += 1
+        if not jo.perm:
+            self.contracts.append([credit, jo.months])
+            return
+        self.perm_credits.append(credit)
+        self.revenue_cents += jo.value_cents
+        self.gp_cents += jo.value_cents
+        if self.rng.random() < self.sc.market.falloff_probability:
+            share = self.rng.random()
+            self.pending_falloffs.append((self.day + share * self.sc.market.guarantee_days, credit, am.seat, share))
+
+    def fall_off(self, credit: PlacementCredit, am_seat: int, elapsed_share: float) -> None:
+        mk, r = self.sc.market, self.sc.market.falloff_remedy
+        self.fell_off += 1
+        u = self.rng.random()
+        if u < r.replacement:
+            refund, claw = 0, 0.0
+            am = self.seats[am_seat]
+            if am is not None:      # the AM owes the client a free replacement
+                life = mk.job_order_life_days * (0.5 + self.rng.random())
+                am.waiting.append(JobOrder(self.day + life, True, 0, 0, replacement=True))
+        elif u < r.replacement + r.prorated_refund:
+            refund, claw = round(credit.gp_cents * (1.0 - elapsed_share)), 1.0 - elapsed_share
+        elif u < r.replacement + r.prorated_refund + r.full_refund:
+            refund, claw = credit.gp_cents, 1.0
+        else:
+            return
+        self.revenue_cents -= refund
+        self.gp_cents -= refund
+        self.falloffs.append(FallOff(credit.placement_id, credit.recruiter_id, credit.recruiter_pod,
+                                     credit.account_manager_id, credit.account_manager_pod, refund, claw))
+
+    # ------------------------------------------------------------------- month start and end
+    def start_month(self) -> None:
+        """Fill the vacancies that are ready, then set every agent's arrival rate for the month."""
+        self.perm_credits, self.falloffs = [], []
+        ready = [s for due, s in self.vacancies if due <= self.day]
+        self.vacancies = [(due, s) for due, s in self.vacancies if due > self.day]
+        b, mk, pt = self.sc.behavior, self.sc.market, self.policy.partnership_time
+        hired = []
+        for s in ready:
+            mates = [p.coop for p in self.agents if p.pod == self.pod_of[s]]
+            hired.append(self.new_person(s, 0, sum(mates) / len(mates) if mates else None))
+            self.hires += 1
+            self.events += 1
+        if b.enabled and hired:
+            self.choose_effort(hired, self.counts())
+        staff = list(self.agents)
+        rel = np.ones(len(staff))
+        if b.enabled:
+            rel = (self.column(staff, "effort") * self.column(staff, "skill")
+                   * bh.ramp(self.column(staff, "tenure"), b.hiring.ramp_months)
+                   * (1.0 - b.cooperation.help_cost * self.column(staff, "coop")) * (1.0 - pt))
+        for p, x in zip(staff, rel.tolist(), strict=True):
+            p.rate_per_day = x * (mk.job_order_rate if p.role == ACCOUNT_MANAGER else mk.candidate_rate) / self.dpm
+
+    @staticmethod
+    def column(people: list[Producer], attr: str) -> np.ndarray:
+        return np.array([getattr(p, attr) for p in people])
+
+    def counts(self) -> tuple[list[dict[str, int]], dict[str, int]]:
+        pods = [{RECRUITER: 0, ACCOUNT_MANAGER: 0} for _ in range(self.n_pods)]
+        for p in self.agents:
+            pods[p.pod][p.role] += 1
+        return pods, {role: sum(c[role] for c in pods) for role in (RECRUITER, ACCOUNT_MANAGER)}
+
+    def margins(self, people: list[Producer], counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What the plan pays each person (own, each teammate, teammates) for one more dollar of their GP."""
+        mr = [self.plan.marginal_return(p.role, counts[0][p.pod], counts[1],
+                                        int(p.credit_ema if p.credit_ema >= 0 else self.credit_mean)) for p in people]
+        own, mate, mates = zip(*mr, strict=True)
+        return np.array(own), np.array(mate), np.array(mates)
+
+    def choose_effort(self, people: list[Producer], counts, margins=None) -> None:
+        """Best-response effort to what the plan pays at the margin."""
+        e = self.sc.behavior.effort
+        own, mate, mates = margins if margins is not None else self.margins(people, counts)
+        productivity = self.column(people, "skill") * bh.ramp(self.column(people, "tenure"),
+                                                              self.sc.behavior.hiring.ramp_months)
+        effort = bh.effort_best_response(
+            own, mate, mates, productivity, cost=e.cost, intrinsic=e.intrinsic, money_weight=e.money_weight,
+            social_weight=e.social_weight, peer_pressure=e.peer_pressure, minimum=e.minimum, maximum=e.maximum)
+        for p, x in zip(people, np.asarray(effort).tolist(), strict=True):
+            p.effort = x
+
+    def close_month(self) -> None:
+        """Payroll through the payout engine, then quits, then next month's cooperation and effort."""
+        credits = self.perm_credits + [c[0] for c in self.contracts]   # perm fees placed, running contracts' GP
+        for c in self.contracts:
+            self.revenue_cents += round(c[0].gp_cents / self.sc.market.contract_margin)
+            self.gp_cents += c[0].gp_cents
+            c[1] -= 1
+        self.contracts = [c for c in self.contracts if c[1] > 0]
+        staff = list(self.agents)
+        members = tuple(Member(p.unique_id, p.role, p.pod, p.tenure) for p in staff)
+        ledger = PeriodLedger(self.month, members, tuple(credits), tuple(self.falloffs))
+        stmts, self.plan_state = self.plan.pay(ledger, self.plan_state)
+        self.events += 1
+        credited: dict[int, float] = {}
+        for c in credits:
+            credited[c.recruiter_id] = credited.get(c.recruiter_id, 0.0) + self.share_r * c.gp_cents
+            credited[c.account_manager_id] = credited.get(c.account_manager_id, 0.0) + (1 - self.share_r) * c.gp_cents
+        by_role: dict[str, list[float]] = {}
+        for p, st in zip(staff, stmts, strict=True):
+            p.pay_hist = [*p.pay_hist, st.total_cents][-3:]
+            got = credited.get(p.unique_id, 0.0)
+            p.credit_ema = got if p.credit_ema < 0 else 0.7 * p.credit_ema + 0.3 * got
+            by_role.setdefault(p.role, []).append(sum(p.pay_hist) / len(p.pay_hist))
+        peer_median = {role: statistics.median(v) for role, v in by_role.items()}
+        self.effort_sum += sum(p.effort for p in staff)
+        self.coop_sum += sum(p.coop for p in staff)
+        self.prod_months += len(staff)
+        self.credit_mean = sum(p.credit_ema for p in staff) / len(staff) if staff else 0.0
+        b = self.sc.behavior
+        if b.enabled and b.turnover.enabled:
+            t = b.turnover
+            pod = self.column(staff, "pod")
+            coop = self.column(staff, "coop")
+            climate = np.bincount(pod, coop, self.n_pods) / np.maximum(np.bincount(pod, minlength=self.n_pods), 1)
+            h = bh.quit_probability(
+                np.array([sum(p.pay_hist) / len(p.pay_hist) for p in staff]) / 100,
+                np.array([t.market_pay.get(p.role, 0.0) for p in staff]),
+                np.array([peer_median[p.role] for p in staff]) / 100, climate[pod], self.column(staff, "tenure"),
+                base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity,
+                peer_sensitivity=t.peer_pay_sensitivity, climate_sensitivity=t.climate_sensitivity,
+                first_year_multiplier=t.first_year_multiplier)
+            for p, hp in zip(staff, np.asarray(h).tolist(), strict=True):
+                if self.random.random() < hp:
+                    self.leave(p)
+        for p in self.agents:
+            p.tenure += 1
+        if b.enabled:
+            self.update_behaviour()
+
+    def update_behaviour(self) -> None:
+        """Everyone moves cooperation from last month's levels at once, then chooses next month's effort."""
+        b, c, e = self.sc.behavior, self.sc.behavior.cooperation, self.sc.behavior.effort
+        staff = list(self.agents)
+        counts = self.counts()
+        own, mate, mates = margins = self.margins(staff, counts)
+        if c.enabled:
+            pod, coop = self.column(staff, "pod"), self.column(staff, "coop")
+            pod_sum, pod_n = np.bincount(pod, coop, self.n_pods)[pod], np.bincount(pod, minlength=self.n_pods)[pod]
+            others = np.where(pod_n > 1, (pod_sum - coop) / np.maximum(pod_n - 1, 1), coop)
+            inc = bh.help_incentive(own, mate, mates, help_benefit=c.help_benefit,
+                                    social_weight=e.social_weight, money_weight=e.money_weight)
+            target = bh.cooperation_target(
+                self.column(staff, "ctype"), others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
+                free_rider_level=0.0, unconditional_level=c.initial_unconditional,
+                sanction=bh.sanction_weight(c.sanction_strength, mate, mates), sanction_norm=c.sanction_norm,
+                shift=b.levers.partnership_gain * self.policy.partnership_time)
+            for p, x in zip(staff, np.asarray(bh.cooperation_step(coop, target, c.speed)).tolist(), strict=True):
+                p.coop = x
+        self.choose_effort(staff, counts, margins)
+
+    def leave(self, p: Producer) -> None:
+        self.quits += 1
+        self.events += 1
+        self.seats[p.seat] = None       # the leaver's job orders or candidates are lost
+        p.remove()
+        delay = self.sc.behavior.hiring.delay_days_mean
+        self.vacancies.append((self.day + (self.rng.exponential(delay) if delay else 0.0), p.seat))
+
+    def results(self) -> dict[str, Any]:
+        n = self.prod_months or 1
+        keys = ("placements", "replacements", "fell_off", "revenue_cents", "gp_cents", "quits", "hires",
+                "arrived_job_orders", "arrived_candidates", "events")
+        return {k: getattr(self, k) for k in keys} | {"mean_effort": self.effort_sum / n,
+                                                      "mean_cooperation": self.coop_sum / n}
+
+
+def run_mesa(scenario: Scenario, scheme_name: str, replication: int) -> dict[str, Any]:
+    """One replication of ``scenario`` under the named scheme, one day per Mesa step."""
+    model = FirmMesa(scenario, scheme_name, replication)
+    model.run_model()
+    return model.results()
