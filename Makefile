@@ -23,8 +23,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests
 
-bench: $(STAMP)
+$(VENV)/.bench-installed: pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(STAMP) $(VENV)/.bench-installed
 	$(PY) -m benchmarks.bench
+	$(PY) -m benchmarks.bench_mesa
 	$(PY) -m benchmarks.bench_experiments
 	$(PY) -m benchmarks.bench_report
 

@@ -73,7 +73,7 @@ def expected_marginal_rates(schedule: Schedule, expected_cents: np.ndarray) -> n
 class ExpectedMarginal:
     """``own`` of a schedule as a function of expected credited GP, tabulated and interpolated."""
 
-    __slots__ = ("_at_zero", "_log_low", "_step", "_values", "_count")
+    __slots__ = ("_at_zero", "_log_low", "_step", "_values", "_count", "_array")
 
     def __init__(self, schedule: Schedule) -> None:
         segments, jumps = schedule.rate_pieces()
@@ -82,13 +82,15 @@ class ExpectedMarginal:
         breakpoints += [x for x, _ in jumps if x > 0.0]
         if not breakpoints:  # a straight line through 0: the same margin everywhere
             self._log_low, self._step, self._values, self._count = 0.0, 1.0, [self._at_zero], 1
+            self._array = np.array(self._values)
             return
         low, high = min(breakpoints) / GRID_SPAN, max(breakpoints) * GRID_SPAN
         self._step = math.log(GRID_RATIO)
         self._count = int(math.ceil(math.log(high / low) / self._step)) + 1
         self._log_low = math.log(low)
         grid = np.exp(self._log_low + self._step * np.arange(self._count))
-        self._values = expected_marginal_rates(schedule, grid).tolist()
+        self._array = expected_marginal_rates(schedule, grid)
+        self._values = self._array.tolist()   # scalar calls index a list: faster than an array
 
     def __call__(self, expected_cents: float) -> float:
         if expected_cents <= 0:
@@ -107,14 +109,13 @@ class ExpectedMarginal:
         x = np.asarray(expected_cents, dtype=float)
         if self._count == 1:
             return np.full(x.shape, self._at_zero)
-        with np.errstate(divide="ignore"):
-            position = (np.log(np.where(x > 0, x, 1.0)) - self._log_low) / self._step
-        values = np.asarray(self._values)
+        positive = x > 0
+        position = (np.log(np.where(positive, x, 1.0)) - self._log_low) / self._step
         np.clip(position, 0.0, self._count - 1, out=position)
         index = np.minimum(position.astype(np.int64), self._count - 2)
-        low = values[index]
-        out = low + (values[index + 1] - low) * (position - index)
-        return np.where(x > 0, out, self._at_zero)
+        low = self._array[index]
+        out = low + (self._array[index + 1] - low) * (position - index)
+        return np.where(positive, out, self._at_zero)
 
 
 class PoolMargin:

@@ -94,15 +94,16 @@ class FirmModel:
             if cands[r] and self._take_candidate(t, r, a, jo):
                 return True
         ca = coop[a]
-        for r in wf.pod_mates[a]:
-            if cands[r] and u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
+        waiting = cands.__getitem__   # filter(waiting, seats): the seats with a list to look at, in C
+        for r in filter(waiting, wf.pod_mates[a]):
+            if u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
                 return True
         if self.cross_pods:
             ca *= self.cross
             pod = wf.pod[a]
             k = int(u() * self.n_other_pods)
-            for r in wf.recruiters_of[k if k < pod else k + 1]:
-                if cands[r] and u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
+            for r in filter(waiting, wf.recruiters_of[k if k < pod else k + 1]):
+                if u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
                     return True
         return False
 
@@ -125,15 +126,16 @@ class FirmModel:
             if jos[a] and self._offer(t, r, a, cand):
                 return True
         cr = coop[r]
-        for a in wf.pod_mates[r]:
-            if jos[a] and u() < coop[a] * cr and self._offer(t, r, a, cand):
+        waiting = jos.__getitem__
+        for a in filter(waiting, wf.pod_mates[r]):
+            if u() < coop[a] * cr and self._offer(t, r, a, cand):
                 return True
         if self.cross_pods:
             cr *= self.cross
             pod = wf.pod[r]
             k = int(u() * self.n_other_pods)
-            for a in wf.ams_of[k if k < pod else k + 1]:
-                if jos[a] and u() < coop[a] * cr and self._offer(t, r, a, cand):
+            for a in filter(waiting, wf.ams_of[k if k < pod else k + 1]):
+                if u() < coop[a] * cr and self._offer(t, r, a, cand):
                     return True
         return False
 

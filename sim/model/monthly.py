@@ -190,7 +190,9 @@ class MonthEnd:
         out = np.zeros(len(recent))
         for code in np.unique(role_codes):
             mine = role_codes == code
-            out[mine] = np.median(recent[mine])
+            values = np.sort(recent[mine])   # np.median's generality costs 10x this on ~50 values
+            half = len(values) // 2
+            out[mine] = values[half] if len(values) % 2 else (values[half - 1] + values[half]) / 2
         return out
 
     # -------------------------------------------------------------------- behaviour
