@@ -11,8 +11,13 @@ Typical use by the simulation::
     for month in range(months):
         statements, state = plan.pay(PeriodLedger(month, members, credits, falloffs), state)
         totals = payroll_totals(statements)
+
+A fast run that needs only each member's total and the totals by kind (the same numbers, to the cent)::
+
+    paid = plan.pay_totals(columns_of(ledger), state)  # paid.total_cents, paid.by_kind, paid.state
 """
 
+from .columns import ROLE_CODES, LedgerColumns, columns_of, ledger_of
 from .ledger import (
     ACCOUNT_MANAGER,
     POD_LEAD,
@@ -44,11 +49,13 @@ from .plans import Plan, build_plan, parse_plan_params
 from .pools import PoolAccount
 from .state import COMMISSION_MEMORY_MONTHS, PlanState
 from .statement import LINE_KINDS, Line, Statement, payroll_totals
+from .totals import PayTotals
 
 __all__ = [
     "ACCOUNT_MANAGER", "COMMISSION_MEMORY_MONTHS", "LINE_KINDS", "OUTCOME_CV", "POD_LEAD", "PRODUCER_ROLES",
-    "RECRUITER", "ROLES", "BaseMonthly", "Draw", "FallOff", "HybridParams", "IndividualParams",
-    "IndividualTerms", "Line", "MarginalReturn", "Member", "PeriodLedger", "PlacementCredit", "Plan",
-    "PlanParams", "PlanState", "PodLeadTerms", "PoolAccount", "PoolTerms", "RoleWeights", "SalaryParams",
-    "Split", "Statement", "TeamPoolParams", "Tier", "build_plan", "parse_plan_params", "payroll_totals",
+    "RECRUITER", "ROLE_CODES", "ROLES", "BaseMonthly", "Draw", "FallOff", "HybridParams", "IndividualParams",
+    "IndividualTerms", "LedgerColumns", "Line", "MarginalReturn", "Member", "PayTotals", "PeriodLedger",
+    "PlacementCredit", "Plan", "PlanParams", "PlanState", "PodLeadTerms", "PoolAccount", "PoolTerms",
+    "RoleWeights", "SalaryParams", "Split", "Statement", "TeamPoolParams", "Tier", "build_plan", "columns_of",
+    "ledger_of", "parse_plan_params", "payroll_totals",
 ]

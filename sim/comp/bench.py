@@ -1,18 +1,29 @@
-"""Time ``plan.pay`` on a firm-sized ledger: ``.venv/bin/python -m sim.comp.bench``.
+"""Time ``plan.pay`` and ``plan.pay_totals`` on a firm-sized ledger: ``.venv/bin/python -m sim.comp.bench``.
 
 The ledger has 100 members in 20 pods (a lead, two recruiters and two account managers each; one in
 twenty a new hire), 150 placement credits (cross-pod pairs included) and 5 fall-offs, and is paid
 twice, so the second call carries a state with commission history and draw balances, as in a run.
+``pay_totals`` is timed on the same ledger and state, converted to columns once, outside the timing.
+
+A second figure is the mean per month of a run of 36 consecutive months (350 credits a month; 5
+fall-offs of the previous month's placements, naming the people credited with them, so that every
+month's clawbacks take back commission actually paid) with each engine carrying its own state: it
+includes the work ``pay_totals`` defers to later months (allocating a month's commission per placement
+when a fall-off first asks for it, see :mod:`sim.comp.paid`). ``pay`` is timed with ``payroll_totals``
+on its statements.
 """
 
 from __future__ import annotations
 
+import time
 import timeit
 
 import numpy as np
 
+from .columns import columns_of
 from .ledger import ACCOUNT_MANAGER, POD_LEAD, RECRUITER, FallOff, Member, PeriodLedger, PlacementCredit
 from .plans import build_plan
+from .statement import payroll_totals
 
 PODS = 20
 PLANS = {
@@ -57,21 +68,63 @@ def synthetic_ledger(period: int, seed: int = 0, credits: int = 150, falloffs: i
     return PeriodLedger(period, tuple(members), tuple(ledger_credits), tuple(ledger_falloffs))
 
 
-def time_pay(repeat: int = 7, number: int = 1000) -> dict[str, float]:
-    """Best-of-``repeat`` microseconds per ``pay`` call, by plan type."""
+def time_pay(repeat: int = 7, number: int = 1000) -> dict[str, tuple[float, float]]:
+    """Best-of-``repeat`` microseconds per ``pay`` and per ``pay_totals`` call, by plan type."""
     first, second = synthetic_ledger(0), synthetic_ledger(1)
+    columns = columns_of(second)
     out = {}
     for name, params in PLANS.items():
         plan = build_plan(params)
         _, state = plan.pay(first, plan.initial_state())
-        best = min(timeit.repeat(lambda p=plan, s=state: p.pay(second, s), repeat=repeat, number=number))
-        out[name] = best / number * 1e6
+        pay = min(timeit.repeat(lambda p=plan, s=state: p.pay(second, s), repeat=repeat, number=number))
+        totals = min(timeit.repeat(lambda p=plan, s=state: p.pay_totals(columns, s), repeat=repeat, number=number))
+        out[name] = (pay / number * 1e6, totals / number * 1e6)
+    return out
+
+
+def run_ledgers(months: int = 36, credits: int = 350, falloffs: int = 5) -> list[PeriodLedger]:
+    """Consecutive synthetic months whose fall-offs are the previous month's placements, by their makers."""
+    out: list[PeriodLedger] = []
+    for month in range(months):
+        ledger = synthetic_ledger(month, credits=credits, falloffs=0)
+        rng = np.random.default_rng([1, month])
+        fell = tuple(FallOff(c.placement_id, c.recruiter_id, c.recruiter_pod, c.account_manager_id,
+                             c.account_manager_pod, int(rng.integers(0, c.gp_cents + 1)),
+                             float(rng.choice([1.0, 0.5, 0.0])))
+                     for c in (out[-1].credits[:falloffs] if out else ()))
+        out.append(PeriodLedger(month, ledger.members, ledger.credits, fell))
+    return out
+
+
+def time_run(months: int = 36, credits: int = 350, repeat: int = 5) -> dict[str, tuple[float, float]]:
+    """Best-of-``repeat`` mean microseconds per month of a run, ``pay`` + ``payroll_totals`` and ``pay_totals``."""
+    ledgers = run_ledgers(months, credits)
+    columns = [columns_of(ledger) for ledger in ledgers]
+    out = {}
+    for name, params in PLANS.items():
+        best_pay = best_totals = float("inf")
+        for _ in range(repeat):
+            plan = build_plan(params)
+            state, start = plan.initial_state(), time.perf_counter()
+            for ledger in ledgers:
+                statements, state = plan.pay(ledger, state)
+                payroll_totals(statements)
+            best_pay = min(best_pay, time.perf_counter() - start)
+            state, start = plan.initial_state(), time.perf_counter()
+            for cols in columns:
+                state = plan.pay_totals(cols, state).state
+            best_totals = min(best_totals, time.perf_counter() - start)
+        out[name] = (best_pay / months * 1e6, best_totals / months * 1e6)
     return out
 
 
 def main() -> None:
-    for name, micros in time_pay().items():
-        print(f"{name:>10}: {micros:7.1f} us per pay() (100 members, 150 credits, 5 fall-offs)")
+    for name, (pay, totals) in time_pay().items():
+        print(f"{name:>10}: {pay:7.1f} us per pay(), {totals:6.1f} us per pay_totals() "
+              f"(100 members, 150 credits, 5 fall-offs)")
+    for name, (pay, totals) in time_run().items():
+        print(f"{name:>10}: {pay:7.1f} us per month with pay(), {totals:6.1f} with pay_totals() "
+              f"(run of 36 months, 100 members, 350 credits, 5 fall-offs)")
 
 
 if __name__ == "__main__":
