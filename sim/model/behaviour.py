@@ -139,12 +139,12 @@ def quit_probability(
 ) -> Num:
     """Monthly quit probability. Only shortfalls count: those paid more than peers don't react."""
     market_pay, peer_median = np.asarray(market_pay, dtype=float), np.asarray(peer_median, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where((market_pay > 0) & (pay < market_pay),
-                     market_sensitivity * (market_pay - pay) / market_pay, 0.0)
-        x = x + np.where((peer_median > 0) & (pay < peer_median),
-                         peer_sensitivity * (peer_median - pay) / peer_median, 0.0)
-    x = x + np.where(np.asarray(climate) < 0.5, climate_sensitivity * (0.5 - climate), 0.0)
+    # A shortfall relative to a reference; no reference (<= 0) means no pressure.
+    x = market_sensitivity * np.divide(np.maximum(market_pay - pay, 0.0), market_pay,
+                                       out=np.zeros(np.broadcast(market_pay, pay).shape), where=market_pay > 0)
+    x += peer_sensitivity * np.divide(np.maximum(peer_median - pay, 0.0), peer_median,
+                                      out=np.zeros(np.broadcast(peer_median, pay).shape), where=peer_median > 0)
+    x += climate_sensitivity * np.maximum(0.5 - np.asarray(climate, dtype=float), 0.0)
     h = base_monthly * np.exp(x)
     h = np.where(np.asarray(tenure_months) < 12, h * first_year_multiplier, h)
     return np.minimum(h, 0.95)

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.comp import Member, PeriodLedger, PlacementCredit, payroll_totals
+from sim.comp import ROLE_CODES, payroll_totals
+from sim.comp.columns import LedgerColumns, ledger_of
 from sim.model import behaviour as bh
-from sim.model.accounts import AM_ID, AM_SEAT, GP, REC_ID, REC_SEAT
+from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
 from sim.model.outputs import build_results
-from sim.model.people import ROLE_CODES
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -109,14 +109,22 @@ class MonthEnd:
 
     # ---------------------------------------------------------------------- payroll
     def _payroll(self, month: int, seats: np.ndarray, credits: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
-        """Each member's pay this month (cents, in ``seats`` order) and the month's totals by line kind."""
+        """Each member's pay this month (cents, in ``seats`` order) and the month's totals by line kind.
+
+        A run with ``detail`` keeps every statement (one line per placement, for finance); otherwise the
+        engine's totals path pays the same cents without building the lines.
+        """
         m, wf = self.m, self.m.wf
-        members = tuple(Member(wf.pid[s], wf.role[s], wf.pod[s], int(wf.tenure[s])) for s in seats.tolist())
-        ledger = PeriodLedger(month, members, tuple(PlacementCredit(*row) for row in credits[:, :6].tolist()),
-                              tuple(m.acc.falloffs))
-        stmts, self.state = m.plan.pay(ledger, self.state)
-        if m.detail:
-            self.statements.extend((month, st) for st in stmts)
+        cols = LedgerColumns(
+            month, np.array(wf.pid)[seats], wf.role_code[seats], wf.pod_arr[seats], wf.tenure[seats],
+            credits[:, PLACEMENT], credits[:, REC_ID], credits[:, REC_POD], credits[:, AM_ID], credits[:, AM_POD],
+            credits[:, GP], tuple(m.acc.falloffs))
+        if not m.detail:
+            paid = m.plan.pay_totals(cols, self.state)
+            self.state = paid.state
+            return paid.total_cents, paid.by_kind
+        stmts, self.state = m.plan.pay(ledger_of(cols), self.state)
+        self.statements.extend((month, st) for st in stmts)
         return np.array([st.total_cents for st in stmts], dtype=np.int64), payroll_totals(stmts)
 
     def _credited(self, credits: np.ndarray, pid: np.ndarray) -> np.ndarray:

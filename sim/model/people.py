@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER
+from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER, ROLE_CODES
 from sim.model.behaviour import CONDITIONAL, FREE_RIDER, UNCONDITIONAL
 from sim.scenario.schema import Cooperation, Firm
 
-ROLE_CODES = {RECRUITER: 0, ACCOUNT_MANAGER: 1, POD_LEAD: 2}
 PAY_MEMORY = 3
 """Months of pay a person remembers when comparing it with the market and with peers."""
 
