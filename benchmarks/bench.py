@@ -2,7 +2,7 @@
 
 Usage: ``python -m benchmarks.bench [--repeats N] [--scenario FILE]``. For each scheme of the reference
 scenario it runs replications 0..N-1 and reports the median wall time of one replication, the model
-events it scheduled (job orders and candidates that arrived, placements, quits, hires, payroll months),
+events it scheduled (job orders and candidates that arrived, placements, fall-offs, quits, hires, payroll months),
 the cost per model event, and that cost as a multiple of bare SimPy's cost per event (a loop of
 ``env.timeout`` in 10 processes), plus replications per second on one core.
 """

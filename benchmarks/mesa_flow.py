@@ -251,6 +251,7 @@ class FirmMesa(mesa.Model):
     def fall_off(self, credit: PlacementCredit, am_seat: int, elapsed_share: float) -> None:
         mk, r = self.sc.market, self.sc.market.falloff_remedy
         self.fell_off += 1
+        self.events += 1
         u = self.rng.random()
         if u < r.replacement:
             refund, claw = 0, 0.0

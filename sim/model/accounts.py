@@ -88,6 +88,7 @@ class Accounts:
         """A perm hire left within the guarantee: apply the remedy the client contract gives."""
         cut = self.remedy_cut
         self.fell_off += 1
+        self.m.events += 1
         if remedy_u < cut[0]:
             refund, claw = 0, 0.0
             m = self.m

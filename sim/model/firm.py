@@ -7,7 +7,7 @@ the behavioural rules (effort, cooperation, quits). Hiring delays and perm fall-
 timeouts whose callbacks fire at their own moment. Job orders and candidates are plain tuples in
 per-seat lists, never processes: thousands of waiting processes would slow every event.
 
-Matching: a new job order looks for a waiting candidate of its account manager's partner
+Matching (:mod:`sim.model.matching`): a new job order looks for a waiting candidate of its account manager's partner
 recruiter, then (if both are willing to share: probability = product of their cooperation) of
 the pod's other recruiters, then of one other pod's recruiters (scaled by cross-pod sharing). A
 new candidate does the same the other way round. A match places with a probability that rises
@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import time as _time
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ import simpy
 from sim.comp import build_plan
 from sim.model.accounts import Accounts
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
+from sim.model.matching import matchers
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
 from sim.rng import replication_seed_record, streams
@@ -36,9 +38,8 @@ _BLOCK = 4096
 
 
 def _uniforms(rng: np.random.Generator) -> Iterator[float]:
-    """An endless stream of uniforms drawn in vectorised blocks."""
-    while True:
-        yield from rng.random(_BLOCK).tolist()
+    """An endless stream of uniforms drawn in vectorised blocks (flattened in C: no Python frame per draw)."""
+    return chain.from_iterable(iter(lambda: rng.random(_BLOCK).tolist(), None))
 
 
 class FirmModel:
@@ -83,79 +84,10 @@ class FirmModel:
             return
         self.month_end.choose_all()
 
-    # --------------------------------------------------------------------------- flow
-    # Matching runs once per arrival (the hot path): attribute lookups are hoisted into locals, and the
-    # conversion rule (behaviour.conversion: lo + (hi - lo) / 2 * (c_r + c_a)) is inlined.
-    def _search_candidates(self, t: float, a: int, jo: tuple) -> bool:
-        """A job order at AM seat ``a`` looks for a waiting candidate; True if it placed."""
-        wf, cands, u = self.wf, self.candidates, self.u
-        coop = wf.coop
-        for r in wf.partners[a]:
-            if cands[r] and self._take_candidate(t, r, a, jo):
-                return True
-        ca = coop[a]
-        waiting = cands.__getitem__   # filter(waiting, seats): the seats with a list to look at, in C
-        for r in filter(waiting, wf.pod_mates[a]):
-            if u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
-                return True
-        if self.cross_pods:
-            ca *= self.cross
-            pod = wf.pod[a]
-            k = int(u() * self.n_other_pods)
-            for r in filter(waiting, wf.recruiters_of[k if k < pod else k + 1]):
-                if u() < coop[r] * ca and self._take_candidate(t, r, a, jo):
-                    return True
-        return False
-
-    def _take_candidate(self, t: float, r: int, a: int, jo: tuple) -> bool:
-        lst = self.candidates[r]
-        coop = self.wf.coop
-        p = self.conv_lo + self.conv_half_span * (coop[r] + coop[a])
-        while lst:
-            cand = lst.pop(0)
-            if cand[0] > t and cand[1] < p:   # alive (not gone to another offer) and converts
-                self.acc.place(t, r, a, jo, cand)
-                return True
-        return False
-
-    def _search_job_orders(self, t: float, r: int, cand: tuple) -> bool:
-        """A candidate at recruiter seat ``r`` looks for an open job order; True if it was used."""
-        wf, jos, u = self.wf, self.job_orders, self.u
-        coop = wf.coop
-        for a in wf.partners[r]:
-            if jos[a] and self._offer(t, r, a, cand):
-                return True
-        cr = coop[r]
-        waiting = jos.__getitem__
-        for a in filter(waiting, wf.pod_mates[r]):
-            if u() < coop[a] * cr and self._offer(t, r, a, cand):
-                return True
-        if self.cross_pods:
-            cr *= self.cross
-            pod = wf.pod[r]
-            k = int(u() * self.n_other_pods)
-            for a in filter(waiting, wf.ams_of[k if k < pod else k + 1]):
-                if u() < coop[a] * cr and self._offer(t, r, a, cand):
-                    return True
-        return False
-
-    def _offer(self, t: float, r: int, a: int, cand: tuple) -> bool:
-        lst = self.job_orders[a]
-        while lst:
-            jo = lst[0]
-            if jo[0] <= t:
-                lst.pop(0)   # expired (the client filled elsewhere)
-                continue
-            coop = self.wf.coop
-            if cand[1] < self.conv_lo + self.conv_half_span * (coop[r] + coop[a]):
-                lst.pop(0)
-                self.acc.place(t, r, a, jo, cand)
-            return True      # placed, or the candidate was lost on this job order
-        return False
-
     # ------------------------------------------------------------------------ processes
     def _months(self):
         env, dpm = self.env, self.dpm
+        search_candidates, search_job_orders = matchers(self)
         for m in range(self.sc.horizon_months):
             start = float(m * dpm)
             self.month_end.start_month(m)
@@ -167,23 +99,23 @@ class FirmModel:
             self.acc.arrived = (n_j, n_c)
             t_all = np.concatenate((jos.time, cands.time))
             order = np.argsort(t_all, kind="stable")
-            times = t_all[order].tolist()
-            seats = np.concatenate((jos.seat + self.wf.n_rec, cands.seat))[order].tolist()
+            times = t_all[order]
             items = jos.items + cands.items
-            idx = order.tolist()
-            i, n = 0, len(times)
+            # One tuple per arrival in time order; each day takes the arrivals before its end.
+            arrivals = list(zip(times.tolist(),
+                                np.concatenate((jos.seat + self.wf.n_rec, cands.seat))[order].tolist(),
+                                [items[k] for k in order.tolist()], (order < n_j).tolist(), strict=True))
+            ends = np.searchsorted(times, start + np.arange(1, dpm + 1)).tolist()
             job_orders, candidates = self.job_orders, self.candidates
-            search_candidates, search_job_orders = self._search_candidates, self._search_job_orders
-            for day in range(1, dpm + 1):
-                end = start + day
-                while i < n and times[i] < end:
-                    t, k, s = times[i], idx[i], seats[i]
-                    i += 1
-                    if k < n_j:
-                        if not search_candidates(t, s, items[k]):
-                            job_orders[s].append(items[k])
-                    elif not search_job_orders(t, s, items[k]):
-                        candidates[s].append(items[k])
+            first = 0
+            for last in ends:
+                for t, s, item, is_job_order in arrivals[first:last]:
+                    if is_job_order:
+                        if not search_candidates(t, s, item):
+                            job_orders[s].append(item)
+                    elif not search_job_orders(t, s, item):
+                        candidates[s].append(item)
+                first = last
                 yield env.timeout(1)
             self.month_end.close(m)
 
