@@ -6,7 +6,7 @@ quits, hires) as a Mesa 3 user would write it: one ``Agent`` class per role whos
 day (``model.agents.shuffle_do("step")``), and a ``Model`` whose ``step()`` is one day and that closes
 the month every ``days_per_month`` days. Month end reuses teamsim's pure pieces (the payout engine
 ``build_plan(...).pay``, ``plan.marginal_return``, the rules of :mod:`sim.model.behaviour` called on
-arrays of the agents' attributes), so both models do the same month-end work. Differences from
+arrays of the agents' attributes), so both models do the same month-end decisions. Differences from
 :mod:`sim.model`, which are what the benchmark measures:
 
 * every agent steps every day, drawing that day's arrivals with ``rng.poisson(rate_per_day)`` and each
@@ -15,7 +15,9 @@ arrays of the agents' attributes), so both models do the same month-end work. Di
   for expired job orders or candidates every day;
 * a leaver is ``remove()``d and a new agent made when the vacancy fills; a pending fall-off is a list
   entry checked daily (teamsim: SimPy timeouts);
-* its random numbers are its own (no common random numbers), so it matches teamsim in distribution.
+* its random numbers are its own (no common random numbers), so it matches teamsim in distribution;
+* payroll builds every statement with ``pay()``, as a straightforward model would (teamsim's runs without
+  ``detail`` use the engine's ``pay_totals``, which pays the same cents without building statements).
 
 Covers the reference scenario's features (no pod leads, leaderboard or star removal; a leaver's
 pipeline is lost). ``run_mesa(scenario, scheme_name, replication) -> dict`` runs one replication.

@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import gammainc, gammaln
 
 from .commission import Schedule
 from .ledger import ACCOUNT_MANAGER, RECRUITER
@@ -56,6 +55,9 @@ NO_RETURN = MarginalReturn(0.0, 0.0, 0)
 
 def expected_marginal_rates(schedule: Schedule, expected_cents: np.ndarray) -> np.ndarray:
     """Exact ``d/dδ E[f(X + δ)]`` for gamma ``X`` (mean ``expected_cents > 0``, CV ``OUTCOME_CV``)."""
+    # Imported here, once per plan built: scipy.special is a third of a worker process's start-up.
+    from scipy.special import gammainc, gammaln
+
     segments, jumps = schedule.rate_pieces()
     theta = np.asarray(expected_cents, dtype=float) / GAMMA_SHAPE
     total = np.zeros_like(theta)

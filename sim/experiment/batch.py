@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +73,19 @@ def _progress(total: int, done: int, quiet: bool) -> Any:
 
 
 class _Sink:
-    """Buffers finished runs as table rows and writes them as a part every second or 10,000 rows."""
+    """Buffers finished runs and writes them as a part every second or 10,000 rows.
+
+    A run's per-month, per-person and per-line rows are kept as the run returned them and turned into
+    columns only when a part is written (one C-level transpose per run instead of one merged dict per
+    row): in a pool the driver shares the cores with the workers, so its time per run is kept small.
+    """
 
     def __init__(self, out: Path, plan: Plan):
         self.writer = store.PartWriter(out)
         self.plan = plan
-        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (*store.TABLES, "failures")}
+        self.rows: dict[str, list[dict[str, Any]]] = {"runs": [], "failures": []}
+        self.blocks: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = {
+            name: [] for name in store.TABLES if name != "runs"}
         self.buffered = 0    # rows
         self.last = time.monotonic()
         self.failures: list[dict[str, Any]] = []
@@ -92,19 +100,45 @@ class _Sink:
                 self.failures.append(fail)
                 continue
             self.rows["runs"].append({**key, **res["run"]})
-            for name in ("monthly", "people", "statements", "trace"):
-                rows = res.get(name, ())
-                self.rows[name].extend({**key, **row} for row in rows)
-                self.buffered += len(rows)
+            for name, blocks in self.blocks.items():
+                rows = res.get(name)
+                if rows:
+                    blocks.append((key, rows))
+                    self.buffered += len(rows)
         self.buffered += 1
         if self.buffered >= FLUSH_ROWS or time.monotonic() - self.last >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        self.writer.write(self.rows)
+        tables: dict[str, pa.Table | list[dict[str, Any]]] = dict(self.rows)
+        for name, blocks in self.blocks.items():
+            if blocks:
+                tables[name] = _columns(blocks)
+        self.writer.write(tables)
         self.rows = {name: [] for name in self.rows}
+        self.blocks = {name: [] for name in self.blocks}
         self.buffered = 0
         self.last = time.monotonic()
+
+
+def _columns(blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> pa.Table:
+    """One table from runs' rows, each run's key columns first (as ``{**key, **row}`` rows would give)."""
+    names = list(blocks[0][0])
+    for _, rows in blocks:
+        names += [c for c in rows[0] if c not in names]
+    data: dict[str, list[Any]] = {c: [] for c in names}
+    for key, rows in blocks:
+        n = len(rows)
+        for c, v in key.items():
+            data[c] += [v] * n
+        cols = [c for c in names if c not in key]
+        if all(len(r) == len(cols) for r in (rows[0], rows[-1])) and all(c in rows[0] for c in cols):
+            for c, values in zip(cols, zip(*map(itemgetter(*cols), rows), strict=True), strict=True):
+                data[c] += values
+        else:  # rows with other columns: fill the missing ones with nulls, as from_pylist does
+            for c in cols:
+                data[c] += [r.get(c) for r in rows]
+    return pa.Table.from_pydict(data)
 
 
 def _identity(scenario: Scenario, plan: Plan, extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -125,9 +125,9 @@ class PartWriter:
         existing = [int(p.name.split("-")[1]) for p in _part_dirs(out)]
         self.seq = max(existing, default=0)
 
-    def write(self, tables: dict[str, list[dict[str, Any]]]) -> Path | None:
-        """Write the non-empty ``tables`` (name -> rows) as the next part; None if all are empty."""
-        if not any(tables.values()):
+    def write(self, tables: dict[str, pa.Table | list[dict[str, Any]]]) -> Path | None:
+        """Write the non-empty ``tables`` (name -> rows, or an Arrow table) as the next part; None if all are empty."""
+        if not any(len(t) for t in tables.values()):
             return None
         self.seq += 1
         name = f"part-{self.seq:06d}"
@@ -135,8 +135,9 @@ class PartWriter:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for table, rows in tables.items():
-            if rows:
-                pq.write_table(pa.Table.from_pylist(rows), tmp / f"{table}.parquet")
+            if len(rows):
+                data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows)
+                pq.write_table(data, tmp / f"{table}.parquet")
         os.replace(tmp, self.dir / name)   # the commit: the part appears whole or not at all
         return self.dir / name
 
