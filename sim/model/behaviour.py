@@ -67,7 +67,7 @@ def effort_best_response(
     """Best-response effort; ``extra`` adds non-pay marginal benefits (leaderboard status, a lead's push)."""
     w = effective_social_weight(social_weight, peer_pressure, teammate, teammates)
     money = money_weight * productivity * (own + w * teammates * teammate)
-    return np.clip((intrinsic + money + extra) / cost, minimum, maximum)
+    return np.minimum(np.maximum((intrinsic + money + extra) / cost, minimum), maximum)
 
 
 def help_incentive(own: Num, teammate: Num, teammates: Num, *, help_benefit: float, social_weight: float,
@@ -116,7 +116,7 @@ def cooperation_target(
 
 def cooperation_step(current: Num, target: Num, speed: float) -> Num:
     """Close ``speed`` of the gap to the target; cooperation stays in [0, 1]."""
-    return np.clip(current + speed * (target - current), 0.0, 1.0)
+    return np.minimum(np.maximum(current + speed * (target - current), 0.0), 1.0)
 
 
 def monthly_from_annual(annual: float) -> float:

@@ -98,7 +98,7 @@ class FirmModel:
             self.events += n_j + n_c
             self.acc.arrived = (n_j, n_c)
             t_all = np.concatenate((jos.time, cands.time))
-            order = np.argsort(t_all, kind="stable")
+            order = t_all.argsort(kind="stable")
             times = t_all[order]
             items = jos.items + cands.items
             # One tuple per arrival in time order; each day takes the arrivals before its end.

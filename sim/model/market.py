@@ -43,7 +43,7 @@ class Block:
 def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int, start: float,
                days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     counts = rng.poisson(ceiling_per_month, size=seats)
-    seat = np.repeat(np.arange(seats), counts)
+    seat = np.arange(seats).repeat(counts)
     time = start + rng.random(seat.size) * days
     keep_u = rng.random(seat.size)
     return seat, time, keep_u

@@ -213,15 +213,15 @@ class MonthEnd:
         """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP."""
         m, wf = self.m, self.m.wf
         everyone = self._producers()
-        is_rec = wf.role_code[everyone] == ROLE_CODES["recruiter"]
-        pods = wf.pod_arr[everyone]
-        pod_rec = np.bincount(pods[is_rec], minlength=wf.n_pods)
-        pod_am = np.bincount(pods[~is_rec], minlength=wf.n_pods)
+        # Producers by pod and role in one count: row = pod, column = role code (recruiter 0, AM 1).
+        counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
+                             minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
         ema = wf.credit_ema[seats]
         expected = np.where(ema >= 0, ema, self.credit_mean)
-        mine = wf.pod_arr[seats]
-        return m.plan.marginal_returns(wf.role_code[seats] == ROLE_CODES["recruiter"], pod_rec[mine], pod_am[mine],
-                                       int(pod_rec.sum()), int(pod_am.sum()), expected)
+        mine = counts[wf.pod_arr[seats]]
+        firm = counts.sum(axis=0).tolist()
+        return m.plan.marginal_returns(wf.role_code[seats] == ROLE_CODES["recruiter"], mine[:, 0], mine[:, 1],
+                                       firm[0], firm[1], expected)
 
     def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         """Set producer ``seats``' effort for next month: the best response to what the plan pays at the margin."""
@@ -229,13 +229,13 @@ class MonthEnd:
             return
         m, wf, e, lv = self.m, self.m.wf, self.b.effort, self.b.levers
         own, teammate, teammates = self.margins(seats) if margins is None else margins
-        extra = np.zeros(len(seats))
+        extra: float | np.ndarray = 0.0
         if m.policy.leaderboard:
-            extra += lv.leaderboard_effort * self.rank[seats]
+            extra = lv.leaderboard_effort * self.rank[seats]
         if self.lead_results and len(wf.lead_seat):
             lead = self.lead_of_pod[wf.pod_arr[seats]]
             led = (lead >= 0) & (np.array(wf.pid)[np.maximum(lead, 0)] >= 0)
-            extra += np.where(led, lv.lead_results_pressure, 0.0)
+            extra = extra + np.where(led, lv.lead_results_pressure, 0.0)
         productivity = wf.skill[seats] * bh.ramp(wf.tenure[seats], self._ramp_months())
         wf.effort[seats] = bh.effort_best_response(
             own, teammate, teammates, productivity, cost=e.cost, intrinsic=e.intrinsic,
@@ -254,7 +254,7 @@ class MonthEnd:
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
         producers = self._producers()
         if m.policy.leaderboard and len(producers):
-            order = producers[np.argsort(wf.credit_ema[producers], kind="stable")]
+            order = producers[wf.credit_ema[producers].argsort(kind="stable")]
             n = len(order)
             self.rank[order] = np.arange(n) / (n - 1) if n > 1 else 1.0
         own, teammate, teammates = margins = self.margins(producers)
