@@ -11,6 +11,10 @@ month's clawbacks take back commission actually paid) with each engine carrying 
 includes the work ``pay_totals`` defers to later months (allocating a month's commission per placement
 when a fall-off first asks for it, see :mod:`sim.comp.paid`). ``pay`` is timed with ``payroll_totals``
 on its statements.
+
+A third figure is the same for a run shaped like the simulation's (:func:`contract_ledgers`): contracts
+are credited every month under the same placement_id, so every month's placement ids span the run, and
+the fall-offs are of perm placements made up to three months earlier, a third of them replaced for free.
 """
 
 from __future__ import annotations
@@ -96,10 +100,44 @@ def run_ledgers(months: int = 36, credits: int = 350, falloffs: int = 5) -> list
     return out
 
 
-def time_run(months: int = 36, credits: int = 350, repeat: int = 5) -> dict[str, tuple[float, float]]:
-    """Best-of-``repeat`` mean microseconds per month of a run, ``pay`` + ``payroll_totals`` and ``pay_totals``."""
-    ledgers = run_ledgers(months, credits)
+def contract_ledgers(months: int = 36, perm: int = 50, contracts: int = 300) -> list[PeriodLedger]:
+    """Consecutive months shaped like the simulation's: ``perm`` placements credited once, in their start
+    month, and ``contracts`` running contracts credited every month (same placement_id, same people) for
+    3-17 months, so that every month's placement ids span the whole run; 5-10 fall-offs a month of perm
+    placements credited 0-3 months earlier, naming the people who made them (a third of them replaced
+    for free: nothing clawed back)."""
+    rng = np.random.default_rng(7)
+    out: list[PeriodLedger] = []
+    made: list[tuple[PlacementCredit, ...]] = []  # each month's perm credits
+    running: list[tuple[PlacementCredit, int]] = []  # (first month's credit, months left)
+    next_id = 0
+    for month in range(months):
+        base = synthetic_ledger(month, credits=perm + contracts - len(running), falloffs=0)
+        fresh = [PlacementCredit(next_id + i, c.recruiter_id, c.recruiter_pod, c.account_manager_id,
+                                 c.account_manager_pod, c.gp_cents) for i, c in enumerate(base.credits)]
+        next_id += len(fresh)
+        made.append(tuple(fresh[:perm]))
+        running += [(c, int(rng.integers(3, 18))) for c in fresh[perm:]]
+        monthly = [PlacementCredit(c.placement_id, c.recruiter_id, c.recruiter_pod, c.account_manager_id,
+                                   c.account_manager_pod, int(rng.gamma(4.0, 20_000))) for c, _ in running]
+        running = [(c, left - 1) for c, left in running if left > 1]
+        fell = []
+        for _ in range(int(rng.integers(5, 11))):
+            c = made[max(0, month - int(rng.integers(0, 4)))][int(rng.integers(perm))]
+            fell.append(FallOff(c.placement_id, c.recruiter_id, c.recruiter_pod, c.account_manager_id,
+                                c.account_manager_pod, int(rng.integers(0, c.gp_cents + 1)),
+                                float(rng.choice([1.0, 0.5, 0.0]))))
+        unique = {f.placement_id: f for f in fell}  # a placement falls off once
+        out.append(PeriodLedger(month, base.members, (*fresh[:perm], *monthly), tuple(unique.values())))
+    return out
+
+
+def time_run(ledgers: list[PeriodLedger] | None = None, repeat: int = 5) -> dict[str, tuple[float, float]]:
+    """Best-of-``repeat`` mean microseconds per month of a run (default :func:`run_ledgers`), ``pay`` +
+    ``payroll_totals`` and ``pay_totals``."""
+    ledgers = run_ledgers() if ledgers is None else ledgers
     columns = [columns_of(ledger) for ledger in ledgers]
+    months = len(ledgers)
     out = {}
     for name, params in PLANS.items():
         best_pay = best_totals = float("inf")
@@ -125,6 +163,9 @@ def main() -> None:
     for name, (pay, totals) in time_run().items():
         print(f"{name:>10}: {pay:7.1f} us per month with pay(), {totals:6.1f} with pay_totals() "
               f"(run of 36 months, 100 members, 350 credits, 5 fall-offs)")
+    for name, (pay, totals) in time_run(contract_ledgers()).items():
+        print(f"{name:>10}: {pay:7.1f} us per month with pay(), {totals:6.1f} with pay_totals() "
+              f"(run of 36 months, 50 perm credits and 300 contracts a month, 5-10 fall-offs of 0-3 months back)")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,31 @@ def allocate(total: int, weights: Mapping[int, int]) -> dict[int, int]:
     return shares
 
 
+def allocate_one(total: int, weights: Mapping[int, int], key: int) -> int:
+    """``allocate(total, weights)[key]``, without the other shares (``key`` must be in ``weights``).
+
+    The same floors and the same ranking of remainders, ties to the lower key: the key gets its floor
+    plus one cent if fewer of the other keys rank above it than there are cents left over. One pass,
+    no sort, no dict built: about half the time of :func:`allocate` when one share is all that is asked.
+    """
+    weight_sum = sum(weights.values())
+    if weight_sum <= 0:
+        if total == 0:
+            return 0
+        raise ValueError(f"cannot allocate {total} cents over weights {dict(weights)} that sum to zero")
+    magnitude = -total if total < 0 else total
+    share, mark = divmod(magnitude * weights[key], weight_sum)
+    floors = ahead = 0
+    for other, weight in weights.items():
+        floor, remainder = divmod(magnitude * weight, weight_sum)
+        floors += floor
+        if remainder > mark or (remainder == mark and other < key):
+            ahead += 1  # ranks above ``key`` for a leftover cent
+    if ahead < magnitude - floors:
+        share += 1
+    return -share if total < 0 else share
+
+
 def allocate_equally(total: int, keys: Sequence[int]) -> dict[int, int]:
     """Split ``total`` into equal shares among distinct ``keys``; the leftover cents go to the lowest keys.
 

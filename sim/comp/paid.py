@@ -8,28 +8,45 @@ clawbacks. Building that as hundreds of small dicts every month costs more than 
 by fall-offs.
 
 :class:`PaidRecord` is the same mapping, kept as the arrays ``pay_totals`` already has: one entry per
-credit side (recruiter sides, then account manager sides) with the member it credits, its share and its
-placement, and each member's commission (making one costs ~3 us). A lookup of ``(placement, person)``
-(:meth:`PaidRecord.add_cents_on`, what ``PlanState.paid_on`` asks for) skips a record whose range of
-placement ids does not hold the placement, finds the credit by binary search in the sorted placements
-(sorted once, on the first lookup in range), and allocates the commission of the members it finds over
-their placements, only theirs, once: :func:`~sim.comp.vectorised.largest_remainder`, vectorised, the
-rule of :func:`~sim.comp.money.allocate` (a member's allocation does not depend on the others'). The
-nested dicts are built only if the record is read as a mapping (compared, iterated, pickled). When a
-member holds one placement twice (two credits of one placement, or one person on both sides of a
-credit) the entries are first summed per (member, placement), as ``pay()`` sums them, and the record is
-kept as the nested dicts.
+credit side (recruiter sides, then account manager sides) with the person it credits, their member
+index, its share and its placement, and each member's commission. Making one copies two arrays and
+nothing else; the work is left to the lookups (:meth:`PaidRecord.add_cents_on`, what
+``PlanState.paid_on`` asks for, and :func:`paid_in_history`), and sized by what they ask, not by the
+period. A numpy call costs 1-3 us here whatever the size of a small array, and a Python operation
+0.05-0.2 us, so a lookup makes two numpy calls per person asked and a few more, and does the rest in
+plain Python:
 
-A ``PaidRecord`` equals the dict ``pay()`` records for the same period and pickles as that dict.
+* Which placements a record holds is a Python set of its placement ids (and of those a clawback
+  overwrote), built on its first lookup: 10-15 us for 350 credits, once in the record's life. A
+  period with fall-offs asks every record of its history (up to
+  :data:`~sim.comp.state.COMMISSION_MEMORY_MONTHS`) about the placements its fall-offs name. In the
+  simulation, contracts credited every month spread every record's placement ids over the whole range,
+  so a range test rejects nothing, while ``set.isdisjoint`` rejects a record that holds none of the few
+  placements asked in a fraction of a microsecond.
+* A record that holds one finds the entries of each person asked about (one comparison of the
+  entries with the person's id), takes their placements and shares in two calls, and allocates in
+  plain Python ints: the person's commission over their own placements in that period (about ten),
+  by :func:`~sim.comp.money.allocate_one`, the rule of :func:`~sim.comp.money.allocate` that ``pay()``
+  runs, for the one share asked. Shares are summed per placement first when the person holds one
+  twice (both sides of a credit, or two credits), as ``pay()`` sums them. That is exact at any size,
+  and cheaper than a vectorised largest remainder, whose twenty numpy calls cost more than the few
+  people a month's fall-offs name.
+* The nested dicts are built only if the record is read as a mapping (compared, iterated, pickled), by
+  :func:`~sim.comp.vectorised.largest_remainder` over all (member, placement) pairs at once.
+
+Clawbacks recorded while the period is paid (:meth:`PaidRecord.override`) take precedence over the
+allocation, as they overwrite it in ``pay()``. A ``PaidRecord`` equals the dict ``pay()`` records for
+the same period and pickles as that dict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Any
 
 import numpy as np
 
+from .money import allocate_one
 from .vectorised import LIMIT, largest_remainder
 
 Pair = tuple[int, int]
@@ -40,7 +57,7 @@ class PaidRecord(Mapping[int, dict[int, int]]):
     """``{person_id: {placement_id: cents}}`` for one period, from columns; read-only, equal to the dict."""
 
     __slots__ = ("_ids", "_people", "_who", "_shares", "_placements", "_commission", "_credited", "_bound",
-                 "_index", "_cents", "_done", "_summed", "_view", "_overrides", "span")
+                 "_held", "_overrides", "_view")
 
     def __init__(self, member_ids: np.ndarray, people: np.ndarray, who: np.ndarray, shares: np.ndarray,
                  placements: np.ndarray, commission: np.ndarray, credited: np.ndarray, bound: int) -> None:
@@ -51,79 +68,104 @@ class PaidRecord(Mapping[int, dict[int, int]]):
         """
         self._ids, self._people, self._who, self._shares = member_ids, people, who, shares
         self._placements, self._commission, self._credited, self._bound = placements, commission, credited, bound
-        self._index: tuple[np.ndarray, np.ndarray] | None = None
-        self._cents: np.ndarray | None = None  # allocated cents per entry, for the members in ``_done``
-        self._done: set[int] | None = set()  # member rows allocated so far; None: all of them
-        self._summed: dict[int, dict[int, int]] | None = None  # the nested dicts, when a placement is held twice
-        self._view: dict[int, dict[int, int]] | None = None  # the nested dicts, once read as a mapping
+        self._held: set[int] | None = None  # placements credited or overridden, once asked
         self._overrides: dict[Pair, int] = {}
-        self.span = (int(placements.min()), int(placements.max())) if len(placements) else (0, -1)
-        """The lowest and highest placement_id recorded: a lookup outside it is 0 without an index."""
+        self._view: dict[int, dict[int, int]] | None = None  # the nested dicts, once read as a mapping
 
-    # ------------------------------------------------------------------------------------ building
-    def _placement_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """The placements sorted, and each one's credit position; builds the nested dicts instead when a
-        member holds a placement twice."""
-        if self._index is None:
-            placements = self._placements
-            n = len(placements)
-            order = np.argsort(placements, kind="stable")
-            ordered = placements[order]
-            # Two credits of one placement, or one person on both sides of a credit (a departed person
-            # included: rare, and merely slower).
-            twice = n > 1 and bool(np.any(ordered[1:] == ordered[:-1]))
-            if twice or bool(np.any(self._people[:n] == self._people[n:])):
-                summed = self._summed_mapping()
-                for (placement, person), cents in self._overrides.items():
-                    summed.setdefault(person, {})[placement] = cents
-                self._summed = summed
-            self._index = (ordered, order)
-        return self._index
+    def override(self, person_id: int, placement_id: int, cents: int) -> None:
+        """Record ``cents`` paid on a placement after a clawback (only while its period is being paid)."""
+        self._overrides[placement_id, person_id] = cents
+        if self._held is not None:
+            self._held.add(placement_id)
+        if self._view is not None:
+            self._view.setdefault(person_id, {})[placement_id] = cents
 
-    def _allocated(self, rows: Iterable[int] | None = None) -> np.ndarray:
-        """Cents on the entries: each member's commission by largest remainder over their entries.
+    # ------------------------------------------------------------------------------------- reading
+    def cents_on(self, placement_id: int, person_id: int) -> int:
+        """Commission recorded for a person on a placement, 0 if none (``self.get(person, {}).get(placement, 0)``)."""
+        out = {(placement_id, person_id): 0}
+        self.add_cents_on(out, {placement_id})
+        return out[placement_id, person_id]
 
-        ``rows``: the member rows whose entries are asked for (``None``: all). Members are allocated
-        independently of each other, so only those not yet allocated are computed.
+    def add_cents_on(self, totals: dict[Pair, int], placements: Set[int] | None = None) -> None:
+        """Add to each ``(placement_id, person_id)`` key of ``totals`` what this record holds for it.
+
+        ``placements``: the set of the keys' placement_ids, if known (made once for a whole history).
         """
-        if self._done is None:
-            assert self._cents is not None
-            return self._cents
-        if rows is None:
-            chosen = None
-        else:
-            todo = [row for row in rows if row not in self._done]
-            if not todo:
-                assert self._cents is not None
-                return self._cents
-            wanted = np.zeros(len(self._commission) + 1, dtype=bool)
-            wanted[todo] = True
-            chosen = np.flatnonzero(wanted[self._who])
-        commission = np.append(self._commission, 0)  # the non-member slot has nothing to allocate
-        total_bound = weight_bound = self._bound
-        if self._bound * self._bound >= LIMIT:
-            total_bound, weight_bound = int(self._commission.max()), int(self._credited.max())
-        if chosen is None:
-            placements = np.concatenate((self._placements, self._placements))
-            self._cents = largest_remainder(self._who, placements, self._shares, commission, total_bound,
-                                            weight_bound)
-            self._done = None
-        else:
-            if self._cents is None:
-                self._cents = np.zeros(len(self._who), dtype=np.int64)
-            placements = self._placements[chosen % len(self._placements)]
-            self._cents[chosen] = largest_remainder(self._who[chosen], placements, self._shares[chosen], commission,
-                                                    total_bound, weight_bound)
-            self._done.update(todo)
-        return self._cents
+        if placements is None:
+            placements = {placement for placement, _ in totals}
+        if not self._held_placements().isdisjoint(placements):
+            self._add_held(totals)
 
-    def _summed_mapping(self) -> dict[int, dict[int, int]]:
-        """The nested dicts when a member holds a placement twice: entries summed per (member, placement)."""
+    def _held_placements(self) -> set[int]:
+        """The placements the record holds something on (credited, or overridden by a clawback): a set
+        built on the first lookup, so that a record holding none of a few placements is skipped in C."""
+        held = self._held
+        if held is None:
+            held = self._held = set(self._placements.tolist())
+            held.update(placement for placement, _ in self._overrides)
+        return held
+
+    def _add_held(self, totals: dict[Pair, int]) -> None:
+        """:meth:`add_cents_on` for a record that holds one of the placements asked."""
+        held, overrides = self._held_placements(), self._overrides
+        asked = []
+        for pair in totals:
+            if pair in overrides:
+                totals[pair] += overrides[pair]  # a clawback overwrote the allocation
+            elif pair[0] in held:
+                asked.append(pair)
+        if asked:
+            for pair, cents in zip(asked, self._allocated(asked), strict=True):
+                totals[pair] += cents
+
+    def _allocated(self, asked: list[Pair]) -> list[int]:
+        """What ``pay()`` allocated to each asked person on each asked placement, before clawbacks.
+
+        The person's commission that period over the placements they were credited on, by the rule of
+        :func:`~sim.comp.money.allocate` (:func:`allocate_one`: only the share asked for), on their shares
+        summed per placement; 0 if they were not paid (not a member then, no commission) or not
+        credited on the placement.
+        """
+        people, who, members = self._people, self._who, len(self._ids)
+        spans: dict[int, tuple[int, int, int]] = {}  # person -> (first, end) of their entries, commission
+        found: list[np.ndarray] = []
+        start = 0
+        for person in {person for _, person in asked}:
+            # One comparison per person (a few among hundreds of entries): a 2-D comparison of all the
+            # people at once, and the split of its result, cost more in calls than it saves.
+            entries = (people == person).nonzero()[0]
+            row = int(who[entries[0]]) if len(entries) else members  # one person, one member index (or none)
+            spans[person] = (start, start + len(entries), int(self._commission[row]) if row < members else 0)
+            found.append(entries)
+            start += len(entries)
+        entries = np.concatenate(found)
+        keys = self._placements[entries % len(self._placements)].tolist()
+        shares = self._shares[entries].tolist()
+        out = []
+        for placement, person in asked:
+            first, end, commission = spans[person]
+            mine = keys[first:end]
+            if not commission or placement not in mine:
+                out.append(0)
+                continue
+            weights = dict(zip(mine, shares[first:end], strict=True))
+            if len(weights) < len(mine):  # a placement held twice: its shares summed, as pay() credits them
+                weights = {}
+                for key, share in zip(mine, shares[first:end], strict=True):
+                    weights[key] = weights.get(key, 0) + share
+            # Zero shares, which pay() leaves out, are floored to 0 and never rank for a leftover cent.
+            out.append(allocate_one(commission, weights, placement))
+        return out
+
+    def _mapping(self) -> dict[int, dict[int, int]]:
+        """The nested dicts ``pay()`` records before clawbacks, for every paid member, vectorised."""
         members = len(self._ids)
         keep = np.flatnonzero((self._who < members) & (self._shares > 0))
         group = self._who[keep]
         key = np.concatenate((self._placements, self._placements))[keep]
         weight = self._shares[keep]
+        # Summed per (member, placement): a placement credited twice, or one person on both sides.
         order = np.lexsort((key, group))
         group, key, weight = group[order], key[order], weight[order]
         new = np.ones(len(group), dtype=bool)
@@ -135,78 +177,15 @@ class PaidRecord(Mapping[int, dict[int, int]]):
         if self._bound * self._bound >= LIMIT:
             total_bound, weight_bound = int(self._commission.max()), int(self._credited.max())
         cents = largest_remainder(group, key, weight, self._commission, total_bound, weight_bound)
-        return _nested(self._ids[group], key, cents, self._commission[group] > 0)
-
-    def override(self, person_id: int, placement_id: int, cents: int) -> None:
-        """Record ``cents`` paid on a placement after a clawback (only while its period is being paid)."""
-        self._overrides[placement_id, person_id] = cents
-        low, high = self.span
-        self.span = (min(low, placement_id), max(high, placement_id))
-        self._view = None
-        if self._summed is not None:
-            self._summed.setdefault(person_id, {})[placement_id] = cents
-
-    # ------------------------------------------------------------------------------------- reading
-    def cents_on(self, placement_id: int, person_id: int) -> int:
-        """Commission recorded for a person on a placement, 0 if none (``self.get(person, {}).get(placement, 0)``)."""
-        out = {(placement_id, person_id): 0}
-        self.add_cents_on(out)
-        return out[placement_id, person_id]
-
-    def add_cents_on(self, totals: dict[Pair, int], lowest: int | None = None, highest: int | None = None) -> None:
-        """Add to each ``(placement_id, person_id)`` key of ``totals`` what this record holds for it.
-
-        ``lowest``/``highest``: the range of the keys' placement_ids, if known (skips a record out of range).
-        """
-        if lowest is None or highest is None:
-            lowest, highest = min(pair[0] for pair in totals), max(pair[0] for pair in totals)
-        if highest < self.span[0] or lowest > self.span[1]:
-            return
-        ordered, order = self._placement_index()
-        if self._summed is not None:
-            for (placement, person), cents in totals.items():
-                mine = self._summed.get(person)
-                if mine:
-                    totals[placement, person] = cents + mine.get(placement, 0)
-            return
-        overrides = self._overrides
-        wanted = [pair for pair in totals if pair not in overrides] if overrides else list(totals)
-        for pair in totals.keys() & overrides.keys() if overrides else ():
-            totals[pair] += overrides[pair]
-        if not wanted:
-            return
-        asked = [placement for placement, _ in wanted]
-        position = np.searchsorted(ordered, asked)
-        np.minimum(position, len(ordered) - 1, out=position)
-        found = (ordered[position] == asked).tolist()
-        credits, people = len(ordered), self._people
-        hits = []
-        for pair, hit, at in zip(wanted, found, order[position].tolist(), strict=True):
-            if not hit:
-                continue
-            if people[at] != pair[1]:
-                at += credits  # the account manager side
-                if people[at] != pair[1]:
-                    continue
-            hits.append((pair, at))
-        if hits:
-            cents = self._allocated({int(self._who[at]) for _, at in hits})
-            for pair, at in hits:
-                totals[pair] += int(cents[at])
+        paid = self._commission[group] > 0
+        return _nested(self._ids[group[paid]], key[paid], cents[paid])
 
     def _dict(self) -> dict[int, dict[int, int]]:
-        self._placement_index()  # builds the summed dicts when a placement is held twice
-        if self._summed is not None:
-            return self._summed
         if self._view is None:
-            who = self._who
-            paid = np.append(self._commission > 0, False)
-            keep = np.flatnonzero(paid[who] & (self._shares > 0))
-            placements = np.concatenate((self._placements, self._placements))
-            mapping = _nested(self._ids[who[keep]], placements[keep], self._allocated()[keep], None)
+            view = self._mapping()
             for (placement, person), cents in self._overrides.items():
-                mapping.setdefault(person, {})[placement] = cents
-            self._view = mapping
+                view.setdefault(person, {})[placement] = cents
+            self._view = view
         return self._view
 
     def __getitem__(self, person_id: int) -> dict[int, int]:
@@ -237,11 +216,8 @@ class PaidRecord(Mapping[int, dict[int, int]]):
         return dict, (self._dict(),)  # unpickles as the plain dict pay() records (an equal mapping)
 
 
-def _nested(persons: np.ndarray, placements: np.ndarray, cents: np.ndarray,
-            keep: np.ndarray | None) -> dict[int, dict[int, int]]:
-    """``{person: {placement: cents}}`` from aligned columns (only where ``keep``, if given)."""
-    if keep is not None:
-        persons, placements, cents = persons[keep], placements[keep], cents[keep]
+def _nested(persons: np.ndarray, placements: np.ndarray, cents: np.ndarray) -> dict[int, dict[int, int]]:
+    """``{person: {placement: cents}}`` from aligned columns."""
     mapping: dict[int, dict[int, int]] = {}
     for person, placement, amount in zip(persons.tolist(), placements.tolist(), cents.tolist(), strict=True):
         mine = mapping.get(person)
@@ -257,12 +233,11 @@ def paid_in_history(history: Iterable[tuple[int, Mapping[int, Mapping[int, int]]
     totals = dict.fromkeys(pairs, 0)
     if not totals:
         return totals
-    lowest, highest = min(placement for placement, _ in totals), max(placement for placement, _ in totals)
+    placements = {placement for placement, _ in totals}
     for _, paid in history:
-        if isinstance(paid, PaidRecord):
-            low, high = paid.span
-            if highest >= low and lowest <= high:
-                paid.add_cents_on(totals, lowest, highest)
+        if type(paid) is PaidRecord:
+            if not paid._held_placements().isdisjoint(placements):  # most hold none of the few asked
+                paid._add_held(totals)
         else:
             for (placement, person), cents in totals.items():
                 mine = paid.get(person)

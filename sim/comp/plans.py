@@ -40,8 +40,8 @@ commission (schedule, largest-remainder split over placements, one Line per plac
 ``marginal_return`` costs about 1 us (0.6 us for a flat individual plan).
 
 ``plan.pay_totals(columns, state)`` (:mod:`sim.comp.totals`) gives the same totals per member and by
-line kind, and the same next state, without statements, vectorised in numpy: 2.5-5 times faster than
-``pay`` + ``payroll_totals`` in a run (13 times for an individual plan with clawback off; figures in
+line kind, and the same next state, without statements, vectorised in numpy: 2.5-5.5 times faster
+than ``pay`` + ``payroll_totals`` in a run (13 times for an individual plan with clawback off; figures in
 :mod:`sim.comp.totals`).
 """
 

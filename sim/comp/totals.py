@@ -32,10 +32,12 @@ never its lines:
   is the exact sum of slices ``Schedule.commission`` adds; one half-even division by ``den``; the cap;
   a hybrid's ``w`` applied half-even as ``Rate.of``.
 * Clawback on (individual, hybrid): the month's commission per placement is recorded lazily as a
-  :class:`~sim.comp.paid.PaidRecord` (a mapping equal to the dict ``pay()`` records; allocated, with the
-  same largest-remainder rule vectorised over all (member, placement) pairs, the first time a fall-off
-  asks for it). The clawbacks run the very loop of ``Plan._commission_lines`` over the few claims, with
-  what was paid before summed over the history in one pass (:func:`~sim.comp.paid.paid_in_history`).
+  :class:`~sim.comp.paid.PaidRecord` (a mapping equal to the dict ``pay()`` records, kept as the columns
+  above). The clawbacks run the very loop of ``Plan._commission_lines`` over the few claims (a claim at
+  a zero fraction takes nothing back and is skipped), with what was paid before summed over the
+  history in one pass (:func:`~sim.comp.paid.paid_in_history`): a record holding none of the claimed
+  placements is skipped by a set test, and one that holds some allocates the commission of the people
+  claimed, in Python ints, by the rule of :func:`~sim.comp.money.allocate` (see :mod:`sim.comp.paid`).
 * Pools (vectorised over pods and producers): ``round_half_even(rate * net)``, floored at 0 without
   clawback, shared by largest remainder (:func:`~sim.comp.vectorised.largest_remainder`: equal shares
   with the leftover cents to the lowest person_ids, or role weights with ties to the lower person_id;
@@ -65,13 +67,24 @@ shared with other jobs, so +-10%). On the bench's ledger (150 credits, 5 fall-of
 ``pay`` / ``pay_totals`` take 90 / 34 us (salary), 375 / 74 (individual), 134 / 71 (team_pool) and
 440 / 117 us (hybrid). Per month of a 36-month run (350 credits, 5 fall-offs of the previous month's
 placements by the people who made them), each carrying its own state, ``pay`` + ``payroll_totals`` /
-``pay_totals``: 145 / 42 us (salary), 880 / 175 (individual), 190 / 75 (team_pool), 920 / 215 us
+``pay_totals``: 150 / 43 us (salary), 920 / 170 (individual), 195 / 76 (team_pool), 980 / 213 us
 (hybrid). The bench's individual and hybrid plans have clawback on and a draw; with clawback off they
-take 58 and 97 us a month. Clawback costs the rest: the claims (about 25 us: the loop of ``pay()``
-over the claims and one pass over the history), a record's placement index (9 us) and the allocation of
-the commission of the people a fall-off names over their placements (30 us), both built when a
-fall-off first needs them. Each numpy call costs 0.5-2 us here, so the time is in the number of calls,
+take 61 and 105 us a month. Clawback costs the rest, about 110 us a month for the 6-7 people that 3-4
+clawing fall-offs name; timed inside the run, its parts add up to some 75 us: the claims and the pass
+over the history (about 20 us), a record's set of placements (10-15 us, once in its life), and about
+6 us for each person named (their entries found and taken in numpy, their commission allocated in
+Python). A numpy call costs 1-3 us here, so the time is in the number of calls and of people named,
 not in the number of credits.
+
+A run shaped like the simulation's (:func:`~sim.comp.bench.contract_ledgers`: 50 perm placements and
+300 contracts credited a month, contracts under the same placement_id every month, so that every
+record's placement ids span the run; 5-10 fall-offs a month of perm placements 0-3 months old) takes
+215 us a month (individual) and 260 (hybrid), 70 and 112 with clawback off; it took 280 and 325 before
+records were skipped by a set of their placements and allocated per person (a range test skipped none
+of them, and each record holding a claimed placement was indexed and allocated in some 40 numpy calls).
+Columns captured from one replication of the reference scenario (``scenarios/individual_vs_team.yaml``,
+about 270 credits and 3 fall-offs a month) and replayed take about 70 us a month (individual, 30 with
+clawback off) and 115 (hybrid, 67), against 138 and 190 before.
 """
 
 from __future__ import annotations
@@ -268,11 +281,14 @@ class TotalsEngine:
 
         Updates ``paid_now`` as ``pay()`` does. False when the clawbacks are too large for int64 sums.
         """
-        named = [p for f in falloffs for p in (f.recruiter_id, f.account_manager_id)]
+        clawing = [f for f in falloffs if f.clawback_fraction]  # a zero fraction takes nothing back: no line
+        if not clawing:
+            return True
+        named = [p for f in clawing for p in (f.recruiter_id, f.account_manager_id)]
         at = dict(zip(named, lookup.find(np.array(named, dtype=I64)).tolist(), strict=True))
         members = lookup.n
         claims = sorted({(f.placement_id, person, f.clawback_fraction)
-                         for f in falloffs for person in (f.recruiter_id, f.account_manager_id)
+                         for f in clawing for person in (f.recruiter_id, f.account_manager_id)
                          if at[person] < members})
         if not claims:
             return True
@@ -282,24 +298,21 @@ class TotalsEngine:
         record = paid_now if isinstance(paid_now, PaidRecord) else None  # else no commission this period: {}
         if record is not None:
             record.add_cents_on(here)
-        rows, amounts, taken = [], [], 0
+        taken = 0
         for placement, person, fraction in claims:
             paid_here = here[placement, person]
             cents = _fraction_rate(fraction).of(before[placement, person] + paid_here)
             if cents:
                 taken += abs(cents)
                 if taken >= SAFE:
-                    return False
-                rows.append(at[person])
-                amounts.append(-cents)
+                    return False  # the period is paid again by pay(): total and paid_now are dropped
+                total[at[person]] -= cents  # a few scalar updates: cheaper than one np.add.at
+                by_kind[CLAWBACK] -= cents
                 here[placement, person] = paid_here - cents
                 if record is not None:
                     record.override(person, placement, paid_here - cents)
                 else:
                     paid_now.setdefault(person, {})[placement] = paid_here - cents  # type: ignore[union-attr]
-        if rows:
-            np.add.at(total, rows, amounts)
-            by_kind[CLAWBACK] += sum(amounts)
         return True
 
     def _pod_net(self, cols: LedgerColumns, pods: Pods, shares: np.ndarray, bound: int) -> np.ndarray:

@@ -7,6 +7,7 @@ import pickle
 from fractions import Fraction
 from typing import Any
 
+import pytest
 from comp_helpers import by_person, individual_terms, ledger_runs, ledgers, members, plan_params, pool_terms
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from sim.comp import (
     build_plan,
     payroll_totals,
 )
+from sim.comp.money import allocate, allocate_one
 
 NON_NEGATIVE_KINDS = set(LINE_KINDS) - {"clawback", "draw_recovery"}
 
@@ -236,3 +238,19 @@ def test_departed_people_get_no_lines_and_draw_balances_only_for_members(params:
         assert {s.person_id for s in statements} == member_ids
         assert set(state.draw_balances) <= member_ids
         assert all(balance > 0 for balance in state.draw_balances.values())
+
+
+@settings(max_examples=300)
+@given(st.integers(-10**15, 10**15),
+       st.dictionaries(st.integers(-40, 40), st.one_of(st.integers(0, 6), st.integers(0, 10**12)), min_size=1,
+                       max_size=12))
+def test_allocate_one_is_the_share_allocate_gives_each_key(total: int, weights: dict[int, int]) -> None:
+    # Small weights (and repeated ones) make ties of remainders, broken by the lower key in both.
+    try:
+        shares = allocate(total, weights)
+    except ValueError:
+        for key in weights:
+            with pytest.raises(ValueError):
+                allocate_one(total, weights, key)
+        return
+    assert {key: allocate_one(total, weights, key) for key in weights} == shares

@@ -390,6 +390,36 @@ def test_a_recorded_period_reads_compares_and_pickles_as_the_dict_pay_records() 
     assert paid_in_history(by_totals.commission_paid, []) == {}
 
 
+RECORDING_PLANS = [{"type": "individual", "rate": 0.3}, {"type": "hybrid", "individual_weight": 0.5},
+                   {"type": "individual", "tiers": [{"from": 0, "rate": 0.1}, {"from": 50, "rate": 0.7}],
+                    "threshold": 5}]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(RECORDING_PLANS), ledgers(max_credits=40, max_falloffs=8))
+def test_a_recorded_period_is_looked_up_pair_by_pair_as_pay_records_it(params: dict, ledger: PeriodLedger) -> None:
+    # A lookup allocates only the people asked about, in Python ints (the mapping allocates everyone
+    # at once, vectorised): every (placement, person) reads what pay() recorded, people credited twice
+    # on a placement or on both of its sides, people gone and placements nobody holds included, and
+    # the period's own clawbacks (fall-offs of its placements) overwrite the allocation.
+    plan = build_plan(params)
+    _, by_pay = plan.pay(ledger, plan.initial_state())
+    state = plan.pay_totals(columns_of(ledger), plan.initial_state()).state
+    if not by_pay.commission_paid:
+        assert not state.commission_paid
+        return
+    expected = by_pay.commission_paid[0][1]
+    people = {m.person_id for m in ledger.members} | {DEPARTED + 99}
+    people |= {p for c in ledger.credits for p in (c.recruiter_id, c.account_manager_id)}
+    placements = {c.placement_id for c in ledger.credits} | {f.placement_id for f in ledger.falloffs} | {-1}
+    pairs = [(placement, person) for placement in placements for person in people]
+    wanted = {(placement, person): expected.get(person, {}).get(placement, 0) for placement, person in pairs}
+    assert paid_in_history(state.commission_paid, pairs) == wanted  # all at once, before any read as a dict
+    record = state.commission_paid[0][1]
+    assert all(record.cents_on(placement, person) == cents for (placement, person), cents in wanted.items())
+    assert record == expected
+
+
 def test_clawbacks_of_placements_held_twice_and_falling_off_twice() -> None:
     # Month 1: person 1 is both sides of placement 10 and credited twice on placement 11, so the month's
     # record is summed per placement; placement 5 (credited in month 0, outside month 1's placements)
