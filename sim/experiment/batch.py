@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,16 @@ import pyarrow as pa
 
 from sim.experiment import store
 from sim.experiment.assemble import assemble
-from sim.experiment.executors import ExecutorSpec, Result, WorkerLost, choose, make_payload, open_executor
+from sim.experiment.executors import (
+    TABLE_ROWS,
+    Columns,
+    ExecutorSpec,
+    Result,
+    WorkerLost,
+    choose,
+    make_payload,
+    open_executor,
+)
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.stats import replications_needed
 from sim.rng import replication_seed_record
@@ -75,17 +83,16 @@ def _progress(total: int, done: int, quiet: bool) -> Any:
 class _Sink:
     """Buffers finished runs and writes them as a part every second or 10,000 rows.
 
-    A run's per-month, per-person and per-line rows are kept as the run returned them and turned into
-    columns only when a part is written (one C-level transpose per run instead of one merged dict per
-    row): in a pool the driver shares the cores with the workers, so its time per run is kept small.
+    A run's per-month, per-person and per-line tables arrive as columns (transposed in the worker, see
+    :class:`~sim.experiment.executors.Columns`) and are joined column by column when a part is written:
+    in a pool the driver shares the cores with the workers, so its time per run is kept small.
     """
 
     def __init__(self, out: Path, plan: Plan):
         self.writer = store.PartWriter(out)
         self.plan = plan
         self.rows: dict[str, list[dict[str, Any]]] = {"runs": [], "failures": []}
-        self.blocks: dict[str, list[tuple[dict[str, Any], list[dict[str, Any]]]]] = {
-            name: [] for name in store.TABLES if name != "runs"}
+        self.blocks: dict[str, list[tuple[dict[str, Any], Columns]]] = {name: [] for name in TABLE_ROWS}
         self.buffered = 0    # rows
         self.last = time.monotonic()
         self.failures: list[dict[str, Any]] = []
@@ -101,10 +108,11 @@ class _Sink:
                 continue
             self.rows["runs"].append({**key, **res["run"]})
             for name, blocks in self.blocks.items():
-                rows = res.get(name)
-                if rows:
-                    blocks.append((key, rows))
-                    self.buffered += len(rows)
+                table = res.get(name)
+                if table:
+                    cols = table if isinstance(table, Columns) else _rows_as_columns(table)
+                    blocks.append((key, cols))
+                    self.buffered += cols.rows
         self.buffered += 1
         if self.buffered >= FLUSH_ROWS or time.monotonic() - self.last >= FLUSH_SECONDS:
             self.flush()
@@ -113,7 +121,7 @@ class _Sink:
         tables: dict[str, pa.Table | list[dict[str, Any]]] = dict(self.rows)
         for name, blocks in self.blocks.items():
             if blocks:
-                tables[name] = _columns(blocks)
+                tables[name] = _joined(blocks)
         self.writer.write(tables)
         self.rows = {name: [] for name in self.rows}
         self.blocks = {name: [] for name in self.blocks}
@@ -121,23 +129,26 @@ class _Sink:
         self.last = time.monotonic()
 
 
-def _columns(blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> pa.Table:
-    """One table from runs' rows, each run's key columns first (as ``{**key, **row}`` rows would give)."""
+def _rows_as_columns(rows: list[dict[str, Any]]) -> Columns:
+    """Rows whose keys differ as columns (a missing key is a null, as ``pa.Table.from_pylist`` does)."""
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    return Columns(tuple(names), tuple(tuple(r.get(c) for r in rows) for c in names), len(rows))
+
+
+def _joined(blocks: list[tuple[dict[str, Any], Columns]]) -> pa.Table:
+    """One table of runs' columns, each run's key columns first (as ``{**key, **row}`` rows would give)."""
     names = list(blocks[0][0])
-    for _, rows in blocks:
-        names += [c for c in rows[0] if c not in names]
+    for _, cols in blocks:
+        names += [c for c in cols.names if c not in names]
     data: dict[str, list[Any]] = {c: [] for c in names}
-    for key, rows in blocks:
-        n = len(rows)
+    for key, cols in blocks:
+        n = cols.rows
         for c, v in key.items():
             data[c] += [v] * n
-        cols = [c for c in names if c not in key]
-        if all(len(r) == len(cols) for r in (rows[0], rows[-1])) and all(c in rows[0] for c in cols):
-            for c, values in zip(cols, zip(*map(itemgetter(*cols), rows), strict=True), strict=True):
-                data[c] += values
-        else:  # rows with other columns: fill the missing ones with nulls, as from_pylist does
-            for c in cols:
-                data[c] += [r.get(c) for r in rows]
+        held = dict(zip(cols.names, cols.values, strict=True))
+        for c in names:
+            if c not in key:
+                data[c] += held.get(c, (None,) * n)
     return pa.Table.from_pydict(data)
 
 

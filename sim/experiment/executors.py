@@ -30,7 +30,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 
 from sim.experiment.plan import Task, apply_point
 from sim.scenario import Scenario
@@ -98,10 +99,41 @@ def _scenario(payload: dict[str, Any], point: int) -> Scenario:
     return sc
 
 
+class Columns(NamedTuple):
+    """A run's table as columns: what a list of rows with the same keys holds, sent as one list per key.
+
+    Transposed in the worker: it costs the worker what it saves the driver (which shares the cores
+    with the workers), and it pickles without one dict per row.
+    """
+
+    names: tuple[str, ...]
+    values: tuple[tuple[Any, ...], ...]
+    rows: int
+
+
+TABLE_ROWS = ("monthly", "people", "statements", "trace")
+"""The per-run tables a result holds as rows (``run`` is one row)."""
+
+
+def as_columns(rows: list[dict[str, Any]]) -> Columns | list[dict[str, Any]]:
+    """``rows`` as :class:`Columns` when they all have the first row's keys (rows as given otherwise)."""
+    if not rows:
+        return rows
+    names = tuple(rows[0])
+    if any(len(r) != len(names) for r in rows) or any(r.keys() != rows[0].keys() for r in rows):
+        return rows
+    values = tuple(zip(*map(itemgetter(*names), rows), strict=True)) if len(names) > 1 else \
+        (tuple(r[names[0]] for r in rows),)
+    return Columns(names, values, len(rows))
+
+
 def run_one(payload: dict[str, Any], task: Task) -> Result:
     """Run one task; never raises: a failure comes back as a record with its error."""
     try:
         res = payload["simulate"](_scenario(payload, task.point), task.scheme, task.replication, detail=task.detail)
+        for name in TABLE_ROWS:
+            if res.get(name):
+                res[name] = as_columns(res[name])
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, not fatal to the batch
         res = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
     res["task"] = task
