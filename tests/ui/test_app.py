@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 import re
 import signal
@@ -88,7 +90,7 @@ class App:
 def app() -> Iterator[App]:
     proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--workers", "1",
                              "--replications", "5"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, start_new_session=True)   # its own group: teardown kills its workers too
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
     try:
@@ -103,6 +105,8 @@ def app() -> Iterator[App]:
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)   # pool workers left behind by a killed app
 
 
 def test_app_serves_its_page_with_local_scripts_and_stops_cleanly_on_ctrl_c(app: App) -> None:
