@@ -30,7 +30,10 @@ def _quiet_worker() -> None:
 
 
 def _warm() -> float:
-    import sim.model  # noqa: F401 - importing once so the first Run does not pay for it
+    # Imported once so the first Run does not pay for it (scipy.special: a plan's marginal table needs it).
+    import scipy.special  # noqa: F401
+
+    import sim.model  # noqa: F401
     return time.perf_counter()
 
 
