@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import lcm
 from typing import NamedTuple
 
@@ -52,6 +53,12 @@ def rate_of(value: float | int | str | Decimal | Fraction) -> Rate:
     """The exact ratio of a rate given as a YAML float, a string or a Decimal (``0.25`` -> ``Rate(1, 4)``)."""
     exact = value if isinstance(value, Fraction) else Fraction(to_decimal(value))
     return Rate(exact.numerator, exact.denominator)
+
+
+@lru_cache(maxsize=4096)
+def fraction_rate(fraction: float) -> Rate:
+    """:func:`rate_of` for a clawback fraction, cached: a run has few distinct fractions."""
+    return rate_of(fraction)
 
 
 def dollars_to_cents(dollars: float | int | str | Decimal) -> int:

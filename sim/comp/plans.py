@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -59,7 +59,7 @@ from .columns import LedgerColumns
 from .commission import Schedule
 from .ledger import POD_LEAD, PRODUCER_ROLES, Member, PeriodLedger
 from .marginal import NO_RETURN, ExpectedMarginal, MarginalReturn, PoolMargin
-from .money import Rate, allocate, allocate_equally, div_half_even, dollars_to_cents, rate_of
+from .money import Rate, allocate, allocate_equally, div_half_even, dollars_to_cents, fraction_rate, rate_of
 from .params import CommissionParams, HybridParams, IndividualParams, PlanParams, SalaryParams, TeamPoolParams
 from .pools import PoolAccount, PoolRule
 from .state import PaidByPerson, PlanState
@@ -97,11 +97,6 @@ def build_plan(params: PlanParams | Mapping[str, Any]) -> Plan:
     if not isinstance(params, SalaryParams | IndividualParams | TeamPoolParams | HybridParams):
         params = parse_plan_params(params)
     return Plan(params)
-
-
-@lru_cache(maxsize=4096)
-def _fraction_rate(fraction: float) -> Rate:
-    return rate_of(fraction)
 
 
 class Plan:
@@ -267,7 +262,7 @@ class Plan:
                          if person in member_ids})
         for placement_id, person, fraction in claims:
             paid_here = paid_now.get(person, {}).get(placement_id, 0)
-            cents = _fraction_rate(fraction).of(state.paid_on(placement_id, person) + paid_here)
+            cents = fraction_rate(fraction).of(state.paid_on(placement_id, person) + paid_here)
             if cents:
                 variable.setdefault(person, []).append(Line(CLAWBACK, -cents, placement_id))
                 paid_now.setdefault(person, {})[placement_id] = paid_here - cents

@@ -89,14 +89,13 @@ clawback off) and 115 (hybrid, 67), against 138 and 190 before.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .columns import ROLE_CODES, LedgerColumns, ledger_of
 from .ledger import ACCOUNT_MANAGER, POD_LEAD, RECRUITER, ROLES, FallOff
-from .money import Rate, div_half_even, rate_of
+from .money import div_half_even, fraction_rate
 from .paid import PaidRecord, paid_in_history
 from .state import PaidByPerson, PlanState
 from .statement import (
@@ -133,12 +132,6 @@ class PayTotals(NamedTuple):
     """Cents by line kind over all members, plus ``"total"``: equal to ``payroll_totals(statements)``."""
     state: PlanState
     """The state for the next period, equal to the one ``pay()`` returns."""
-
-
-@lru_cache(maxsize=4096)
-def _fraction_rate(fraction: float) -> Rate:
-    """A clawback fraction as an exact rate (as ``plans._fraction_rate``; cached: few distinct values)."""
-    return rate_of(fraction)
 
 
 class _VectorSchedule:
@@ -301,7 +294,7 @@ class TotalsEngine:
         taken = 0
         for placement, person, fraction in claims:
             paid_here = here[placement, person]
-            cents = _fraction_rate(fraction).of(before[placement, person] + paid_here)
+            cents = fraction_rate(fraction).of(before[placement, person] + paid_here)
             if cents:
                 taken += abs(cents)
                 if taken >= SAFE:

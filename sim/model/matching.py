@@ -62,6 +62,8 @@ def matchers(model: FirmModel) -> tuple[Search, Search]:
                     return True
         return False
 
+    # The candidate's side mirrors the job order's, line for line; kept as two functions rather than one
+    # taking the side as arguments, because this is the hot path and every extra lookup counts.
     def offer(t: float, r: int, a: int, cand: tuple) -> bool:
         lst = jos[a]
         while lst:
