@@ -276,8 +276,9 @@ class MonthEnd:
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,
                 sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
                 sanction_norm=c.sanction_norm, shift=shift)
-            for s, v in zip(producers.tolist(), bh.cooperation_step(coop, target, c.speed).tolist(), strict=True):
-                wf.coop[s] = v
+            everyone = np.array(wf.coop)
+            everyone[producers] = bh.cooperation_step(coop, target, c.speed)
+            wf.coop[:] = everyone.tolist()   # in place: the matching closures hold this very list
         self.choose(producers, margins)
 
     # --------------------------------------------------------------------- turnover
