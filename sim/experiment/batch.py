@@ -108,9 +108,8 @@ class _Sink:
                 continue
             self.rows["runs"].append({**key, **res["run"]})
             for name, blocks in self.blocks.items():
-                table = res.get(name)
-                if table:
-                    cols = table if isinstance(table, Columns) else _rows_as_columns(table)
+                cols = res.get(name)
+                if cols:
                     blocks.append((key, cols))
                     self.buffered += cols.rows
         self.buffered += 1
@@ -127,12 +126,6 @@ class _Sink:
         self.blocks = {name: [] for name in self.blocks}
         self.buffered = 0
         self.last = time.monotonic()
-
-
-def _rows_as_columns(rows: list[dict[str, Any]]) -> Columns:
-    """Rows whose keys differ as columns (a missing key is a null, as ``pa.Table.from_pylist`` does)."""
-    names = list(dict.fromkeys(k for r in rows for k in r))
-    return Columns(tuple(names), tuple(tuple(r.get(c) for r in rows) for c in names), len(rows))
 
 
 def _joined(blocks: list[tuple[dict[str, Any], Columns]]) -> pa.Table:

@@ -115,15 +115,16 @@ TABLE_ROWS = ("monthly", "people", "statements", "trace")
 """The per-run tables a result holds as rows (``run`` is one row)."""
 
 
-def as_columns(rows: list[dict[str, Any]]) -> Columns | list[dict[str, Any]]:
-    """``rows`` as :class:`Columns` when they all have the first row's keys (rows as given otherwise)."""
-    if not rows:
-        return rows
-    names = tuple(rows[0])
-    if any(len(r) != len(names) for r in rows) or any(r.keys() != rows[0].keys() for r in rows):
-        return rows
-    values = tuple(zip(*map(itemgetter(*names), rows), strict=True)) if len(names) > 1 else \
-        (tuple(r[names[0]] for r in rows),)
+def as_columns(rows: list[dict[str, Any]]) -> Columns:
+    """``rows`` as :class:`Columns`; a key missing from a row is a null, as ``pa.Table.from_pylist`` makes it."""
+    first = rows[0].keys() if rows else {}.keys()
+    if all(r.keys() == first for r in rows):   # the usual case: one transpose, in C
+        names = tuple(first)
+        values = tuple(tuple(map(itemgetter(n), rows)) for n in names) if len(names) < 2 else \
+            tuple(zip(*map(itemgetter(*names), rows), strict=True))
+    else:
+        names = tuple(dict.fromkeys(k for r in rows for k in r))
+        values = tuple(tuple(r.get(c) for r in rows) for c in names)
     return Columns(names, values, len(rows))
 
 

@@ -20,6 +20,7 @@ from sim.comp.columns import LedgerColumns, ledger_of
 from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
 from sim.model.outputs import build_results
+from sim.model.people import PAY_MEMORY
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -108,7 +109,8 @@ class MonthEnd:
         return r * (1.0 - self.b.levers.lead_development_ramp) if self.lead_development else r
 
     # ---------------------------------------------------------------------- payroll
-    def _payroll(self, month: int, seats: np.ndarray, credits: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    def _payroll(self, month: int, pid: np.ndarray, seats: np.ndarray,
+                 credits: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
         """Each member's pay this month (cents, in ``seats`` order) and the month's totals by line kind.
 
         A run with ``detail`` keeps every statement (one line per placement, for finance); otherwise the
@@ -116,7 +118,7 @@ class MonthEnd:
         """
         m, wf = self.m, self.m.wf
         cols = LedgerColumns(
-            month, np.array(wf.pid)[seats], wf.role_code[seats], wf.pod_arr[seats], wf.tenure[seats],
+            month, pid[seats], wf.role_code[seats], wf.pod_arr[seats], wf.tenure[seats],
             credits[:, PLACEMENT], credits[:, REC_ID], credits[:, REC_POD], credits[:, AM_ID], credits[:, AM_POD],
             credits[:, GP], tuple(m.acc.falloffs))
         if not m.detail:
@@ -144,7 +146,7 @@ class MonthEnd:
         credits = acc.month_credits()
         pid = np.array(wf.pid)
         seats = np.flatnonzero(pid >= 0)
-        pay, totals = self._payroll(month, seats, credits)
+        pay, totals = self._payroll(month, pid, seats, credits)
         for k, v in totals.items():
             self.totals[k] = self.totals.get(k, 0) + v
         m.events += 1
@@ -154,12 +156,12 @@ class MonthEnd:
         wf.pay_sum[seats] += pay
         wf.credit_sum[seats] += np.rint(got).astype(np.int64)
         wf.months[seats] += 1
-        wf.pay_hist[seats, month % wf.pay_hist.shape[1]] = pay
+        wf.pay_hist[seats, month % PAY_MEMORY] = pay
         wf.pay_hist_n[seats] += 1
         ema = wf.credit_ema[seats]
         wf.credit_ema[seats] = np.where(ema < 0, got, 0.7 * ema + 0.3 * got)
-        # Own pay and the peers it is compared with use one measure: the mean of the last 3 months.
-        recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], wf.pay_hist.shape[1])
+        # Own pay and the peers it is compared with use one measure: the mean of the last PAY_MEMORY months.
+        recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
         peer_median = self._peer_medians(wf.role_code[seats], recent)
         if m.detail:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
