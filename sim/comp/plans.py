@@ -145,6 +145,11 @@ class Plan:
         """The plan type: salary, individual, team_pool or hybrid."""
         return self.params.type
 
+    @property
+    def has_pool(self) -> bool:
+        """True when part of the pay is a pool shared with others (team_pool, or a hybrid's pool part)."""
+        return self._pool is not None
+
     def __repr__(self) -> str:
         return f"Plan({self.params!r})"
 

@@ -204,6 +204,9 @@ class TotalsEngine:
         if self.pool is not None and self.pool.weights is not None:
             w = self.pool.weights
             self.pool_weights = (w[RECRUITER], w[ACCOUNT_MANAGER])
+        self.base_only = (self.schedule is None and self.pool is None and not self.lead_pays
+                          and self.draw is None)
+        """Nothing but base pay (a salary plan): every member's total is their base."""
         self.fixed_per_member = max(bases) + (self.draw[1] if self.draw else 0) + self.bonus
         """Bounds a member's base + draw top-up, and all bonuses over the members."""
 
@@ -218,6 +221,11 @@ class TotalsEngine:
         if largest * n_credits + refunds >= SAFE or fixed >= SAFE:
             return self.through_pay(cols, state)
         bound = gp_total + refunds  # |any GP-derived amount| <= bound: every rate is in [0, 1]
+        if self.base_only and not state.commission_paid and not old_balances:
+            total = self.bases[roles]   # salary: nothing to split, credit or carry
+            by_kind = dict.fromkeys(LINE_KINDS, 0)
+            by_kind[BASE] = by_kind["total"] = int(total.sum())
+            return PayTotals(total, by_kind, state)
 
         num, den = self.split
         recruiter_share = half_even(gp, num, den, largest)

@@ -65,8 +65,11 @@ def effort_best_response(
     extra: Num = 0.0,
 ) -> Num:
     """Best-response effort; ``extra`` adds non-pay marginal benefits (leaderboard status, a lead's push)."""
-    w = effective_social_weight(social_weight, peer_pressure, teammate, teammates)
-    money = money_weight * productivity * (own + w * teammates * teammate)
+    if np.count_nonzero(teammates):
+        w = effective_social_weight(social_weight, peer_pressure, teammate, teammates)
+        money = money_weight * productivity * (own + w * teammates * teammate)
+    else:  # nobody shares this pay: the teammates' term is zero (the same floats, fewer array passes)
+        money = money_weight * productivity * own
     return np.minimum(np.maximum((intrinsic + money + extra) / cost, minimum), maximum)
 
 
@@ -80,12 +83,16 @@ def help_incentive(own: Num, teammate: Num, teammates: Num, *, help_benefit: flo
     negative; a pool with efficient help (benefit > 1) makes it positive.
     """
     selfish = help_benefit * teammate - own
+    if not np.count_nonzero(teammates):   # nobody to keep anything: the social term is zero
+        return money_weight * selfish
     teammate_keeps = np.where(np.asarray(teammates) > 0, np.maximum(own - teammate, 0.0), 0.0)
     return money_weight * (selfish + social_weight * help_benefit * teammate_keeps)
 
 
 def sanction_weight(strength: float, teammate: Num, teammates: Num) -> Num:
     """Weight of peer sanctions: present only when pay is shared, shrinking with group size."""
+    if not np.count_nonzero(teammates):
+        return np.zeros(np.shape(teammates))
     shared = (np.asarray(teammates) > 0) & (np.asarray(teammate) > 0.0)
     return np.where(shared, np.minimum(1.0, strength / np.sqrt(np.maximum(teammates, 1))), 0.0)
 

@@ -25,6 +25,9 @@ from sim.model.people import PAY_MEMORY
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
 
+_NO_COUNTS = np.zeros(0, dtype=np.int64)
+"""Pod head counts for a plan without a pool, whose margins do not depend on them."""
+
 
 class MonthEnd:
     """The monthly part of one replication: hires at month start; payroll, behaviour and quits at month end.
@@ -67,6 +70,7 @@ class MonthEnd:
         self.rank = np.zeros(wf.n_seats)
         self.market_pay = np.array([self.b.turnover.market_pay.get(role, 0.0) for role in wf.role])
         self.lead_of_pod = np.array([wf.lead_seat.get(p, -1) for p in range(wf.n_pods)])
+        self.role_ends = np.array([wf.n_rec, wf.producers, wf.n_seats])
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
@@ -91,7 +95,7 @@ class MonthEnd:
         """Each AM's and recruiter's arrival rate this month relative to standard (0 if vacant)."""
         wf = self.m.wf
         n = wf.producers
-        occupied = wf.occupied_mask()[:n]
+        occupied = wf.occ[:n]
         ramp = bh.ramp(wf.tenure[:n], self._ramp_months())
         self.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
         self.vacant_months += int(n - occupied.sum())
@@ -131,21 +135,21 @@ class MonthEnd:
 
     def _credited(self, credits: np.ndarray, pid: np.ndarray) -> np.ndarray:
         """GP credited to each seat's occupant this month by the plan's split (0 for credits of leavers)."""
-        got = np.zeros(len(pid))
-        if len(credits):
-            gp = credits[:, GP].astype(float)
-            for id_col, seat_col, share in ((REC_ID, REC_SEAT, self.share_r), (AM_ID, AM_SEAT, 1.0 - self.share_r)):
-                seat = credits[:, seat_col]
-                mine = pid[seat] == credits[:, id_col]     # still the person who made the placement
-                got += np.bincount(seat[mine], weights=share * gp[mine], minlength=len(pid))
-        return got
+        if not len(credits):
+            return np.zeros(len(pid))
+        gp = credits[:, GP].astype(float)
+        # Recruiter sides, then account manager sides: a seat is on one side only, so one count sums it.
+        seat = np.concatenate((credits[:, REC_SEAT], credits[:, AM_SEAT]))
+        mine = pid[seat] == np.concatenate((credits[:, REC_ID], credits[:, AM_ID]))  # still the one who placed
+        weights = np.concatenate((self.share_r * gp, (1.0 - self.share_r) * gp))
+        return np.bincount(seat[mine], weights=weights[mine], minlength=len(pid))
 
     def close(self, month: int) -> None:
         m = self.m
         wf, acc = m.wf, m.acc
         credits = acc.month_credits()
         pid = np.array(wf.pid)
-        seats = np.flatnonzero(pid >= 0)
+        seats = np.flatnonzero(wf.occ)
         pay, totals = self._payroll(month, pid, seats, credits)
         for k, v in totals.items():
             self.totals[k] = self.totals.get(k, 0) + v
@@ -162,19 +166,21 @@ class MonthEnd:
         wf.credit_ema[seats] = np.where(ema < 0, got, 0.7 * ema + 0.3 * got)
         # Own pay and the peers it is compared with use one measure: the mean of the last PAY_MEMORY months.
         recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
-        peer_median = self._peer_medians(wf.role_code[seats], recent)
+        peer_median = self._peer_medians(seats, recent)
         if m.detail:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
                 wf.records[wf.pid[s]].trace.append((month, float(wf.effort[s]), wf.coop[s], p, med, g))
         producers = seats[seats < wf.producers]
         effort = wf.effort[producers]
-        coop = np.array(wf.coop)[producers]
-        self.effort_sum += float(effort.sum())
-        self.coop_sum += float(coop.sum())
+        coop_all = np.array(wf.coop)   # quits and removals below leave it as it is
+        coop = coop_all[producers]
+        effort_total, coop_total = float(effort.sum()), float(coop.sum())
+        self.effort_sum += effort_total
+        self.coop_sum += coop_total
         self.prod_months += len(producers)
         self.headcount_sum += len(seats)
-        self.credit_mean = float(wf.credit_ema[producers].mean()) if len(producers) else 0.0
-        quits = self._turnover(month, seats, peer_median, recent) if self.b.enabled else 0
+        self.credit_mean = float(wf.credit_ema[producers].sum()) / len(producers) if len(producers) else 0.0
+        quits = self._turnover(month, seats, producers, coop_all, peer_median, recent) if self.b.enabled else 0
         roles = np.bincount(wf.role_code[seats], minlength=3)
         self.monthly.append({
             "month": month + 1,
@@ -186,44 +192,53 @@ class MonthEnd:
             "revenue": acc.revenue / 100, "gross_profit": acc.gross_profit / 100,
             "commission_paid": (totals["total"] - totals.get("base", 0)) / 100,
             "base_pay": totals.get("base", 0) / 100,
-            "mean_effort": float(effort.mean()) if len(effort) else 0.0,
-            "mean_cooperation": float(coop.mean()) if len(coop) else 0.0,
+            # sum / n is what .mean() computes, without its Python-level wrapper
+            "mean_effort": effort_total / len(effort) if len(effort) else 0.0,
+            "mean_cooperation": coop_total / len(coop) if len(coop) else 0.0,
         })
         self._remove_star(month)
-        wf.tenure[wf.occupied_mask()] += 1
+        wf.tenure[wf.occ] += 1
         if self.b.enabled:
-            self.update_behaviour()
+            self.update_behaviour(coop_all)
 
-    @staticmethod
-    def _peer_medians(role_codes: np.ndarray, recent: np.ndarray) -> np.ndarray:
-        """Each member's role's median recent pay (cents a month)."""
-        out = np.zeros(len(recent))
-        for code in np.unique(role_codes):
-            mine = role_codes == code
-            values = np.sort(recent[mine])   # np.median's generality costs 10x this on ~50 values
-            half = len(values) // 2
-            out[mine] = values[half] if len(values) % 2 else (values[half - 1] + values[half]) / 2
+    def _peer_medians(self, seats: np.ndarray, recent: np.ndarray) -> np.ndarray:
+        """Each member's role's median recent pay (cents a month); ``seats`` ascending, as ``recent``."""
+        out = np.empty(len(recent))
+        # Seats run recruiters, account managers, leads: each role is one slice of the sorted seats.
+        lo = 0
+        for hi in np.searchsorted(seats, self.role_ends).tolist():
+            if hi > lo:
+                values = np.sort(recent[lo:hi])   # np.median's generality costs 10x this on ~50 values
+                half = (hi - lo) // 2
+                out[lo:hi] = values[half] if (hi - lo) % 2 else (values[half - 1] + values[half]) / 2
+            lo = hi
         return out
 
     # -------------------------------------------------------------------- behaviour
     def _producers(self) -> np.ndarray:
         """Seats of the recruiters and account managers employed now."""
         wf = self.m.wf
-        return np.flatnonzero(np.array(wf.pid[: wf.producers]) >= 0)
+        return np.flatnonzero(wf.occ[: wf.producers])
 
-    def margins(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP."""
+    def margins(self, seats: np.ndarray, everyone: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray,
+                                                                                         np.ndarray]:
+        """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP.
+
+        ``everyone``: the producers employed now, if the caller has them.
+        """
         m, wf = self.m, self.m.wf
-        everyone = self._producers()
+        ema = wf.credit_ema[seats]
+        expected = np.where(ema >= 0, ema, self.credit_mean)
+        is_recruiter = wf.role_code[seats] == ROLE_CODES["recruiter"]
+        if not m.plan.has_pool:   # only a pool's margin depends on who else is in the pod and the firm
+            return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected)
+        everyone = self._producers() if everyone is None else everyone
         # Producers by pod and role in one count: row = pod, column = role code (recruiter 0, AM 1).
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
-        ema = wf.credit_ema[seats]
-        expected = np.where(ema >= 0, ema, self.credit_mean)
         mine = counts[wf.pod_arr[seats]]
         firm = counts.sum(axis=0).tolist()
-        return m.plan.marginal_returns(wf.role_code[seats] == ROLE_CODES["recruiter"], mine[:, 0], mine[:, 1],
-                                       firm[0], firm[1], expected)
+        return m.plan.marginal_returns(is_recruiter, mine[:, 0], mine[:, 1], firm[0], firm[1], expected)
 
     def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         """Set producer ``seats``' effort for next month: the best response to what the plan pays at the margin."""
@@ -236,7 +251,7 @@ class MonthEnd:
             extra = lv.leaderboard_effort * self.rank[seats]
         if self.lead_results and len(wf.lead_seat):
             lead = self.lead_of_pod[wf.pod_arr[seats]]
-            led = (lead >= 0) & (np.array(wf.pid)[np.maximum(lead, 0)] >= 0)
+            led = (lead >= 0) & wf.occ[np.maximum(lead, 0)]
             extra = extra + np.where(led, lv.lead_results_pressure, 0.0)
         productivity = wf.skill[seats] * bh.ramp(wf.tenure[seats], self._ramp_months())
         wf.effort[seats] = bh.effort_best_response(
@@ -252,16 +267,18 @@ class MonthEnd:
         vals = [wf.coop[s] for s in wf.pod_seats[pod] if wf.pid[s] >= 0]
         return sum(vals) / len(vals) if vals else None
 
-    def update_behaviour(self) -> None:
+    def update_behaviour(self, coop_all: np.ndarray | None = None) -> None:
+        """Next month's cooperation and effort. ``coop_all``: every seat's cooperation as an array, if at hand."""
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
         producers = self._producers()
         if m.policy.leaderboard and len(producers):
             order = producers[wf.credit_ema[producers].argsort(kind="stable")]
             n = len(order)
             self.rank[order] = np.arange(n) / (n - 1) if n > 1 else 1.0
-        own, teammate, teammates = margins = self.margins(producers)
+        own, teammate, teammates = margins = self.margins(producers, producers)
         if c.enabled and len(producers):
-            coop = np.array(wf.coop)[producers]
+            everyone = np.array(wf.coop) if coop_all is None else coop_all
+            coop = everyone[producers]
             pods = wf.pod_arr[producers]
             pod_sum = np.bincount(pods, weights=coop, minlength=wf.n_pods)[pods]
             pod_n = np.bincount(pods, minlength=wf.n_pods)[pods]
@@ -278,20 +295,19 @@ class MonthEnd:
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,
                 sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
                 sanction_norm=c.sanction_norm, shift=shift)
-            everyone = np.array(wf.coop)
             everyone[producers] = bh.cooperation_step(coop, target, c.speed)
             wf.coop[:] = everyone.tolist()   # in place: the matching closures hold this very list
         self.choose(producers, margins)
 
     # --------------------------------------------------------------------- turnover
-    def _turnover(self, month: int, seats: np.ndarray, peer_median: np.ndarray, recent: np.ndarray) -> int:
+    def _turnover(self, month: int, seats: np.ndarray, producers: np.ndarray, coop_all: np.ndarray,
+                  peer_median: np.ndarray, recent: np.ndarray) -> int:
         m, wf, t = self.m, self.m.wf, self.b.turnover
         if not t.enabled:
             return 0
         u = m.rng["quits"].random(wf.n_seats)
-        producers = seats[seats < wf.producers]
         pods = wf.pod_arr[producers]
-        coop_sum = np.bincount(pods, weights=np.array(wf.coop)[producers], minlength=wf.n_pods)
+        coop_sum = np.bincount(pods, weights=coop_all[producers], minlength=wf.n_pods)
         heads = np.bincount(pods, minlength=wf.n_pods)
         climate = np.where(heads > 0, coop_sum / np.maximum(heads, 1), 0.0)
         sens = t.peer_pay_sensitivity

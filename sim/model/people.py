@@ -66,6 +66,7 @@ class Workforce:
         self.role_code = np.array([ROLE_CODES[x] for x in roles], dtype=np.int8)
         self.pod_arr = np.array(pods, dtype=np.int64)
         self.pid = [-1] * n
+        self.occ = np.zeros(n, dtype=bool)   # pid >= 0, kept as an array for month end
         self.coop = [0.0] * n
         self.skill = np.ones(n)
         self.tenure = np.zeros(n, dtype=np.int64)
@@ -122,6 +123,7 @@ class Workforce:
         level = min(1.0, max(0.0, level + (2.0 * u_level - 1.0) * coop.initial_spread))
         skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd))
         self.pid[seat] = pid
+        self.occ[seat] = True
         self.skill[seat] = min(skill, 3.0)
         self.tenure[seat] = tenure
         self.ctype[seat] = ctype
@@ -139,6 +141,7 @@ class Workforce:
         rec = self.flush(seat)
         rec.exit_month, rec.exit_reason = month, reason
         self.pid[seat] = -1
+        self.occ[seat] = False
 
     def flush(self, seat: int) -> PersonRecord:
         """Write the occupant's running totals and last effort and cooperation into their record."""
@@ -152,5 +155,5 @@ class Workforce:
         return [s for s in range(self.n_seats) if self.pid[s] >= 0]
 
     def occupied_mask(self) -> np.ndarray:
-        """True for every seat with someone in it."""
-        return np.array(self.pid) >= 0
+        """True for every seat with someone in it (the live array: read it, don't write it)."""
+        return self.occ
