@@ -113,7 +113,8 @@ class ExpectedMarginal:
             return np.full(x.shape, self._at_zero)
         positive = x > 0
         position = (np.log(np.where(positive, x, 1.0)) - self._log_low) / self._step
-        np.clip(position, 0.0, self._count - 1, out=position)
+        np.maximum(position, 0.0, out=position)   # np.clip, without its Python-level wrapper
+        np.minimum(position, self._count - 1, out=position)
         index = np.minimum(position.astype(np.int64), self._count - 2)
         low = self._array[index]
         out = low + (self._array[index + 1] - low) * (position - index)

@@ -161,7 +161,7 @@ class PaidRecord(Mapping[int, dict[int, int]]):
     def _mapping(self) -> dict[int, dict[int, int]]:
         """The nested dicts ``pay()`` records before clawbacks, for every paid member, vectorised."""
         members = len(self._ids)
-        keep = np.flatnonzero((self._who < members) & (self._shares > 0))
+        keep = ((self._who < members) & (self._shares > 0)).nonzero()[0]
         group = self._who[keep]
         key = np.concatenate((self._placements, self._placements))[keep]
         weight = self._shares[keep]
@@ -170,7 +170,7 @@ class PaidRecord(Mapping[int, dict[int, int]]):
         group, key, weight = group[order], key[order], weight[order]
         new = np.ones(len(group), dtype=bool)
         new[1:] = (group[1:] != group[:-1]) | (key[1:] != key[:-1])
-        starts = np.flatnonzero(new)
+        starts = new.nonzero()[0]
         weight = np.add.reduceat(weight, starts) if len(starts) else weight
         group, key = group[starts], key[starts]
         total_bound = weight_bound = self._bound

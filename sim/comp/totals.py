@@ -336,7 +336,7 @@ class TotalsEngine:
         """Each producer's signed pool share, added to ``total`` (a negative pool's shares are clawbacks)."""
         rule = self.pool
         assert rule is not None
-        producer = np.flatnonzero(roles < _LEAD)
+        producer = (roles < _LEAD).nonzero()[0]
         if not len(producer):
             return
         keys = ids[producer]
@@ -374,7 +374,7 @@ class TotalsEngine:
     def _lead_pay(self, ids: np.ndarray, roles: np.ndarray, tenure: np.ndarray, pods: Pods,
                   pod_net: np.ndarray | None, bound: int, total: np.ndarray, by_kind: dict[str, int]) -> None:
         """The pod leads' override and development bonus, each split equally among a pod's leads."""
-        lead = np.flatnonzero(roles == _LEAD)
+        lead = (roles == _LEAD).nonzero()[0]
         if not len(lead):
             return
         amounts = []
@@ -402,7 +402,7 @@ class TotalsEngine:
         pay goes to leads only). Adds to ``total`` and fills the new ``balances``.
         """
         months, amount, recoverable = self.draw  # type: ignore[misc]
-        rows = np.flatnonzero((tenure < months) & (roles < _LEAD)).tolist()
+        rows = ((tenure < months) & (roles < _LEAD)).nonzero()[0].tolist()
         if old_balances:
             lookup = lookup or Lookup(ids)
             owing = lookup.find(np.array(list(old_balances), dtype=I64)).tolist()

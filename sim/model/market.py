@@ -62,7 +62,7 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     months = rng.geometric(1.0 / market.contract_months_mean, n)
     # Every potential arrival drew its attributes above (common random numbers); only the kept ones
     # are worked out further.
-    keep = np.flatnonzero(keep_u * ceiling < rates[seat])
+    keep = (keep_u * ceiling < rates[seat]).nonzero()[0]
     t = time[keep]
     perm = perm_u[keep] < market.perm_share
     value = np.where(perm, np.rint(market.perm_salary_mean * np.exp(salary_z[keep]) * market.perm_fee_rate * 100.0),
@@ -79,7 +79,7 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
     n = seat.size
     life = rng.exponential(market.candidate_life_days, n)
     u = rng.random((4, n))
-    keep = np.flatnonzero(keep_u * ceiling < rates[seat])
+    keep = (keep_u * ceiling < rates[seat]).nonzero()[0]
     t = time[keep]
     u = u[:, keep].tolist()
     items = list(zip((t + life[keep]).tolist(), u[0], u[1], u[2], u[3], t.tolist(), strict=True))

@@ -149,7 +149,7 @@ class MonthEnd:
         wf, acc = m.wf, m.acc
         credits = acc.month_credits()
         pid = np.array(wf.pid)
-        seats = np.flatnonzero(wf.occ)
+        seats = wf.occ.nonzero()[0]
         pay, totals = self._payroll(month, pid, seats, credits)
         for k, v in totals.items():
             self.totals[k] = self.totals.get(k, 0) + v
@@ -218,7 +218,7 @@ class MonthEnd:
     def _producers(self) -> np.ndarray:
         """Seats of the recruiters and account managers employed now."""
         wf = self.m.wf
-        return np.flatnonzero(wf.occ[: wf.producers])
+        return wf.occ[: wf.producers].nonzero()[0]
 
     def margins(self, seats: np.ndarray, everyone: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray,
                                                                                          np.ndarray]:
