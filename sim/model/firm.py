@@ -86,7 +86,7 @@ class FirmModel:
 
     # ------------------------------------------------------------------------ processes
     def _months(self):
-        env, dpm = self.env, self.dpm
+        env, dpm, n_rec = self.env, self.dpm, self.wf.n_rec
         search_candidates, search_job_orders = matchers(self)
         for m in range(self.sc.horizon_months):
             start = float(m * dpm)
@@ -101,16 +101,17 @@ class FirmModel:
             order = t_all.argsort(kind="stable")
             times = t_all[order]
             items = jos.items + cands.items
-            # One tuple per arrival in time order; each day takes the arrivals before its end.
+            # One tuple per arrival in time order; each day takes the arrivals before its end. Job orders
+            # arrive at account manager seats (n_rec and up), candidates at recruiter seats.
             arrivals = list(zip(times.tolist(),
-                                np.concatenate((jos.seat + self.wf.n_rec, cands.seat))[order].tolist(),
-                                [items[k] for k in order.tolist()], (order < n_j).tolist(), strict=True))
-            ends = np.searchsorted(times, start + np.arange(1, dpm + 1)).tolist()
+                                np.concatenate((jos.seat + n_rec, cands.seat))[order].tolist(),
+                                map(items.__getitem__, order.tolist()), strict=True))
+            ends = times.searchsorted(start + np.arange(1, dpm + 1)).tolist()
             job_orders, candidates = self.job_orders, self.candidates
             first = 0
             for last in ends:
-                for t, s, item, is_job_order in arrivals[first:last]:
-                    if is_job_order:
+                for t, s, item in arrivals[first:last]:
+                    if s >= n_rec:
                         if not search_candidates(t, s, item):
                             job_orders[s].append(item)
                     elif not search_job_orders(t, s, item):
