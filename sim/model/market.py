@@ -8,7 +8,10 @@ never on anyone's behaviour, so replication r of every scheme sees the same pote
 
 Every potential arrival carries its own pre-drawn attributes (life, kind, value; for candidates
 the uniforms that decide conversion and fall-off), again so schemes are compared on the same
-candidates and the same job orders.
+candidates and the same job orders. They are drawn as uniforms, seven per potential arrival in one
+call, and turned into their distributions (exponential, lognormal through Box-Muller, geometric) by
+inverse transforms for the kept arrivals only: most potential arrivals are thinned away, and a uniform
+costs a third of a normal or a geometric draw.
 """
 
 from __future__ import annotations
@@ -40,47 +43,67 @@ class Block:
     items: list[tuple]
 
 
-def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int, start: float,
-               days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int,
+               rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Potential arrivals of one month: their seats, and ``rows`` uniforms each (one call for all):
+    row 0 places the arrival in the month, row 1 thins it, the others are its attributes."""
     counts = rng.poisson(ceiling_per_month, size=seats)
     seat = np.arange(seats).repeat(counts)
-    time = start + rng.random(seat.size) * days
-    keep_u = rng.random(seat.size)
-    return seat, time, keep_u
+    return seat, rng.random((rows, seat.size))
+
+
+def exponential(mean: float, u: np.ndarray) -> np.ndarray:
+    """Exponential with ``mean`` from uniforms on [0, 1) (the inverse of its distribution function)."""
+    return -mean * np.log1p(-u)
+
+
+def standard_normal(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
+    """Standard normal from two uniforms on [0, 1) (Box & Muller 1958)."""
+    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def geometric(p: float, u: np.ndarray) -> np.ndarray:
+    """Geometric on 1, 2, ... (trials to the first success of chance p) from uniforms on [0, 1)."""
+    return np.floor(np.log1p(-u) / np.log1p(-p)) + 1.0
 
 
 def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
                     start: float, days: int) -> Block:
-    """Job orders of one month. ``rates[s]`` is seat s's rate relative to standard (0 if vacant)."""
-    seat, time, keep_u = _potential(rng, market.job_order_rate * ceiling, rates.size, start, days)
-    n = seat.size
-    life = rng.exponential(market.job_order_life_days, n)
-    perm_u = rng.random(n)
-    sigma = np.sqrt(np.log1p(market.perm_salary_cv ** 2))
-    salary_z = rng.normal(-0.5 * sigma * sigma, sigma, n)
-    gp_z = rng.normal(-0.5 * 0.3 ** 2, 0.3, n)
-    months = rng.geometric(1.0 / market.contract_months_mean, n)
-    # Every potential arrival drew its attributes above (common random numbers); only the kept ones
-    # are worked out further.
-    keep = (keep_u * ceiling < rates[seat]).nonzero()[0]
-    t = time[keep]
-    perm = perm_u[keep] < market.perm_share
-    value = np.where(perm, np.rint(market.perm_salary_mean * np.exp(salary_z[keep]) * market.perm_fee_rate * 100.0),
-                     np.rint(market.contract_gp_monthly_mean * np.exp(gp_z[keep]) * 100.0))
-    items = list(zip((t + life[keep]).tolist(), t.tolist(), perm.tolist(), value.astype(np.int64).tolist(),
-                     np.where(perm, 0, months[keep]).tolist(), repeat(False, keep.size), strict=True))
+    """Job orders of one month. ``rates[s]`` is seat s's rate relative to standard (0 if vacant).
+
+    A perm job order's fee is ``perm_fee_rate`` of a lognormal salary (mean ``perm_salary_mean``, CV
+    ``perm_salary_cv``); a contract's monthly GP is lognormal (mean ``contract_gp_monthly_mean``, log-sd
+    0.3) over a geometric number of months (mean ``contract_months_mean``). One normal serves either
+    value, a job order being one or the other.
+    """
+    seat, u = _potential(rng, market.job_order_rate * ceiling, rates.size, 7)
+    # Every potential arrival drew its uniforms above (common random numbers); only the kept ones are
+    # turned into attributes.
+    keep = (u[1] * ceiling < rates[seat]).nonzero()[0]
+    _, _, life_u, perm_u, z1, z2, months_u = u[:, keep]
+    t = start + u[0, keep] * days
+    perm = perm_u < market.perm_share
+    sigma = np.where(perm, np.sqrt(np.log1p(market.perm_salary_cv ** 2)), CONTRACT_GP_SIGMA)
+    scale = np.where(perm, market.perm_salary_mean * market.perm_fee_rate * 100.0,
+                     market.contract_gp_monthly_mean * 100.0)
+    value = np.rint(scale * np.exp(sigma * standard_normal(z1, z2) - 0.5 * sigma * sigma)).astype(np.int64)
+    months = np.where(perm, 0.0, geometric(1.0 / market.contract_months_mean, months_u)).astype(np.int64)
+    items = list(zip((t + exponential(market.job_order_life_days, life_u)).tolist(), t.tolist(), perm.tolist(),
+                     value.tolist(), months.tolist(), repeat(False, keep.size), strict=True))
     return Block(t, seat[keep], items)
 
 
 def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
                     start: float, days: int) -> Block:
     """Placeable candidates of one month for each recruiter seat."""
-    seat, time, keep_u = _potential(rng, market.candidate_rate * ceiling, rates.size, start, days)
-    n = seat.size
-    life = rng.exponential(market.candidate_life_days, n)
-    u = rng.random((4, n))
-    keep = (keep_u * ceiling < rates[seat]).nonzero()[0]
-    t = time[keep]
-    u = u[:, keep].tolist()
-    items = list(zip((t + life[keep]).tolist(), u[0], u[1], u[2], u[3], t.tolist(), strict=True))
+    seat, u = _potential(rng, market.candidate_rate * ceiling, rates.size, 7)
+    keep = (u[1] * ceiling < rates[seat]).nonzero()[0]
+    kept = u[:, keep]
+    t = start + kept[0] * days
+    items = list(zip((t + exponential(market.candidate_life_days, kept[2])).tolist(), *kept[3:].tolist(),
+                     t.tolist(), strict=True))
     return Block(t, seat[keep], items)
+
+
+#: Log-sd of a contract's monthly gross profit (lognormal, mean contract_gp_monthly_mean).
+CONTRACT_GP_SIGMA = 0.3

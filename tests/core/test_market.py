@@ -1,0 +1,56 @@
+"""The market's draws: inverse transforms of uniforms give the documented distributions."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from sim.model.market import draw_candidates, draw_job_orders, exponential, geometric, standard_normal
+from sim.scenario.schema import Market
+
+N = 200_000
+
+
+def _uniforms(k: int) -> np.ndarray:
+    return np.random.default_rng(np.random.SeedSequence(20261123)).random((k, N))
+
+
+def test_inverse_transforms_match_their_distributions() -> None:
+    u = _uniforms(4)
+    # Kolmogorov-Smirnov against the exact distributions: p-values this small would flag a wrong formula.
+    assert stats.kstest(exponential(40.0, u[0]), stats.expon(scale=40.0).cdf).pvalue > 1e-3
+    assert stats.kstest(standard_normal(u[1], u[2]), stats.norm.cdf).pvalue > 1e-3
+    months = geometric(1 / 6, u[3])
+    assert months.min() >= 1 and np.all(months == np.floor(months))
+    values, counts = np.unique(months[months <= 6], return_counts=True)
+    expected = stats.geom(1 / 6).pmf(values) * N
+    assert stats.chisquare(counts, expected * counts.sum() / expected.sum()).pvalue > 1e-3
+    assert abs(months.mean() - 6.0) < 0.05
+
+
+def test_kept_job_orders_have_the_documented_values() -> None:
+    market = Market()
+    rng = np.random.default_rng(7)
+    rates = np.full(50, 1.0)
+    items = [it for m in range(40) for it in draw_job_orders(rng, market, 4.8, rates, m * 21.0, 21).items]
+    perm = [it for it in items if it[2]]
+    contract = [it for it in items if not it[2]]
+    assert abs(len(perm) / len(items) - market.perm_share) < 0.02
+    fee = market.perm_salary_mean * market.perm_fee_rate * 100
+    assert abs(np.mean([it[3] for it in perm]) / fee - 1) < 0.02                 # lognormal with mean 1
+    assert abs(np.std([it[3] for it in perm]) / fee - market.perm_salary_cv) < 0.02
+    assert abs(np.mean([it[3] for it in contract]) / (market.contract_gp_monthly_mean * 100) - 1) < 0.02
+    assert abs(np.mean([it[4] for it in contract]) - market.contract_months_mean) < 0.2
+    assert all(it[4] == 0 for it in perm) and all(isinstance(it[3], int) for it in items)
+    lives = [it[0] - it[1] for it in items]
+    assert abs(np.mean(lives) / market.job_order_life_days - 1) < 0.03
+
+
+def test_kept_candidates_carry_uniforms_and_exponential_lives() -> None:
+    market = Market()
+    rng = np.random.default_rng(8)
+    items = [it for m in range(40) for it in draw_candidates(rng, market, 4.8, np.full(50, 1.0), m * 21.0, 21).items]
+    assert abs(np.mean([it[0] - it[5] for it in items]) / market.candidate_life_days - 1) < 0.03
+    for k in range(1, 5):
+        column = np.array([it[k] for it in items])
+        assert column.min() >= 0 and column.max() < 1 and abs(column.mean() - 0.5) < 0.02
