@@ -161,3 +161,21 @@ def test_precision_adds_replications_until_every_interval_is_narrow_enough(tmp_p
     assert runs.groupby("point")["replication"].nunique().max() > 2   # it did add replications
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["precision"]["targets"] == {"gross_profit": 0.05}
+
+
+def test_a_batch_leaves_no_thread_so_the_next_pool_forks(tmp_path: Path) -> None:
+    # In a fresh process (pytest's own workers run threads): after one batch with its progress bar,
+    # the process is single-threaded again, so a second batch's pool forks its workers (fast start-up).
+    code = (
+        "import threading, sys\n"
+        "from pathlib import Path\n"
+        "from sim.experiment.batch import run_batch\n"
+        "from sim.experiment.executors import ExecutorSpec, _start_method\n"
+        "from sim.scenario import load_scenario\n"
+        f"sc = load_scenario({str(workshop_sweep(tmp_path))!r})\n"
+        f"run_batch(sc, Path({str(tmp_path / 'a')!r}), executor=ExecutorSpec('serial', 1), quiet=False)\n"
+        "print(threading.active_count(), _start_method().get_start_method())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "fork"]
