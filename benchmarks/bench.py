@@ -7,6 +7,9 @@ the cost per model event, and that cost as a multiple of bare SimPy's cost per e
 ``env.timeout`` in 10 processes, timed between the schemes; the lowest timing is used), plus
 replications per second on one core.
 
+``x bare`` divides by the lowest of the bare timings (the conservative figure); ``paired x`` is the
+median over the replications of each one's cost per event over a bare timing taken just before it.
+
 It also splits each replication's time in two: the same scheme with the market's arrival rates set
 to (almost) zero runs the month ends (payroll, behaviour, quits, hires) and the market's monthly calls
 without job orders or candidates; that fixed part is reported as ``fixed ms``, and what the events add
@@ -45,15 +48,19 @@ def bare_simpy_cost(events: int = 200_000, repeats: int = 5) -> float:
     return best
 
 
-def _median_time(sc, scheme: str, repeats: int) -> tuple[float, float]:
-    """Median wall time of replications 0..repeats-1 and their median count of model events."""
-    times, events = [], []
+def _median_time(sc, scheme: str, repeats: int) -> tuple[float, float, float]:
+    """Median wall time of replications 0..repeats-1, their median count of model events, and the median
+    of each replication's cost per event over bare SimPy's timed just before it (a paired ratio: the
+    machine's speed drifts by tens of percent over a minute here, rarely within 50 ms)."""
+    times, events, ratios = [], [], []
     for rep in range(repeats):
+        bare = bare_simpy_cost(20_000, 2)
         start = time.perf_counter()
         out = run(sc, scheme, rep)
         times.append(time.perf_counter() - start)
         events.append(out["run"]["events"])
-    return statistics.median(times), statistics.median(events)
+        ratios.append(times[-1] / max(events[-1], 1) / bare)
+    return statistics.median(times), statistics.median(events), statistics.median(ratios)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -72,23 +79,23 @@ def main(argv: list[str] | None = None) -> None:
     rows, medians = [], []
     for scheme in sc.schemes:
         bares.append(bare_simpy_cost())
-        t, ev = _median_time(sc, scheme.name, args.repeats)
-        fixed, fixed_ev = _median_time(quiet, scheme.name, args.repeats)
-        rows.append((scheme.name, t, ev, fixed, fixed_ev))
+        t, ev, paired = _median_time(sc, scheme.name, args.repeats)
+        fixed, fixed_ev, _ = _median_time(quiet, scheme.name, args.repeats)
+        rows.append((scheme.name, t, ev, paired, fixed, fixed_ev))
         medians.append(t)
     bares.append(bare_simpy_cost())
     bare = min(bares)
     print(f"scenario {sc.name}: {sc.firm.pods * (sc.firm.recruiters_per_pod + sc.firm.account_managers_per_pod)} "
           f"producers, {sc.horizon_months} months; bare SimPy {bare * 1e6:.2f} us/event "
           f"(lowest of {len(bares)} timings, {max(bares) * 1e6:.2f} highest)")
-    print(f"{'scheme':<14}{'ms/rep':>9}{'events':>9}{'us/event':>10}{'x bare':>8}{'reps/s':>8}"
+    print(f"{'scheme':<14}{'ms/rep':>9}{'events':>9}{'us/event':>10}{'x bare':>8}{'paired x':>10}{'reps/s':>8}"
           f"{'fixed ms':>10}{'us/event above fixed':>22}")
     total_t = total_ev = 0.0
-    for name, t, ev, fixed, fixed_ev in rows:
+    for name, t, ev, paired, fixed, fixed_ev in rows:
         per = t / ev
         above = (t - fixed) / (ev - fixed_ev)
         total_t, total_ev = total_t + t, total_ev + ev
-        print(f"{name:<14}{t * 1e3:>9.1f}{ev:>9.0f}{per * 1e6:>10.2f}{per / bare:>8.2f}{1 / t:>8.1f}"
+        print(f"{name:<14}{t * 1e3:>9.1f}{ev:>9.0f}{per * 1e6:>10.2f}{per / bare:>8.2f}{paired:>10.2f}{1 / t:>8.1f}"
               f"{fixed * 1e3:>10.1f}{above * 1e6:>13.2f} ={above / bare:>5.2f}x")
     print(f"all schemes: median {statistics.median(medians) * 1e3:.1f} ms per replication; "
           f"{total_t / total_ev * 1e6:.2f} us per event over the schemes' medians "
