@@ -54,6 +54,8 @@ def bench_pool(replications: int, tmp: Path) -> dict[str, float]:
 
 
 def bench_dask(replications: int, tmp: Path, pool_s: float | None) -> dict[str, float]:
+    # Imported before the clock starts, as the pool's modules are: a one-off per process (~0.5 s here),
+    # not a cost of the batch.
     from distributed import Client, LocalCluster
 
     from sim.experiment.executors import ExecutorSpec
