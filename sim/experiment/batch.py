@@ -150,8 +150,11 @@ def _joined(blocks: list[tuple[dict[str, Any], Columns]]) -> pa.Table:
 
 
 def _identity(scenario: Scenario, plan: Plan, extra: Mapping[str, Any]) -> dict[str, Any]:
+    from sim.model import RESULTS_VERSION
+
     resolved = {k: v for k, v in resolved_dict(scenario).items() if k != "replications"}
-    ident = {"scenario": scenario.name, "resolved": resolved, "points": plan.points, **extra}
+    ident = {"scenario": scenario.name, "results_version": RESULTS_VERSION, "resolved": resolved,
+             "points": plan.points, **extra}
     return {**ident, "hash": store.scenario_hash(ident)}
 
 
@@ -160,11 +163,17 @@ def check_resume(out: Path, identity: dict[str, Any]) -> None:
     old = store.read_identity(out)
     if old is None or old.get("hash") == identity["hash"]:
         return
+    version = old.get("results_version", 1)   # folders written before the key existed hold version 1
+    if version != identity["results_version"]:
+        raise ResumeRefused(f"{out}: --resume refused: the folder holds results of an earlier version of the model "
+                            f"(results version {version}, this one is {identity['results_version']}), whose "
+                            f"seeds give other numbers; run into a new folder")
     diff = store.differing_keys(old.get("resolved"), identity["resolved"])
     if old.get("points") != identity["points"]:
         diff.append("sweep points")
     for key in sorted(set(old) | set(identity)):
-        if key not in ("resolved", "points", "hash", "scenario") and old.get(key) != identity.get(key):
+        if key not in ("resolved", "points", "hash", "scenario", "results_version") \
+                and old.get(key) != identity.get(key):
             diff.append(key)
     reason = (", ".join(diff[:5]) + (f" and {len(diff) - 5} more" if len(diff) > 5 else "")) if diff else \
         "their settings"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
 from sim.cli import main
+from sim.experiment import store
+from sim.model import RESULTS_VERSION
 
 from .conftest import SCENARIOS, workshop_sweep
 
@@ -52,6 +55,23 @@ def test_resume_of_another_scenario_is_refused_and_keeps_the_results(tmp_path: P
     assert code == 2
     lines = _lines(capsys)
     assert len(lines) == 1 and "--resume refused" in lines[0] and "market.candidate_rate" in lines[0]
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_resume_of_results_from_an_earlier_model_version_is_refused(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path, out = workshop_sweep(tmp_path), tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]) == 0
+    identity = json.loads((out / "batch.json").read_text())
+    assert identity["results_version"] == RESULTS_VERSION
+    del identity["results_version"], identity["hash"]   # as a folder written before the key existed
+    identity["hash"] = store.scenario_hash(identity)
+    (out / "batch.json").write_text(json.dumps(identity))
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    capsys.readouterr()
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--resume"]) == 2
+    lines = _lines(capsys)
+    assert len(lines) == 1 and "--resume refused" in lines[0] and "earlier version of the model" in lines[0]
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
