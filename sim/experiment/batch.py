@@ -265,6 +265,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         "scenario": scenario.name,
         "scenario_hash": store.scenario_hash(resolved),
         "batch_hash": identity["hash"],
+        "results_version": identity["results_version"],
         "resolved_scenario": resolved,
         "seed": scenario.seed,
         "replication_seeds": {r: replication_seed_record(scenario.seed, r) for r in range(max_reps)},

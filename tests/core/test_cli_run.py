@@ -10,6 +10,7 @@ import pytest
 
 from sim.cli import main
 from sim.metrics import MONTHLY_METRIC_NAMES, RUN_METRIC_NAMES
+from sim.model import RESULTS_VERSION
 
 from .conftest import SCENARIOS
 
@@ -47,6 +48,7 @@ def test_run_writes_every_file_and_column(workshop_runs: dict[int, Path]) -> Non
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario_hash"] and manifest["resolved_scenario"]["name"] == "workshop_demo"
     assert manifest["versions"]["simpy"] and manifest["wall_seconds"] > 0
+    assert manifest["results_version"] == RESULTS_VERSION
     assert len(manifest["replication_seeds"]) == 4
     html = (out / "report.html").read_text()
     assert "<script src=" not in html and "<script" in html  # plotly.js inlined, nothing fetched
