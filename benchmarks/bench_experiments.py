@@ -54,7 +54,7 @@ def bench_pool(replications: int, tmp: Path) -> dict[str, float]:
 
 
 def bench_dask(replications: int, tmp: Path, pool_s: float | None) -> dict[str, float]:
-    # Imported before the clock starts, as the pool's modules are: a one-off per process (~0.5 s here),
+    # Imported before the clock starts, as the pool's modules are: a one-off per process (0.45-0.57 s here),
     # not a cost of the batch.
     from distributed import Client, LocalCluster
 

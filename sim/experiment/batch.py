@@ -78,7 +78,7 @@ def _progress(total: int, done: int, quiet: bool) -> Any:
     from tqdm import tqdm
     # No monitor thread: it outlives the bar, and a process running threads spawns its next pool's
     # workers instead of forking them (see executors._start_method), which costs each batch after
-    # the first ~0.5 s of start-up.
+    # the first its workers' imports of the model.
     tqdm.monitor_interval = 0
     return tqdm(total=total, initial=done, unit="run", disable=quiet or not sys.stderr.isatty(), file=sys.stderr,
                 dynamic_ncols=True, smoothing=0.1)

@@ -181,8 +181,8 @@ def _start_method() -> mp.context.BaseContext:
 
     A forked worker starts with the driver's imports (numpy, pydantic, the model): measured on the
     reference batch, a spawned worker took ~0.5 s to import them and build its first plan, a tenth of a
-    64-replication batch on two cores. Forking a process that runs other threads (the app's web server,
-    a progress bar's monitor) can copy a lock another thread holds, so then workers are spawned.
+    64-replication batch on two cores. Forking a process that runs other threads (the app's web server)
+    can copy a lock another thread holds, so then workers are spawned.
     """
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
         return mp.get_context("fork")

@@ -25,6 +25,8 @@ from sim.scenario.schema import Market
 
 #: Productivity multipliers above this are truncated (keeps the thinning ceiling finite).
 SKILL_CAP = 3.0
+#: Log-sd of a contract's monthly gross profit (lognormal, mean contract_gp_monthly_mean).
+CONTRACT_GP_SIGMA = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,3 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
                      t.tolist(), strict=True))
     return Block(t, seat[keep], items)
 
-
-#: Log-sd of a contract's monthly gross profit (lognormal, mean contract_gp_monthly_mean).
-CONTRACT_GP_SIGMA = 0.3

@@ -267,8 +267,9 @@ class MonthEnd:
         vals = [wf.coop[s] for s in wf.pod_seats[pod] if wf.pid[s] >= 0]
         return sum(vals) / len(vals) if vals else None
 
-    def update_behaviour(self, coop_all: np.ndarray | None = None) -> None:
-        """Next month's cooperation and effort. ``coop_all``: every seat's cooperation as an array, if at hand."""
+    def update_behaviour(self, coop_all: np.ndarray) -> None:
+        """Next month's cooperation and effort. ``coop_all``: every seat's cooperation as an array (a copy:
+        it is written and put back into the per-seat list)."""
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
         producers = self._producers()
         if m.policy.leaderboard and len(producers):
@@ -277,8 +278,7 @@ class MonthEnd:
             self.rank[order] = np.arange(n) / (n - 1) if n > 1 else 1.0
         own, teammate, teammates = margins = self.margins(producers, producers)
         if c.enabled and len(producers):
-            everyone = np.array(wf.coop) if coop_all is None else coop_all
-            coop = everyone[producers]
+            coop = coop_all[producers]
             pods = wf.pod_arr[producers]
             pod_sum = np.bincount(pods, weights=coop, minlength=wf.n_pods)[pods]
             pod_n = np.bincount(pods, minlength=wf.n_pods)[pods]
@@ -295,8 +295,8 @@ class MonthEnd:
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,
                 sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
                 sanction_norm=c.sanction_norm, shift=shift)
-            everyone[producers] = bh.cooperation_step(coop, target, c.speed)
-            wf.coop[:] = everyone.tolist()   # in place: the matching closures hold this very list
+            coop_all[producers] = bh.cooperation_step(coop, target, c.speed)
+            wf.coop[:] = coop_all.tolist()   # in place: the matching closures hold this very list
         self.choose(producers, margins)
 
     # --------------------------------------------------------------------- turnover

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER, ROLE_CODES
 from sim.model.behaviour import CONDITIONAL, FREE_RIDER, UNCONDITIONAL
+from sim.model.market import SKILL_CAP
 from sim.scenario.schema import Cooperation, Firm
 
 PAY_MEMORY = 3
@@ -124,7 +125,7 @@ class Workforce:
         skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd))
         self.pid[seat] = pid
         self.occ[seat] = True
-        self.skill[seat] = min(skill, 3.0)
+        self.skill[seat] = min(skill, SKILL_CAP)
         self.tenure[seat] = tenure
         self.ctype[seat] = ctype
         self.coop[seat] = level
@@ -152,8 +153,4 @@ class Workforce:
         return rec
 
     def occupied(self) -> list[int]:
-        return [s for s in range(self.n_seats) if self.pid[s] >= 0]
-
-    def occupied_mask(self) -> np.ndarray:
-        """True for every seat with someone in it (the live array: read it, don't write it)."""
-        return self.occ
+        return self.occ.nonzero()[0].tolist()
