@@ -87,6 +87,7 @@ class FirmModel:
     # ------------------------------------------------------------------------ processes
     def _months(self):
         env, dpm, n_rec = self.env, self.dpm, self.wf.n_rec
+        peek, timeout = env.peek, env.timeout
         search_candidates, search_job_orders = matchers(self)
         for m in range(self.sc.horizon_months):
             start = float(m * dpm)
@@ -109,7 +110,7 @@ class FirmModel:
             ends = times.searchsorted(start + np.arange(1, dpm + 1)).tolist()
             job_orders, candidates = self.job_orders, self.candidates
             first = 0
-            for last in ends:
+            for day_end, last in enumerate(ends, m * dpm + 1):
                 for t, s, item in arrivals[first:last]:
                     if s >= n_rec:
                         if not search_candidates(t, s, item):
@@ -117,7 +118,14 @@ class FirmModel:
                     elif not search_job_orders(t, s, item):
                         candidates[s].append(item)
                 first = last
-                yield env.timeout(1)
+                # The clock moves a day at a time, so fall-offs and hires fire between days. A day with
+                # nothing due by its end needs no step of the clock: skipping the yield changes nothing
+                # (only the month's end must be reached, for month end's reading of the time).
+                if peek() <= day_end:
+                    yield timeout(day_end - env.now)
+            end = float((m + 1) * dpm)
+            if env.now < end:
+                yield timeout(end - env.now)
             self.month_end.close(m)
 
     def run(self) -> dict[str, Any]:
