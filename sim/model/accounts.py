@@ -31,13 +31,12 @@ class Accounts:
         r = market.falloff_remedy
         self.remedy_cut = (r.replacement, r.replacement + r.prorated_refund,
                            r.replacement + r.prorated_refund + r.full_refund)
-        self.next_id = 0
         # Running contracts: one credit row each (the same every month) and the months left to bill.
         self.contracts = np.zeros((0, 8), dtype=np.int64)
         self.contract_months = np.zeros(0, dtype=np.int64)
-        self.new_contracts: list[tuple] = []
-        self.new_contract_months: list[int] = []
-        self.perm_credits: list[tuple] = []
+        self.new_contracts: list[np.ndarray] = []        # credit rows of contracts placed this month
+        self.new_contract_months: list[np.ndarray] = []
+        self.perm_credits = np.zeros((0, 8), dtype=np.int64)   # credit rows of perm placements this month
         self.falloffs: list[FallOff] = []
         self.placements = 0
         self.fell_off = 0     # perm placements that fell off this month, whatever the remedy
@@ -45,43 +44,63 @@ class Accounts:
         self.arrived = (0, 0)  # job orders and candidates that arrived this month
         self.revenue = 0      # cents, this month
         self.gross_profit = 0
-        self.placed_by: dict[int, int] = {}
+        self.placed_by = np.zeros(256, dtype=np.int64)   # placements by person id (either side)
 
     def start_month(self) -> None:
-        self.perm_credits = []
+        self.perm_credits = self.perm_credits[:0]
         self.falloffs = []
         self.placements = 0
         self.fell_off = 0
         self.revenue = 0
         self.gross_profit = 0
 
-    def place(self, t: float, r: int, a: int, jo: tuple, cand: tuple) -> None:
-        """Record a placement of recruiter seat r's candidate on AM seat a's job order."""
+    def book(self, rows: np.ndarray) -> None:
+        """Record the month's placements, one row each as the matching wrote them
+        (:data:`sim.model.desks.PLACED_COLUMNS`: time, recruiter seat, AM seat, the job order's fields, the
+        candidate's fields, the placement id). Seats are still held by the people who placed: quits and
+        hires happen between months."""
         m = self.m
-        wf = m.wf
-        pid_r, pid_a, pod_r, pod_a = wf.pid[r], wf.pid[a], wf.pod[r], wf.pod[a]
-        m.events += 1
-        if jo[5]:  # a free replacement for a fall-off: no fee
-            self.replacements += 1
+        m.events += len(rows)
+        replacement = rows[:, 15] < 0   # a free replacement for a fall-off: no fee, no credit
+        if replacement.any():
+            self.replacements += int(np.count_nonzero(replacement))
+            rows = rows[~replacement]
+        n = len(rows)
+        if not n:
             return
-        pid = self.next_id
-        self.next_id += 1
-        self.placements += 1
-        self.placed_by[pid_r] = self.placed_by.get(pid_r, 0) + 1
-        self.placed_by[pid_a] = self.placed_by.get(pid_a, 0) + 1
-        value = jo[3]
-        if jo[2]:
-            self.perm_credits.append((pid, pid_r, pod_r, pid_a, pod_a, value, r, a))
-            self.revenue += value
-            self.gross_profit += value
-            if cand[2] < self.p_falloff:
-                delay = cand[3] * self.guarantee
-                ev = m.env.timeout(t + delay - m.env.now)
-                ev.callbacks.append(lambda _ev, f=(pid, pid_r, pod_r, pid_a, pod_a, a, value, cand[4], cand[3]):
-                                    self._fall_off(*f))
-        else:
-            self.new_contracts.append((pid, pid_r, pod_r, pid_a, pod_a, value, r, a))
-            self.new_contract_months.append(jo[4])
+        self.placements += n
+        credits = self._credit_rows(rows)
+        counted = np.bincount(np.concatenate((credits[:, REC_ID], credits[:, AM_ID])))
+        if len(counted) > len(self.placed_by):
+            self.placed_by = np.concatenate((self.placed_by, np.zeros(len(counted), dtype=np.int64)))
+        self.placed_by[:len(counted)] += counted
+        perm = rows[:, 5] != 0.0
+        self.perm_credits = credits[perm]
+        fees = int(self.perm_credits[:, GP].sum())
+        self.revenue += fees
+        self.gross_profit += fees
+        contract = ~perm
+        if contract.any():
+            self.new_contracts.append(credits[contract])
+            self.new_contract_months.append(rows[contract, 7].astype(np.int64))
+
+    def _credit_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Credit rows (columns above) of placement rows."""
+        wf = self.m.wf
+        r, a = rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64)
+        return np.column_stack((rows[:, 15].astype(np.int64), wf.pid_arr[r], wf.pod_arr[r], wf.pid_arr[a],
+                                wf.pod_arr[a], rows[:, 6].astype(np.int64), r, a))
+
+    def schedule_falloffs(self, rows: np.ndarray) -> None:
+        """Perm placements that will fall off (placement rows, in placement order): a SimPy timeout each, at
+        its moment within the guarantee period."""
+        env = self.m.env
+        credits = self._credit_rows(rows).tolist()
+        for (t, falloff_at, remedy_u), (placement, pid_r, pod_r, pid_a, pod_a, fee, _, a) in zip(
+                rows[:, (0, 12, 13)].tolist(), credits, strict=True):
+            ev = env.timeout(t + falloff_at * self.guarantee - env.now)
+            ev.callbacks.append(lambda _ev, f=(placement, pid_r, pod_r, pid_a, pod_a, a, fee, remedy_u, falloff_at):
+                                self._fall_off(*f))
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:
@@ -95,7 +114,7 @@ class Accounts:
             if m.wf.pid[seat_a] >= 0:   # the AM owes the client a free replacement
                 now = m.env.now
                 life = m.sc.market.job_order_life_days * (0.5 + m.u())
-                m.job_orders[seat_a].append((now + life, now, True, 0, 0, True))
+                m.desks.append(seat_a, (now + life, now, 1.0, 0.0, 0.0, 1.0))
         elif remedy_u < cut[1]:
             claw = 1.0 - elapsed_share
             refund = round(fee * claw)
@@ -109,14 +128,15 @@ class Accounts:
 
     def open_job_orders(self, now: float) -> int:
         """Job orders still open (not filled, not expired) at time ``now``."""
-        return sum(1 for lst in self.m.job_orders for jo in lst if jo[0] > now)
+        wf = self.m.wf
+        return self.m.desks.alive(slice(wf.n_rec, wf.producers), now)
 
     def month_credits(self) -> np.ndarray:
         """This month's recognised GP, one row per credit (columns above): perm fees placed this month,
         then every running contract's month (each contract bills its first month the month it starts)."""
         if self.new_contracts:
-            self.contracts = np.concatenate((self.contracts, np.array(self.new_contracts, dtype=np.int64)))
-            self.contract_months = np.concatenate((self.contract_months, self.new_contract_months))
+            self.contracts = np.concatenate((self.contracts, *self.new_contracts))
+            self.contract_months = np.concatenate((self.contract_months, *self.new_contract_months))
             self.new_contracts, self.new_contract_months = [], []
         contracts = self.contracts
         if len(contracts):
@@ -126,6 +146,6 @@ class Accounts:
             self.contract_months -= 1
             running = self.contract_months > 0
             self.contracts, self.contract_months = contracts[running], self.contract_months[running]
-        if not self.perm_credits:
+        if not len(self.perm_credits):
             return contracts
-        return np.concatenate((np.array(self.perm_credits, dtype=np.int64).reshape(-1, 8), contracts))
+        return np.concatenate((self.perm_credits, contracts))

@@ -1,45 +1,32 @@
 """One replication of one firm under one scheme: ``run(scenario, scheme, replication) -> plain data``.
 
 The SimPy environment's clock is in days. One process walks the months: each month it draws the
-market's arrivals in vectorised blocks (see :mod:`sim.model.market`), steps through them a day at
-a time (``env.timeout(1)``), and at month end runs payroll through the pure payout engine, then
-the behavioural rules (effort, cooperation, quits). Hiring delays and perm fall-offs are SimPy
-timeouts whose callbacks fire at their own moment. Job orders and candidates are plain tuples in
-per-seat lists, never processes: thousands of waiting processes would slow every event.
-
-Matching (:mod:`sim.model.matching`): a new job order looks for a waiting candidate of its account manager's partner
-recruiter, then (if both are willing to share: probability = product of their cooperation) of
-the pod's other recruiters, then of one other pod's recruiters (scaled by cross-pod sharing). A
-new candidate does the same the other way round. A match places with a probability that rises
-with the pair's cooperation; a match that fails loses the candidate.
+market's arrivals in vectorised blocks (see :mod:`sim.model.market`), matches them in time order
+against the desks' queues (:mod:`sim.model.desks`, compiled), and at month end runs payroll through
+the pure payout engine, then the behavioural rules (effort, cooperation, quits). Hiring delays and
+perm fall-offs are SimPy timeouts whose callbacks fire at their own moment, between days: the process
+steps the clock to the end of each day by which one is due, and to the month's end. Job orders and
+candidates are rows in the desks' queues, never processes: thousands of waiting processes would slow
+every event.
 """
 
 from __future__ import annotations
 
 import gc
 import time as _time
-from collections.abc import Iterator
-from itertools import chain
 from typing import Any
 
 import numpy as np
 import simpy
 
 from sim.comp import build_plan
+from sim.model import desks as dk
 from sim.model.accounts import Accounts
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
-from sim.model.matching import matchers
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
 from sim.rng import replication_seed_record, streams
 from sim.scenario.schema import Scenario
-
-_BLOCK = 4096
-
-
-def _uniforms(rng: np.random.Generator) -> Iterator[float]:
-    """An endless stream of uniforms drawn in vectorised blocks (flattened in C: no Python frame per draw)."""
-    return chain.from_iterable(iter(lambda: rng.random(_BLOCK).tolist(), None))
 
 
 class FirmModel:
@@ -56,12 +43,11 @@ class FirmModel:
         self.env = simpy.Environment()
         self.wf = Workforce(scenario.firm)
         self.dpm = scenario.firm.days_per_month
-        n = self.wf.n_seats
-        self.job_orders: list[list[tuple]] = [[] for _ in range(n)]
-        self.candidates: list[list[tuple]] = [[] for _ in range(n)]
+        wf = self.wf
+        self.desks = dk.Desks(wf.n_seats, wf.n_rec, wf.partners, wf.pod_mates, wf.recruiters_of, wf.ams_of, wf.pod)
         self.acc = Accounts(self)
         self.month_end = MonthEnd(self)
-        self.u = _uniforms(self.rng["decisions"]).__next__   # one numpy call per 4096 draws
+        self.u = dk.Uniforms(self.rng["decisions"])   # sharing draws, read in order by the matching too
         self.ready_seats: list[int] = []
         m = scenario.market
         self.cross = m.cross_pod_sharing
@@ -86,47 +72,52 @@ class FirmModel:
 
     # ------------------------------------------------------------------------ processes
     def _months(self):
-        env, dpm, n_rec = self.env, self.dpm, self.wf.n_rec
+        env, dpm, n_rec, desks, u = self.env, self.dpm, self.wf.n_rec, self.desks, self.u
         peek, timeout = env.peek, env.timeout
-        search_candidates, search_job_orders = matchers(self)
-        for m in range(self.sc.horizon_months):
-            start = float(m * dpm)
-            self.month_end.start_month(m)
+        wf, m = self.wf, self.sc.market
+        rules = np.array([self.conv_lo, self.conv_half_span, self.cross, m.falloff_probability, m.guarantee_days],
+                         dtype=float)   # in the order of desks.LO ... GUARANTEE
+        counts = desks.counts
+        for month in range(self.sc.horizon_months):
+            start = float(month * dpm)
+            self.month_end.start_month(month)
             rates_am, rates_rec = self.month_end.arrival_rates()
-            jos = draw_job_orders(self.rng["job_orders"], self.sc.market, self.ceiling, rates_am, start, dpm)
-            cands = draw_candidates(self.rng["candidates"], self.sc.market, self.ceiling, rates_rec, start, dpm)
-            n_j, n_c = len(jos.items), len(cands.items)
+            jos = draw_job_orders(self.rng["job_orders"], m, self.ceiling, rates_am, start, dpm)
+            cands = draw_candidates(self.rng["candidates"], m, self.ceiling, rates_rec, start, dpm)
+            n_j, n_c = len(jos.time), len(cands.time)
             self.events += n_j + n_c
             self.acc.arrived = (n_j, n_c)
             t_all = np.concatenate((jos.time, cands.time))
             order = t_all.argsort(kind="stable")
             times = t_all[order]
-            items = jos.items + cands.items
-            # One tuple per arrival in time order; each day takes the arrivals before its end. Job orders
-            # arrive at account manager seats (n_rec and up), candidates at recruiter seats.
-            arrivals = list(zip(times.tolist(),
-                                np.concatenate((jos.seat + n_rec, cands.seat))[order].tolist(),
-                                map(items.__getitem__, order.tolist()), strict=True))
-            ends = times.searchsorted(start + np.arange(1, dpm + 1)).tolist()
-            job_orders, candidates = self.job_orders, self.candidates
-            first = 0
-            for day_end, last in enumerate(ends, m * dpm + 1):
-                for t, s, item in arrivals[first:last]:
-                    if s >= n_rec:
-                        if not search_candidates(t, s, item):
-                            job_orders[s].append(item)
-                    elif not search_job_orders(t, s, item):
-                        candidates[s].append(item)
-                first = last
-                # The clock moves a day at a time, so fall-offs and hires fire between days. A day with
-                # nothing due by its end needs no step of the clock: skipping the yield changes nothing
-                # (only the month's end must be reached, for month end's reading of the time).
-                if peek() <= day_end:
-                    yield timeout(day_end - env.now)
-            end = float((m + 1) * dpm)
+            # Job orders arrive at account manager seats (n_rec and up), candidates at recruiter seats.
+            seats = np.concatenate((jos.seat + n_rec, cands.seat))[order]
+            arrivals = np.concatenate((jos.items, cands.items))[order]
+            ends = times.searchsorted(start + np.arange(1, dpm + 1))
+            i = day = 0
+            while True:
+                desks.due[0] = peek()
+                i, day, status = desks.match(times, seats, arrivals, ends, i, day, start, env.now, wf.coop, u,
+                                             rules, self.cross_pods, self.n_other_pods)
+                if counts[dk.N_FALLS]:   # fall-offs of this stretch's placements: SimPy timeouts, in order
+                    self.acc.schedule_falloffs(desks.placed[desks.falls[:counts[dk.N_FALLS]]])
+                    counts[dk.N_FALLS] = 0
+                if status == dk.MONTH_DONE:
+                    break
+                if status == dk.DAY_END:   # something falls due by this day's end: let SimPy fire it
+                    yield timeout(start + day - env.now)
+                elif status == dk.NEED_UNIFORMS:
+                    u.refill()
+                elif status == dk.NEED_ROOM:
+                    desks.grow()
+                else:
+                    desks.more_placements()
+            self.acc.book(desks.placed[:counts[dk.N_PLACED]])
+            counts[dk.N_PLACED] = 0
+            end = float((month + 1) * dpm)
             if env.now < end:
                 yield timeout(end - env.now)
-            self.month_end.close(m)
+            self.month_end.close(month)
 
     def run(self) -> dict[str, Any]:
         wall = _time.perf_counter()

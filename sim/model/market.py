@@ -17,7 +17,6 @@ costs a third of a normal or a geometric draw.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
@@ -31,18 +30,19 @@ CONTRACT_GP_SIGMA = 0.3
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """Arrivals kept this month: times and seats as arrays, and one plain tuple per arrival.
+    """Arrivals kept this month: times, seats, and one row of six floats per arrival (``items``).
 
-    Job order tuple: (expires, opened, perm, value_cents, contract_months, is_replacement) where
-    value_cents is the perm fee or the contract's gross profit per month.
-    Candidate tuple: (expires, convert_u, falloff_u, falloff_at, remedy_u, arrived): a match places
+    Job order row: (expires, opened, perm, value_cents, contract_months, is_replacement) where
+    value_cents is the perm fee or the contract's gross profit per month (whole cents), perm and
+    is_replacement 1.0 or 0.0.
+    Candidate row: (expires, convert_u, falloff_u, falloff_at, remedy_u, arrived): a match places
     if convert_u < conversion probability; a perm placement falls off if falloff_u < its probability,
     at falloff_at (a share of the guarantee period), with the remedy chosen by remedy_u.
     """
 
     time: np.ndarray
     seat: np.ndarray
-    items: list[tuple]
+    items: np.ndarray
 
 
 def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int,
@@ -88,10 +88,13 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     sigma = np.where(perm, np.sqrt(np.log1p(market.perm_salary_cv ** 2)), CONTRACT_GP_SIGMA)
     scale = np.where(perm, market.perm_salary_mean * market.perm_fee_rate * 100.0,
                      market.contract_gp_monthly_mean * 100.0)
-    value = np.rint(scale * np.exp(sigma * standard_normal(z1, z2) - 0.5 * sigma * sigma)).astype(np.int64)
-    months = np.where(perm, 0.0, geometric(1.0 / market.contract_months_mean, months_u)).astype(np.int64)
-    items = list(zip((t + exponential(market.job_order_life_days, life_u)).tolist(), t.tolist(), perm.tolist(),
-                     value.tolist(), months.tolist(), repeat(False, keep.size), strict=True))
+    items = np.empty((keep.size, 6))
+    items[:, 0] = t + exponential(market.job_order_life_days, life_u)
+    items[:, 1] = t
+    items[:, 2] = perm
+    items[:, 3] = np.rint(scale * np.exp(sigma * standard_normal(z1, z2) - 0.5 * sigma * sigma))
+    items[:, 4] = np.where(perm, 0.0, geometric(1.0 / market.contract_months_mean, months_u))
+    items[:, 5] = 0.0
     return Block(t, seat[keep], items)
 
 
@@ -102,7 +105,9 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
     keep = (u[1] * ceiling < rates[seat]).nonzero()[0]
     kept = u[:, keep]
     t = start + kept[0] * days
-    items = list(zip((t + exponential(market.candidate_life_days, kept[2])).tolist(), *kept[3:].tolist(),
-                     t.tolist(), strict=True))
+    items = np.empty((keep.size, 6))
+    items[:, 0] = t + exponential(market.candidate_life_days, kept[2])
+    items[:, 1:5] = kept[3:].T
+    items[:, 5] = t
     return Block(t, seat[keep], items)
 

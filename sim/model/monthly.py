@@ -100,7 +100,7 @@ class MonthEnd:
         self.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
         self.vacant_months += int(n - occupied.sum())
         if self.b.enabled:
-            coop = np.array(wf.coop[:n])
+            coop = wf.coop[:n]
             rates = (wf.effort[:n] * wf.skill[:n] * ramp * (1.0 - self.b.cooperation.help_cost * coop)
                      * (1.0 - self.m.policy.partnership_time))
             rates = np.where(occupied, rates, 0.0)
@@ -148,7 +148,7 @@ class MonthEnd:
         m = self.m
         wf, acc = m.wf, m.acc
         credits = acc.month_credits()
-        pid = np.array(wf.pid)
+        pid = wf.pid_arr
         seats = wf.occ.nonzero()[0]
         pay, totals = self._payroll(month, pid, seats, credits)
         for k, v in totals.items():
@@ -169,10 +169,10 @@ class MonthEnd:
         peer_median = self._peer_medians(seats, recent)
         if m.detail:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
-                wf.records[wf.pid[s]].trace.append((month, float(wf.effort[s]), wf.coop[s], p, med, g))
+                wf.records[wf.pid[s]].trace.append((month, float(wf.effort[s]), float(wf.coop[s]), p, med, g))
         producers = seats[seats < wf.producers]
         effort = wf.effort[producers]
-        coop_all = np.array(wf.coop)   # quits and removals below leave it as it is
+        coop_all = wf.coop.copy()   # quits and removals below leave it as it is
         coop = coop_all[producers]
         effort_total, coop_total = float(effort.sum()), float(coop.sum())
         self.effort_sum += effort_total
@@ -268,8 +268,8 @@ class MonthEnd:
         return sum(vals) / len(vals) if vals else None
 
     def update_behaviour(self, coop_all: np.ndarray) -> None:
-        """Next month's cooperation and effort. ``coop_all``: every seat's cooperation as an array (a copy:
-        it is written and put back into the per-seat list)."""
+        """Next month's cooperation and effort. ``coop_all``: a copy of every seat's cooperation (it is
+        written, then copied back)."""
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
         producers = self._producers()
         if m.policy.leaderboard and len(producers):
@@ -296,7 +296,7 @@ class MonthEnd:
                 sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
                 sanction_norm=c.sanction_norm, shift=shift)
             coop_all[producers] = bh.cooperation_step(coop, target, c.speed)
-            wf.coop[:] = coop_all.tolist()   # in place: the matching closures hold this very list
+            wf.coop[:] = coop_all
         self.choose(producers, margins)
 
     # --------------------------------------------------------------------- turnover
@@ -335,22 +335,20 @@ class MonthEnd:
     def _handover(self, s: int) -> None:
         """The leaver's open job orders and candidates are lost, or passed to a pod mate on the same side."""
         m, wf = self.m, self.m.wf
-        items = m.job_orders[s] if s >= wf.n_rec else m.candidates[s]
-        if self.b.hiring.pipeline_on_quit == "handover" and items:
+        desks = m.desks
+        items = desks.waiting(s)
+        if self.b.hiring.pipeline_on_quit == "handover" and len(items):
             same_side = [x for x in wf.pod_seats[wf.pod[s]]
                          if x != s and wf.pid[x] >= 0 and (x >= wf.n_rec) == (s >= wf.n_rec)]
             if same_side:
-                target = m.job_orders if s >= wf.n_rec else m.candidates
-                target[same_side[0]].extend(items)
-                items = []
-        now = m.env.now
-        lost = sum(1 for item in items if item[0] > now)
+                desks.append(same_side[0], items)
+                items = items[:0]
+        lost = int(np.count_nonzero(items[:, 0] > m.env.now))
         if s >= wf.n_rec:
             self.lost_job_orders += lost
         else:
             self.lost_candidates += lost
-        m.job_orders[s] = []
-        m.candidates[s] = []
+        desks.clear(s)
 
     def _remove_star(self, month: int) -> None:
         """Policy lever: remove the top-producing person among those cooperating below the median."""

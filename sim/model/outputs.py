@@ -46,13 +46,14 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "lost_job_orders": me.lost_job_orders,
         "lost_candidates": me.lost_candidates,
     }
+    placed = m.acc.placed_by
     people = [{
         "person_id": r.person_id, "role": r.role, "pod": r.pod, "seat": r.seat,
         "hire_month": r.hire_month, "tenure_at_start": r.tenure_at_start,
         "exit_month": r.exit_month, "exit_reason": r.exit_reason,
         "cooperation_type": TYPE_NAMES[r.ctype], "skill": r.skill, "months_employed": r.months_employed,
         "pay_cents": r.pay_cents, "credited_gp_cents": r.credited_gp_cents,
-        "placements": m.acc.placed_by.get(r.person_id, 0),
+        "placements": int(placed[r.person_id]) if r.person_id < len(placed) else 0,
         "final_effort": r.last_effort, "final_cooperation": r.last_cooperation,
     } for r in wf.records.values()]
     out: dict[str, Any] = {"run": run, "monthly": me.monthly, "people": people}

@@ -67,8 +67,9 @@ class Workforce:
         self.role_code = np.array([ROLE_CODES[x] for x in roles], dtype=np.int8)
         self.pod_arr = np.array(pods, dtype=np.int64)
         self.pid = [-1] * n
+        self.pid_arr = np.full(n, -1, dtype=np.int64)   # the same, for month end and the books' arrays
         self.occ = np.zeros(n, dtype=bool)   # pid >= 0, kept as an array for month end
-        self.coop = [0.0] * n
+        self.coop = np.zeros(n)   # read by the compiled matching at every arrival
         self.skill = np.ones(n)
         self.tenure = np.zeros(n, dtype=np.int64)
         self.ctype = np.full(n, CONDITIONAL, dtype=np.int64)
@@ -123,7 +124,7 @@ class Workforce:
             level = pod_mean
         level = min(1.0, max(0.0, level + (2.0 * u_level - 1.0) * coop.initial_spread))
         skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd))
-        self.pid[seat] = pid
+        self.pid[seat] = self.pid_arr[seat] = pid
         self.occ[seat] = True
         self.skill[seat] = min(skill, SKILL_CAP)
         self.tenure[seat] = tenure
@@ -141,7 +142,7 @@ class Workforce:
     def vacate(self, seat: int, month: int, reason: str) -> None:
         rec = self.flush(seat)
         rec.exit_month, rec.exit_reason = month, reason
-        self.pid[seat] = -1
+        self.pid[seat] = self.pid_arr[seat] = -1
         self.occ[seat] = False
 
     def flush(self, seat: int) -> PersonRecord:
@@ -149,7 +150,7 @@ class Workforce:
         rec = self.records[self.pid[seat]]
         rec.pay_cents, rec.credited_gp_cents = int(self.pay_sum[seat]), int(self.credit_sum[seat])
         rec.months_employed = int(self.months[seat])
-        rec.last_effort, rec.last_cooperation = float(self.effort[seat]), self.coop[seat]
+        rec.last_effort, rec.last_cooperation = float(self.effort[seat]), float(self.coop[seat])
         return rec
 
     def occupied(self) -> list[int]:

@@ -41,7 +41,7 @@ def test_kept_job_orders_have_the_documented_values() -> None:
     assert abs(np.std([it[3] for it in perm]) / fee - market.perm_salary_cv) < 0.02
     assert abs(np.mean([it[3] for it in contract]) / (market.contract_gp_monthly_mean * 100) - 1) < 0.02
     assert abs(np.mean([it[4] for it in contract]) - market.contract_months_mean) < 0.2
-    assert all(it[4] == 0 for it in perm) and all(isinstance(it[3], int) for it in items)
+    assert all(it[4] == 0 for it in perm) and all(it[3] == round(it[3]) for it in items)   # whole cents
     lives = [it[0] - it[1] for it in items]
     assert abs(np.mean(lives) / market.job_order_life_days - 1) < 0.03
 
