@@ -94,13 +94,13 @@ class Accounts:
     def schedule_falloffs(self, rows: np.ndarray) -> None:
         """Perm placements that will fall off (placement rows, in placement order): a SimPy timeout each, at
         its moment within the guarantee period."""
-        env = self.m.env
-        credits = self._credit_rows(rows).tolist()
-        for (t, falloff_at, remedy_u), (placement, pid_r, pod_r, pid_a, pod_a, fee, _, a) in zip(
-                rows[:, (0, 12, 13)].tolist(), credits, strict=True):
+        env, wf = self.m.env, self.m.wf
+        pid, pod = wf.pid, wf.pod
+        for t, r, a, fee, falloff_at, remedy_u, placement in rows[:, (0, 1, 2, 6, 12, 13, 15)].tolist():
+            r, a = int(r), int(a)
             ev = env.timeout(t + falloff_at * self.guarantee - env.now)
-            ev.callbacks.append(lambda _ev, f=(placement, pid_r, pod_r, pid_a, pod_a, a, fee, remedy_u, falloff_at):
-                                self._fall_off(*f))
+            ev.callbacks.append(lambda _ev, f=(int(placement), pid[r], pod[r], pid[a], pod[a], a, int(fee), remedy_u,
+                                               falloff_at): self._fall_off(*f))
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:

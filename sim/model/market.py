@@ -11,7 +11,8 @@ the uniforms that decide conversion and fall-off), again so schemes are compared
 candidates and the same job orders. They are drawn as uniforms, seven per potential arrival in one
 call, and turned into their distributions (exponential, lognormal through Box-Muller, geometric) by
 inverse transforms for the kept arrivals only: most potential arrivals are thinned away, and a uniform
-costs a third of a normal or a geometric draw.
+costs a third of a normal or a geometric draw. The thinning and the transforms run compiled (numba),
+one pass over a month's potential arrivals per side.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.scenario.schema import Market
 
@@ -54,19 +56,70 @@ def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int,
     return seat, rng.random((rows, seat.size))
 
 
+@njit(cache=True)
 def exponential(mean: float, u: np.ndarray) -> np.ndarray:
     """Exponential with ``mean`` from uniforms on [0, 1) (the inverse of its distribution function)."""
     return -mean * np.log1p(-u)
 
 
+@njit(cache=True)
 def standard_normal(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
     """Standard normal from two uniforms on [0, 1) (Box & Muller 1958)."""
     return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
 
 
+@njit(cache=True)
 def geometric(p: float, u: np.ndarray) -> np.ndarray:
     """Geometric on 1, 2, ... (trials to the first success of chance p) from uniforms on [0, 1)."""
     return np.floor(np.log1p(-u) / np.log1p(-p)) + 1.0
+
+
+@njit(cache=True)
+def _kept(u, seat, rates, ceiling):   # pragma: no cover - compiled
+    """Indices of the potential arrivals kept: thinning uniform (row 1) x ceiling below the seat's rate."""
+    keep = np.empty(seat.size, dtype=np.int64)
+    k = 0
+    for i in range(seat.size):
+        if u[1, i] * ceiling < rates[seat[i]]:
+            keep[k] = i
+            k += 1
+    return keep[:k]
+
+
+@njit(cache=True)
+def _job_order_rows(u, seat, rates, ceiling, start, days, perm_share, perm_sigma, perm_scale, contract_scale,
+                    life_mean, p_month):   # pragma: no cover - compiled
+    keep = _kept(u, seat, rates, ceiling)
+    t = np.empty(keep.size)
+    items = np.empty((keep.size, 6))
+    for j in range(keep.size):
+        i = keep[j]
+        t[j] = start + u[0, i] * days
+        perm = u[3, i] < perm_share
+        sigma = perm_sigma if perm else CONTRACT_GP_SIGMA
+        scale = perm_scale if perm else contract_scale
+        items[j, 0] = t[j] + exponential(life_mean, u[2, i])
+        items[j, 1] = t[j]
+        items[j, 2] = 1.0 if perm else 0.0
+        items[j, 3] = np.rint(scale * np.exp(sigma * standard_normal(u[4, i], u[5, i]) - 0.5 * sigma * sigma))
+        items[j, 4] = 0.0 if perm else geometric(p_month, u[6, i])
+        items[j, 5] = 0.0
+    return t, seat[keep], items
+
+
+@njit(cache=True)
+def _candidate_rows(u, seat, rates, ceiling, start, days, life_mean):   # pragma: no cover - compiled
+    keep = _kept(u, seat, rates, ceiling)
+    t = np.empty(keep.size)
+    items = np.empty((keep.size, 6))
+    for j in range(keep.size):
+        i = keep[j]
+        t[j] = start + u[0, i] * days
+        items[j, 0] = t[j] + exponential(life_mean, u[2, i])
+        for f in range(1, 5):
+            items[j, f] = u[2 + f, i]
+        items[j, 5] = t[j]
+    return t, seat[keep], items
 
 
 def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
@@ -81,33 +134,15 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     seat, u = _potential(rng, market.job_order_rate * ceiling, rates.size, 7)
     # Every potential arrival drew its uniforms above (common random numbers); only the kept ones are
     # turned into attributes.
-    keep = (u[1] * ceiling < rates[seat]).nonzero()[0]
-    _, _, life_u, perm_u, z1, z2, months_u = u[:, keep]
-    t = start + u[0, keep] * days
-    perm = perm_u < market.perm_share
-    sigma = np.where(perm, np.sqrt(np.log1p(market.perm_salary_cv ** 2)), CONTRACT_GP_SIGMA)
-    scale = np.where(perm, market.perm_salary_mean * market.perm_fee_rate * 100.0,
-                     market.contract_gp_monthly_mean * 100.0)
-    items = np.empty((keep.size, 6))
-    items[:, 0] = t + exponential(market.job_order_life_days, life_u)
-    items[:, 1] = t
-    items[:, 2] = perm
-    items[:, 3] = np.rint(scale * np.exp(sigma * standard_normal(z1, z2) - 0.5 * sigma * sigma))
-    items[:, 4] = np.where(perm, 0.0, geometric(1.0 / market.contract_months_mean, months_u))
-    items[:, 5] = 0.0
-    return Block(t, seat[keep], items)
+    return Block(*_job_order_rows(
+        u, seat, rates, float(ceiling), float(start), float(days), market.perm_share,
+        float(np.sqrt(np.log1p(market.perm_salary_cv ** 2))), market.perm_salary_mean * market.perm_fee_rate * 100.0,
+        market.contract_gp_monthly_mean * 100.0, float(market.job_order_life_days), 1.0 / market.contract_months_mean))
 
 
 def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
                     start: float, days: int) -> Block:
     """Placeable candidates of one month for each recruiter seat."""
     seat, u = _potential(rng, market.candidate_rate * ceiling, rates.size, 7)
-    keep = (u[1] * ceiling < rates[seat]).nonzero()[0]
-    kept = u[:, keep]
-    t = start + kept[0] * days
-    items = np.empty((keep.size, 6))
-    items[:, 0] = t + exponential(market.candidate_life_days, kept[2])
-    items[:, 1:5] = kept[3:].T
-    items[:, 5] = t
-    return Block(t, seat[keep], items)
-
+    return Block(*_candidate_rows(u, seat, rates, float(ceiling), float(start), float(days),
+                                  float(market.candidate_life_days)))
