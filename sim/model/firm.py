@@ -97,7 +97,7 @@ class FirmModel:
             i = day = 0
             while True:
                 desks.due[0] = peek()
-                i, day, status = desks.match(times, seats, arrivals, ends, i, day, start, env.now, wf.coop, u,
+                i, day, status = desks.match(times, seats, arrivals, ends, i, day, start, float(env.now), wf.coop, u,
                                              rules, self.cross_pods, self.n_other_pods)
                 if counts[dk.N_FALLS]:   # fall-offs of this stretch's placements: SimPy timeouts, in order
                     self.acc.schedule_falloffs(desks.placed[desks.falls[:counts[dk.N_FALLS]]])
