@@ -33,7 +33,9 @@ def _warm() -> float:
     # Imported once so the first Run does not pay for it (scipy.special: a plan's marginal table needs it).
     import scipy.special  # noqa: F401
 
-    import sim.model  # noqa: F401
+    import sim.model
+
+    sim.model.warm_up()   # and its compiled parts loaded (compiled, the first time in a checkout)
     return time.perf_counter()
 
 

@@ -1,6 +1,6 @@
 """The SimPy model of one staffing firm: one replication is ``run(scenario, scheme, replication)``."""
 
-from sim.model.firm import run
+from sim.model.firm import run, warm_up
 
 RESULTS_VERSION = 2
 """Which numbers a (scenario, scheme, seed) gives: raised whenever a change to the model makes the same
@@ -8,4 +8,4 @@ inputs give other results (same distributions, other draws included), so that ``
 runs of two versions in one folder. 1: before the market drew its attributes as uniforms (2026-11-23);
 2: since."""
 
-__all__ = ["RESULTS_VERSION", "run"]
+__all__ = ["RESULTS_VERSION", "run", "warm_up"]

@@ -152,3 +152,27 @@ def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False)
         if enabled:
             gc.enable()
 
+
+_WARM_SCENARIO: dict[str, Any] = {
+    "name": "warm-up", "seed": 1, "replications": 1, "horizon_months": 2,
+    "firm": {"pods": 2, "recruiters_per_pod": 2, "account_managers_per_pod": 2},
+    "schemes": [{"name": "hybrid", "type": "hybrid", "individual_weight": 0.5,
+                 "individual": {"rate": 0.25, "threshold": 6000},
+                 "team_pool": {"rate": 0.13, "basis": "pod", "sharing": "equal"}}],
+}
+_warmed = False
+
+
+def warm_up() -> None:
+    """Ready the model's compiled parts (numba) in this process: loaded from the on-disk cache, or compiled
+    the first time in a checkout (seconds; see docs/performance.md). A tiny run that calls each of them;
+    workers forked afterwards inherit them ready. Idempotent."""
+    global _warmed
+    if _warmed:
+        return
+    from sim.scenario import validate
+
+    sc = validate(_WARM_SCENARIO, source="<warm-up>")
+    run(sc, "hybrid", 0)
+    _warmed = True
+

@@ -14,7 +14,7 @@ orders are waiting (and no candidates), ``n < 0`` means ``-n`` candidates are wa
 * each waiting job order expires at rate ``1/job_order_life``, each waiting candidate at
   ``1/candidate_life`` (exponential lives).
 
-This mirrors the matching of :mod:`sim.model.matching`. The chain is
+This mirrors the matching of :mod:`sim.model.desks`. The chain is
 truncated at ``|n| <= K`` (``K`` far beyond any plausible queue). Expected placements over
 ``[0, T]`` from an empty start come from the matrix exponential of the generator augmented with the
 placement-rate column; the stationary distribution gives the long-run rate.
