@@ -164,3 +164,19 @@ def test_a_desk_with_nothing_waiting_makes_no_placement(seat: int) -> None:
     row = _job_order(1.0) if seat >= N_REC else _candidate(1.0, 0.0)
     assert _walk(d, [(1.0, seat, row)], [1.0] * 4, _uniforms([])) == [dk.MONTH_DONE]
     assert len(_placed(d)) == 0 and d.waiting(seat).tolist() == [row]
+
+
+def test_warm_up_readies_every_compiled_part_of_the_model() -> None:
+    import subprocess
+    import sys
+    code = ("import sim.model as m\n"
+            "from sim.model import desks, market\n"
+            "from sim.comp import marginal\n"
+            "parts = (desks.match, desks._count_alive, market._job_order_rows, market._candidate_rows,\n"
+            "         marginal._interpolate, marginal._pool_margins)\n"
+            "assert not any(f.signatures for f in parts)\n"
+            "m.warm_up(); m.warm_up()\n"
+            "print(all(f.signatures for f in parts))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
