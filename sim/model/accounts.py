@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.comp import FallOff
 
@@ -61,35 +62,20 @@ class Accounts:
         hires happen between months."""
         m = self.m
         m.events += len(rows)
-        replacement = rows[:, 15] < 0   # a free replacement for a fall-off: no fee, no credit
-        if replacement.any():
-            self.replacements += int(np.count_nonzero(replacement))
-            rows = rows[~replacement]
-        n = len(rows)
-        if not n:
+        if not len(rows):
             return
-        self.placements += n
-        credits = self._credit_rows(rows)
-        counted = np.bincount(np.concatenate((credits[:, REC_ID], credits[:, AM_ID])))
-        if len(counted) > len(self.placed_by):
-            self.placed_by = np.concatenate((self.placed_by, np.zeros(len(counted), dtype=np.int64)))
-        self.placed_by[:len(counted)] += counted
-        perm = rows[:, 5] != 0.0
-        self.perm_credits = credits[perm]
-        fees = int(self.perm_credits[:, GP].sum())
+        wf = m.wf
+        if len(self.placed_by) < wf.next_pid:
+            self.placed_by = np.concatenate((self.placed_by, np.zeros(wf.next_pid, dtype=np.int64)))
+        perm, contract, months, replacements, fees = _booked(rows, wf.pid_arr, wf.pod_arr, self.placed_by)
+        self.replacements += replacements
+        self.placements += len(perm) + len(contract)
+        self.perm_credits = perm
         self.revenue += fees
         self.gross_profit += fees
-        contract = ~perm
-        if contract.any():
-            self.new_contracts.append(credits[contract])
-            self.new_contract_months.append(rows[contract, 7].astype(np.int64))
-
-    def _credit_rows(self, rows: np.ndarray) -> np.ndarray:
-        """Credit rows (columns above) of placement rows."""
-        wf = self.m.wf
-        r, a = rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64)
-        return np.column_stack((rows[:, 15].astype(np.int64), wf.pid_arr[r], wf.pod_arr[r], wf.pid_arr[a],
-                                wf.pod_arr[a], rows[:, 6].astype(np.int64), r, a))
+        if len(contract):
+            self.new_contracts.append(contract)
+            self.new_contract_months.append(months)
 
     def schedule_falloffs(self, rows: np.ndarray) -> None:
         """Perm placements that will fall off (placement rows, in placement order): a SimPy timeout each, at
@@ -149,3 +135,40 @@ class Accounts:
         if not len(self.perm_credits):
             return contracts
         return np.concatenate((self.perm_credits, contracts))
+
+
+@njit(cache=True)
+def _booked(rows, pid, pod, placed_by):   # pragma: no cover - compiled
+    """A month's placement rows as credit rows (perm ones, contracts and their months), the free
+    replacements among them, and the perm fees; each placement counted for both people in ``placed_by``."""
+    n_perm = n_contract = replacements = 0
+    for i in range(rows.shape[0]):
+        if rows[i, 15] < 0:   # a free replacement for a fall-off: no fee, no credit
+            replacements += 1
+        elif rows[i, 5] != 0.0:
+            n_perm += 1
+        else:
+            n_contract += 1
+    perm = np.empty((n_perm, 8), dtype=np.int64)
+    contract = np.empty((n_contract, 8), dtype=np.int64)
+    months = np.empty(n_contract, dtype=np.int64)
+    fees = 0
+    k_perm = k_contract = 0
+    for i in range(rows.shape[0]):
+        if rows[i, 15] < 0:
+            continue
+        r, a = int(rows[i, 1]), int(rows[i, 2])
+        placed_by[pid[r]] += 1
+        placed_by[pid[a]] += 1
+        if rows[i, 5] != 0.0:
+            out = perm[k_perm]
+            k_perm += 1
+            fees += int(rows[i, 6])
+        else:
+            out = contract[k_contract]
+            months[k_contract] = int(rows[i, 7])
+            k_contract += 1
+        out[PLACEMENT], out[REC_ID], out[REC_POD] = int(rows[i, 15]), pid[r], pod[r]
+        out[AM_ID], out[AM_POD], out[GP], out[REC_SEAT], out[AM_SEAT] = pid[a], pod[a], int(rows[i, 6]), r, a
+    return perm, contract, months, replacements, fees
+

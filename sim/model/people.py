@@ -82,7 +82,7 @@ class Workforce:
         self.credit_sum = np.zeros(n, dtype=np.int64)
         self.months = np.zeros(n, dtype=np.int64)
         self.records: dict[int, PersonRecord] = {}
-        self._next_pid = 0
+        self.next_pid = 0
         # Partners: recruiter k of a pod works first with AM k mod a of the same pod, and vice versa.
         self.partners: list[list[int]] = [[] for _ in range(n)]
         self.pod_mates: list[list[int]] = [[] for _ in range(n)]   # other side of the desk, same pod
@@ -108,8 +108,8 @@ class Workforce:
     def hire(self, seat: int, month: int, rng: np.random.Generator, coop: Cooperation, skill_sd: float,
              screen: float, tenure: int = 0, pod_mean: float | None = None) -> int:
         """Put a new person in ``seat``; returns their person id. Traits come from ``rng``."""
-        pid = self._next_pid
-        self._next_pid += 1
+        pid = self.next_pid
+        self.next_pid += 1
         u_type, u_level, z = rng.random(), rng.random(), rng.normal()
         t = coop.types
         free = t.free_rider * (1.0 - screen)   # hiring for cooperation screens out free riders
