@@ -8,7 +8,9 @@ the cost per model event, and that cost as a multiple of bare SimPy's cost per e
 replications per second on one core.
 
 ``x bare`` divides by the lowest of the bare timings (the conservative figure); ``paired x`` is the
-median over the replications of each one's cost per event over a bare timing taken just before it.
+median over the replications of each one's cost per event over a bare timing taken just before it,
+and over all schemes, every replication's time over what its events would cost in the bare loop
+timed just before it (a burst of load on the machine then inflates both sides of the ratio).
 
 It also splits each replication's time in two: the same scheme with the market's arrival rates set
 to (almost) zero runs the month ends (payroll, behaviour, quits, hires) and the market's monthly calls
@@ -48,11 +50,12 @@ def bare_simpy_cost(events: int = 200_000, repeats: int = 5) -> float:
     return best
 
 
-def _median_time(sc, scheme: str, repeats: int) -> tuple[float, float, float]:
-    """Median wall time of replications 0..repeats-1, their median count of model events, and the median
+def _median_time(sc, scheme: str, repeats: int) -> tuple[float, float, float, float, float]:
+    """Median wall time of replications 0..repeats-1, their median count of model events, the median
     of each replication's cost per event over bare SimPy's timed just before it (a paired ratio: the
-    machine's speed drifts by tens of percent over a minute here, rarely within 50 ms)."""
-    times, events, ratios = [], [], []
+    machine's speed drifts by tens of percent over a minute here, rarely within 50 ms), and the sums of
+    the replications' times and of their events' cost at those bare timings."""
+    times, events, ratios, bare_cost = [], [], [], 0.0
     for rep in range(repeats):
         bare = bare_simpy_cost(20_000, 2)
         start = time.perf_counter()
@@ -60,7 +63,8 @@ def _median_time(sc, scheme: str, repeats: int) -> tuple[float, float, float]:
         times.append(time.perf_counter() - start)
         events.append(out["run"]["events"])
         ratios.append(times[-1] / max(events[-1], 1) / bare)
-    return statistics.median(times), statistics.median(events), statistics.median(ratios)
+        bare_cost += events[-1] * bare
+    return statistics.median(times), statistics.median(events), statistics.median(ratios), sum(times), bare_cost
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -76,11 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     # The fixed part: no arrivals (the schema wants rates > 0; a copy skips validation).
     quiet = sc.model_copy(update={"market": sc.market.model_copy(update={"job_order_rate": 1e-9,
                                                                          "candidate_rate": 1e-9})})
-    rows, medians = [], []
+    rows, medians, paired_t, paired_bare = [], [], 0.0, 0.0
     for scheme in sc.schemes:
         bares.append(bare_simpy_cost())
-        t, ev, paired = _median_time(sc, scheme.name, args.repeats)
-        fixed, fixed_ev, _ = _median_time(quiet, scheme.name, args.repeats)
+        t, ev, paired, sum_t, sum_bare = _median_time(sc, scheme.name, args.repeats)
+        paired_t, paired_bare = paired_t + sum_t, paired_bare + sum_bare
+        fixed, fixed_ev, *_ = _median_time(quiet, scheme.name, args.repeats)
         rows.append((scheme.name, t, ev, paired, fixed, fixed_ev))
         medians.append(t)
     bares.append(bare_simpy_cost())
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{fixed * 1e3:>10.1f}{above * 1e6:>13.2f} ={above / bare:>5.2f}x")
     print(f"all schemes: median {statistics.median(medians) * 1e3:.1f} ms per replication; "
           f"{total_t / total_ev * 1e6:.2f} us per event over the schemes' medians "
-          f"= {total_t / total_ev / bare:.2f}x bare")
+          f"= {total_t / total_ev / bare:.2f}x bare; paired {paired_t / paired_bare:.2f}x")
 
 
 if __name__ == "__main__":
