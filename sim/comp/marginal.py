@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .commission import Schedule
 from .ledger import ACCOUNT_MANAGER, RECRUITER
@@ -112,7 +111,9 @@ class ExpectedMarginal:
         x = np.asarray(expected_cents, dtype=float).reshape(-1)
         if self._count == 1:
             return np.full(x.shape, self._at_zero)
-        return _interpolate(x, self._log_low, self._step, self._count, self._array, self._at_zero)
+        from ._kernels import interpolate  # compiled; imported on first use, so that importing sim.comp stays light
+
+        return interpolate(x, self._log_low, self._step, self._count, self._array, self._at_zero)
 
 
 class PoolMargin:
@@ -146,38 +147,7 @@ class PoolMargin:
         ``recruiters``/``account_managers``: producers of each role in the person's basis (pod or firm,
         whichever the pool is on), the person included.
         """
-        return _pool_margins(np.asarray(is_recruiter, dtype=np.bool_), np.asarray(recruiters, dtype=np.int64),
+        from ._kernels import pool_margins
+
+        return pool_margins(np.asarray(is_recruiter, dtype=np.bool_), np.asarray(recruiters, dtype=np.int64),
                              np.asarray(account_managers, dtype=np.int64), float(self.rate), *map(float, self.weights))
-
-
-@njit(cache=True)
-def _interpolate(x, log_low, step, count, table, at_zero):   # pragma: no cover - compiled
-    """:meth:`ExpectedMarginal.__call__` over an array."""
-    out = np.empty(x.size)
-    for i in range(x.size):
-        if x[i] <= 0:
-            out[i] = at_zero
-            continue
-        position = min(max((np.log(x[i]) - log_low) / step, 0.0), count - 1)
-        index = min(int(position), count - 2)
-        low = table[index]
-        out[i] = low + (table[index + 1] - low) * (position - index)
-    return out
-
-
-@njit(cache=True)
-def _pool_margins(is_recruiter, recruiters, account_managers, rate, w_recruiter,
-                  w_account_manager):   # pragma: no cover - compiled
-    """:meth:`PoolMargin.__call__` for each producer: arrays (own, teammate, teammates)."""
-    n = is_recruiter.size
-    own, teammate, teammates = np.empty(n), np.empty(n), np.empty(n, dtype=np.int64)
-    for i in range(n):
-        total = recruiters[i] * w_recruiter + account_managers[i] * w_account_manager
-        mates = recruiters[i] + account_managers[i] - 1
-        ok = total > 0 and mates >= 0
-        mine = rate * (w_recruiter if is_recruiter[i] else w_account_manager) / total if ok else 0.0
-        own[i] = mine
-        teammate[i] = (rate - mine) / max(mates, 1) if ok and mates > 0 else 0.0
-        teammates[i] = max(mates, 0)
-    return own, teammate, teammates
-

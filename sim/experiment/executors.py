@@ -192,12 +192,10 @@ def _start_method() -> mp.context.BaseContext:
 class Pool:
     def __init__(self, payload: dict[str, Any], workers: int):
         self.workers = workers
-        context = _start_method()
-        if context.get_start_method() == "fork":
-            from sim.model import run, warm_up
-            if payload.get("simulate") is run:
-                warm_up()   # forked workers then start with the model's compiled parts ready, not each loading them
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+        # Forked workers inherit whatever the driver has loaded: the model's compiled parts too if the driver
+        # ran the model before; otherwise each loads them on its first run, in parallel. The driver does not
+        # load them just for its workers: they would stay in its memory for the whole batch.
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(),
                                         initializer=_init_pool_worker, initargs=(payload,))
         # Start the workers now, while this process is still single-threaded (see _start_method). The
         # objects alive now are frozen out of the cyclic collector across the fork, so a worker's

@@ -1,11 +1,36 @@
-"""The SimPy model of one staffing firm: one replication is ``run(scenario, scheme, replication)``."""
+"""The SimPy model of one staffing firm: one replication is ``run(scenario, scheme, replication)``.
 
-from sim.model.firm import run, warm_up
+Importing this package loads neither the model nor numba: a batch's driver process, which only hands
+``run`` to its workers, stays small (numba and its compiled code take some 120 MB of memory). The
+model is imported on the first call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 RESULTS_VERSION = 2
 """Which numbers a (scenario, scheme, seed) gives: raised whenever a change to the model makes the same
 inputs give other results (same distributions, other draws included), so that ``--resume`` never mixes
 runs of two versions in one folder. 1: before the market drew its attributes as uniforms (2026-11-23);
 2: since."""
+
+
+def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+    """Simulate one replication of ``scenario`` under the named scheme: see :func:`sim.model.firm.run`."""
+    from sim.model.firm import run as run_firm
+
+    return run_firm(scenario, scheme, replication, detail)
+
+
+def warm_up() -> None:
+    """Ready the model's compiled parts in this process: see :func:`sim.model.firm.warm_up`."""
+    from sim.model.firm import warm_up as warm
+
+    warm()
+
 
 __all__ = ["RESULTS_VERSION", "run", "warm_up"]

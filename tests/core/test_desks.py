@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from sim.model import desks as dk
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # One pod: recruiters 0 and 1, account managers 2 and 3; partners 0-2 and 1-3.
 N_REC = 2
@@ -166,14 +170,29 @@ def test_a_desk_with_nothing_waiting_makes_no_placement(seat: int) -> None:
     assert len(_placed(d)) == 0 and d.waiting(seat).tolist() == [row]
 
 
+def test_importing_the_model_or_a_batch_driver_loads_no_numba() -> None:
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "import sim.cli, sim.model\n"
+            "from sim.experiment import batch, executors\n"
+            "from sim.scenario import load_scenario\n"
+            f"load_scenario({str(ROOT / 'scenarios' / 'individual_vs_team.yaml')!r})\n"
+            "executors.make_payload({}, [])\n"
+            "print('numba' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
 def test_warm_up_readies_every_compiled_part_of_the_model() -> None:
     import subprocess
     import sys
     code = ("import sim.model as m\n"
-            "from sim.model import desks, market\n"
-            "from sim.comp import marginal\n"
+            "from sim.model import accounts, desks, market\n"
+            "from sim.comp import _kernels\n"
             "parts = (desks.match, desks._count_alive, market._job_order_rows, market._candidate_rows,\n"
-            "         marginal._interpolate, marginal._pool_margins)\n"
+            "         accounts._booked, _kernels.interpolate, _kernels.pool_margins)\n"
             "assert not any(f.signatures for f in parts)\n"
             "m.warm_up(); m.warm_up()\n"
             "print(all(f.signatures for f in parts))\n")
