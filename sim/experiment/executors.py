@@ -190,12 +190,16 @@ def _start_method() -> mp.context.BaseContext:
 
 
 class Pool:
-    def __init__(self, payload: dict[str, Any], workers: int):
+    def __init__(self, payload: dict[str, Any], workers: int, warm: bool = False):
+        """``warm``: ready the model's compiled parts in this process first, so that forked workers inherit
+        them (else each loads them on its first run, in parallel; they then stay out of this process)."""
         self.workers = workers
-        # Forked workers inherit whatever the driver has loaded: the model's compiled parts too if the driver
-        # ran the model before; otherwise each loads them on its first run, in parallel. The driver does not
-        # load them just for its workers: they would stay in its memory for the whole batch.
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=_start_method(),
+        context = _start_method()
+        if warm and context.get_start_method() == "fork":
+            from sim.model import run, warm_up
+            if payload.get("simulate") is run:
+                warm_up()
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                         initializer=_init_pool_worker, initargs=(payload,))
         # Start the workers now, while this process is still single-threaded (see _start_method). The
         # objects alive now are frozen out of the cyclic collector across the fork, so a worker's
@@ -283,13 +287,13 @@ class Dask:
 
 
 @contextmanager
-def open_executor(spec: ExecutorSpec, payload: dict[str, Any]) -> Iterator[Serial | Pool | Dask]:
-    """The executor ``spec`` describes, set up with ``payload``; closed on exit."""
+def open_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = False) -> Iterator[Serial | Pool | Dask]:
+    """The executor ``spec`` describes, set up with ``payload``; closed on exit. ``warm``: see :class:`Pool`."""
     ex: Serial | Pool | Dask
     if spec.kind == "serial":
         ex = Serial(payload)
     elif spec.kind == "pool":
-        ex = Pool(payload, spec.workers)
+        ex = Pool(payload, spec.workers, warm)
     else:
         ex = Dask(payload, spec)
     try:

@@ -179,3 +179,21 @@ def test_a_batch_leaves_no_thread_so_the_next_pool_forks(tmp_path: Path) -> None
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "fork"]
+
+
+@pytest.mark.parametrize("limit, loaded", [(2_000, True), (0, False)])
+def test_a_small_pool_batch_readies_the_model_in_the_driver_and_a_big_one_does_not(tmp_path: Path, limit: int,
+                                                                                  loaded: bool) -> None:
+    # A fresh driver process: whether numba ends up in it says whether the driver readied the model.
+    code = ("import sys\n"
+            "from sim.experiment import batch\n"
+            "from sim.experiment.executors import ExecutorSpec\n"
+            "from sim.scenario import load_scenario\n"
+            f"batch.WARM_DRIVER_RUNS = {limit}\n"
+            f"sc = load_scenario({str(ROOT / 'scenarios' / 'workshop_demo.yaml')!r}, ['replications=2'])\n"
+            f"res = batch.run_batch(sc, {str(tmp_path / 'out')!r}, executor=ExecutorSpec('pool', 2), quiet=True)\n"
+            "print(len(res.runs), 'numba' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    runs, in_driver = done.stdout.split()
+    assert int(runs) > 0 and in_driver == str(loaded)
