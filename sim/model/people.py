@@ -1,11 +1,11 @@
 """The workforce: seats in pods, the people in them, and their traits.
 
 A *seat* is a desk in a pod (recruiter, account manager or pod lead). People come and go; seats
-stay, which keeps the market's random streams tied to desks (common random numbers). What the
-event flow reads at every arrival (who sits where, their cooperation) is held in plain per-seat
-lists, which Python indexes fastest; what only month end reads and writes (skill, tenure, effort,
-pay history, running totals) is held in per-seat numpy arrays, so month end works on all seats
-at once.
+stay, which keeps the market's random streams tied to desks (common random numbers). Everything a
+seat holds is a per-seat numpy array (cooperation, read by the compiled matching at every arrival;
+skill, tenure, effort, pay history, running totals, which month end works on for all seats at once),
+plus the occupant's person id and the seat's role and pod as plain lists for the Python code that
+looks up one seat at a time.
 """
 
 from __future__ import annotations
