@@ -199,3 +199,29 @@ def test_warm_up_readies_every_compiled_part_of_the_model() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def test_the_compiled_parts_give_what_their_python_source_gives() -> None:
+    # The same functions run uncompiled (NUMBA_DISABLE_JIT) in a fresh process: numba's typing and
+    # arithmetic must not change a single result.
+    import json
+    import os
+    import subprocess
+    import sys
+    code = ("import json, sys\n"
+            "from sim.model import run\n"
+            "from sim.scenario import load_scenario\n"
+            f"sc = load_scenario({str(ROOT / 'scenarios' / 'workshop_demo.yaml')!r}, ['horizon_months=4'])\n"
+            "out = {s.name: run(sc, s.name, 1, detail=True) for s in sc.schemes}\n"
+            "for o in out.values():\n"
+            "    o['run'].pop('wall_seconds')\n"
+            "    o['statements'] = [repr(x) for x in o['statements']]\n"
+            "print(json.dumps(out, default=repr, sort_keys=True))\n")
+    results = []
+    for disable in ("0", "1"):
+        env = {**os.environ, "NUMBA_DISABLE_JIT": disable}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
+        assert done.returncode == 0, done.stderr
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert results[0] == results[1]
+    assert sum(o["run"]["placements"] for o in results[0].values()) > 0
