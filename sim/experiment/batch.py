@@ -224,8 +224,8 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     # The executor is set up before the folder is touched: a scheduler that does not answer is bad
     # input, and bad input never costs stored results.
     # A small batch has the driver ready the model before its workers fork (they inherit it), since
-    # loading it costs each worker some 0.45 s; a big one does not, since it would stay in the driver's
-    # memory (some 120 MB) for the whole batch, and its workers' load is a trifle of the batch there.
+    # loading it costs each worker 0.4-0.6 s; a big one does not, since it would stay in the driver's
+    # memory (some 130 MB) for the whole batch, and its workers' load is a trifle of the batch there.
     warm = len(plan.points) * len(names) * scenario.replications <= WARM_DRIVER_RUNS
     with open_executor(spec, payload, warm=warm) as ex:
         done = prepare(out, identity, resume)

@@ -1,7 +1,7 @@
 """The SimPy model of one staffing firm: one replication is ``run(scenario, scheme, replication)``.
 
 Importing this package loads neither the model nor numba: a batch's driver process, which only hands
-``run`` to its workers, stays small (numba and its compiled code take some 120 MB of memory). The
+``run`` to its workers, stays small (the model with numba and its compiled code take some 130 MB of memory). The
 model is imported on the first call.
 """
 
