@@ -1,8 +1,8 @@
 """The SimPy model of one staffing firm: one replication is ``run(scenario, scheme, replication)``.
 
 Importing this package loads neither the model nor numba: a batch's driver process, which only hands
-``run`` to its workers, stays small (the model with numba and its compiled code take some 130 MB of memory). The
-model is imported on the first call.
+``run`` to its workers, stays small (the model with numba and its compiled code take some 130 MB of
+memory). The model is imported on the first call.
 """
 
 from __future__ import annotations
