@@ -20,10 +20,11 @@ This runs once per arrival, so it is the model's hot path, and it is compiled wi
 desk, the sharing draws come from a buffer of the run's decision uniforms, and each placement is
 written as a row for the model's books, which stay in Python (:meth:`sim.model.accounts.Accounts.book`
 at month end; the fall-offs, SimPy timeouts, by :meth:`~sim.model.accounts.Accounts.schedule_falloffs`
-as they are made). The helpers are inlined into :func:`match`, which walks a month's arrivals a day at
-a time and hands control back to the SimPy process at the end of any day by which a fall-off or a
-hire is due (so they fire between days, as they would with a clock stepped every day), and whenever
-it needs more uniforms, more room in a queue, or room for more placement rows.
+as they are made). The per-arrival helpers are inlined into :func:`match`, which walks a month's
+arrivals a day at a time and hands control back to the SimPy process at the end of any day by which
+a fall-off or a hire is due (so they fire between days, as they would with a clock stepped every
+day), and whenever it needs more uniforms, more room in a queue, or room for more placement rows.
+Both sides of the desk take the same path; only the meeting (:func:`_meet`) differs.
 """
 
 from __future__ import annotations
@@ -133,9 +134,7 @@ class Desks:
         self.tail[seat] += len(rows)
 
     def _compact(self, seat: int) -> None:
-        n = self.tail[seat] - self.head[seat]
-        self.items[seat, :n] = self.items[seat, self.head[seat]:self.tail[seat]].copy()
-        self.head[seat], self.tail[seat] = 0, n
+        _compact(self.items, self.head, self.tail, seat)
 
     def clear(self, seat: int) -> None:
         self.head[seat] = self.tail[seat] = 0
@@ -143,6 +142,16 @@ class Desks:
     def alive(self, seats: slice, now: float) -> int:
         """Items not yet expired at time ``now`` at the desks ``seats`` (a slice of seats)."""
         return int(_count_alive(self.items, self.head, self.tail, seats.start, seats.stop, now))
+
+
+@njit(cache=True)
+def _compact(items, head, tail, s):   # pragma: no cover - compiled
+    """Move desk s's waiting items to the front of its row (forward: the target never overtakes the source)."""
+    n = tail[s] - head[s]
+    for k in range(n):
+        for f in range(items.shape[2]):
+            items[s, k, f] = items[s, head[s] + k, f]
+    head[s], tail[s] = 0, n
 
 
 @njit(cache=True)
@@ -215,6 +224,15 @@ def _offer(t, r, a, cand, items, head, tail, coop, placed, falls, counts, due, r
     return False
 
 
+@njit(cache=True, inline="always")
+def _meet(t, s, x, row, job_order, items, head, tail, coop, placed, falls, counts, due, rules,
+          now):   # pragma: no cover - compiled
+    """The item ``row`` arriving at seat s meets desk x's queue, on the other side of the desk."""
+    if job_order:
+        return _take_candidate(t, x, s, row, items, head, tail, coop, placed, falls, counts, due, rules, now)
+    return _offer(t, s, x, row, items, head, tail, coop, placed, falls, counts, due, rules, now)
+
+
 @njit(cache=True)
 def match(times, seats, arrivals, ends, i, d, start, now, n_rec, items, head, tail, coop,
           part_ptr, part, mate_ptr, mate, rec_ptr, rec, am_ptr, am, pod_of, ubuf, upos, draws, rules,
@@ -246,78 +264,45 @@ def match(times, seats, arrivals, ends, i, d, start, now, n_rec, items, head, ta
             if tail[s] == cap:
                 if head[s] == 0:
                     return i, d, NEED_ROOM
-                n = tail[s] - head[s]
-                for k in range(n):   # forward copy: the target never overtakes the source
-                    for f in range(FIELDS):
-                        items[s, k, f] = items[s, head[s] + k, f]
-                head[s], tail[s] = 0, n
+                _compact(items, head, tail, s)
             t = times[i]
             row = arrivals[i]
+            # A job order (at an account manager seat) meets recruiters' candidates, a candidate account
+            # managers' job orders: partner(s) first, then pod mates who share, then one other pod's desks.
+            job_order = s >= n_rec
             used = False
-            if s >= n_rec:   # a job order at account manager seat s: partner(s), pod mates, one other pod
-                for j in range(part_ptr[s], part_ptr[s + 1]):
-                    r = part[j]
-                    if head[r] < tail[r] and _take_candidate(t, r, s, row, items, head, tail, coop, placed,
-                                                             falls, counts, due, rules, now):
-                        used = True
-                        break
-                if not used:
-                    c = coop[s]
-                    for j in range(mate_ptr[s], mate_ptr[s + 1]):
-                        r = mate[j]
-                        if head[r] < tail[r]:
+            for j in range(part_ptr[s], part_ptr[s + 1]):
+                x = part[j]
+                if head[x] < tail[x] and _meet(t, s, x, row, job_order, items, head, tail, coop, placed, falls,
+                                               counts, due, rules, now):
+                    used = True
+                    break
+            if not used:
+                c = coop[s]
+                for j in range(mate_ptr[s], mate_ptr[s + 1]):
+                    x = mate[j]
+                    if head[x] < tail[x]:
+                        u = ubuf[upos[0]]
+                        upos[0] += 1
+                        if u < coop[x] * c and _meet(t, s, x, row, job_order, items, head, tail, coop, placed,
+                                                      falls, counts, due, rules, now):
+                            used = True
+                            break
+                if not used and cross_pods:
+                    c *= cross
+                    k = int(ubuf[upos[0]] * n_other)
+                    upos[0] += 1
+                    other = k if k < pod_of[s] else k + 1
+                    ptr, desks = (rec_ptr, rec) if job_order else (am_ptr, am)
+                    for j in range(ptr[other], ptr[other + 1]):
+                        x = desks[j]
+                        if head[x] < tail[x]:
                             u = ubuf[upos[0]]
                             upos[0] += 1
-                            if u < coop[r] * c and _take_candidate(t, r, s, row, items, head, tail, coop, placed,
-                                                                    falls, counts, due, rules, now):
+                            if u < coop[x] * c and _meet(t, s, x, row, job_order, items, head, tail, coop,
+                                                          placed, falls, counts, due, rules, now):
                                 used = True
                                 break
-                    if not used and cross_pods:
-                        c *= cross
-                        k = int(ubuf[upos[0]] * n_other)
-                        upos[0] += 1
-                        other = k if k < pod_of[s] else k + 1
-                        for j in range(rec_ptr[other], rec_ptr[other + 1]):
-                            r = rec[j]
-                            if head[r] < tail[r]:
-                                u = ubuf[upos[0]]
-                                upos[0] += 1
-                                if u < coop[r] * c and _take_candidate(t, r, s, row, items, head, tail, coop,
-                                                                        placed, falls, counts, due, rules, now):
-                                    used = True
-                                    break
-            else:            # a candidate at recruiter seat s: the same, the other way round
-                for j in range(part_ptr[s], part_ptr[s + 1]):
-                    a = part[j]
-                    if head[a] < tail[a] and _offer(t, s, a, row, items, head, tail, coop, placed, falls,
-                                                    counts, due, rules, now):
-                        used = True
-                        break
-                if not used:
-                    c = coop[s]
-                    for j in range(mate_ptr[s], mate_ptr[s + 1]):
-                        a = mate[j]
-                        if head[a] < tail[a]:
-                            u = ubuf[upos[0]]
-                            upos[0] += 1
-                            if u < coop[a] * c and _offer(t, s, a, row, items, head, tail, coop, placed, falls,
-                                                           counts, due, rules, now):
-                                used = True
-                                break
-                    if not used and cross_pods:
-                        c *= cross
-                        k = int(ubuf[upos[0]] * n_other)
-                        upos[0] += 1
-                        other = k if k < pod_of[s] else k + 1
-                        for j in range(am_ptr[other], am_ptr[other + 1]):
-                            a = am[j]
-                            if head[a] < tail[a]:
-                                u = ubuf[upos[0]]
-                                upos[0] += 1
-                                if u < coop[a] * c and _offer(t, s, a, row, items, head, tail, coop, placed,
-                                                               falls, counts, due, rules, now):
-                                    used = True
-                                    break
             if not used:   # no match: it waits at its own desk
                 k = tail[s]
                 for f in range(FIELDS):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -170,44 +174,38 @@ def test_a_desk_with_nothing_waiting_makes_no_placement(seat: int) -> None:
     assert len(_placed(d)) == 0 and d.waiting(seat).tolist() == [row]
 
 
-def test_importing_the_model_or_a_batch_driver_loads_no_numba() -> None:
-    import subprocess
-    import sys
-    code = ("import sys\n"
-            "import sim.cli, sim.model\n"
-            "from sim.experiment import batch, executors\n"
-            "from sim.scenario import load_scenario\n"
-            f"load_scenario({str(ROOT / 'scenarios' / 'individual_vs_team.yaml')!r})\n"
-            "executors.make_payload({}, [])\n"
-            "print('numba' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+def _fresh(code: str, **env: str) -> str:
+    """The last line ``code`` prints, run in a fresh Python process (with ``env`` added)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **env})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_importing_the_model_or_a_batch_driver_loads_no_numba() -> None:
+    assert _fresh("import sys\n"
+                  "import sim.cli, sim.model\n"
+                  "from sim.experiment import batch, executors\n"
+                  "from sim.scenario import load_scenario\n"
+                  f"load_scenario({str(ROOT / 'scenarios' / 'individual_vs_team.yaml')!r})\n"
+                  "executors.make_payload({}, [])\n"
+                  "print('numba' in sys.modules)\n") == "False"
 
 
 def test_warm_up_readies_every_compiled_part_of_the_model() -> None:
-    import subprocess
-    import sys
-    code = ("import sim.model as m\n"
-            "from sim.model import accounts, desks, market\n"
-            "from sim.comp import _kernels\n"
-            "parts = (desks.match, desks._count_alive, market._job_order_rows, market._candidate_rows,\n"
-            "         accounts._booked, _kernels.interpolate, _kernels.pool_margins)\n"
-            "assert not any(f.signatures for f in parts)\n"
-            "m.warm_up(); m.warm_up()\n"
-            "print(all(f.signatures for f in parts))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    assert _fresh("import sim.model as m\n"
+                  "from sim.model import accounts, desks, market\n"
+                  "from sim.comp import _kernels\n"
+                  "parts = (desks.match, desks._count_alive, market._job_order_rows, market._candidate_rows,\n"
+                  "         accounts._booked, _kernels.interpolate, _kernels.pool_margins)\n"
+                  "assert not any(f.signatures for f in parts)\n"
+                  "m.warm_up(); m.warm_up()\n"
+                  "print(all(f.signatures for f in parts))\n") == "True"
 
 
 def test_the_compiled_parts_give_what_their_python_source_gives() -> None:
     # The same functions run uncompiled (NUMBA_DISABLE_JIT) in a fresh process: numba's typing and
     # arithmetic must not change a single result.
-    import json
-    import os
-    import subprocess
-    import sys
     code = ("import json, sys\n"
             "from sim.model import run\n"
             "from sim.scenario import load_scenario\n"
@@ -217,11 +215,6 @@ def test_the_compiled_parts_give_what_their_python_source_gives() -> None:
             "    o['run'].pop('wall_seconds')\n"
             "    o['statements'] = [repr(x) for x in o['statements']]\n"
             "print(json.dumps(out, default=repr, sort_keys=True))\n")
-    results = []
-    for disable in ("0", "1"):
-        env = {**os.environ, "NUMBA_DISABLE_JIT": disable}
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, env=env)
-        assert done.returncode == 0, done.stderr
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert results[0] == results[1]
-    assert sum(o["run"]["placements"] for o in results[0].values()) > 0
+    compiled, uncompiled = (json.loads(_fresh(code, NUMBA_DISABLE_JIT=flag)) for flag in ("0", "1"))
+    assert compiled == uncompiled
+    assert sum(o["run"]["placements"] for o in compiled.values()) > 0
