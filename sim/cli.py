@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="teamsim", description="Team-incentive compensation simulator for staffing firms.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    v = sub.add_parser("validate", help="check scenario files and report every problem")
+    v = sub.add_parser("validate", help="check scenario files (every sweep point and uncertain range included)")
     v.add_argument("files", nargs="+", type=Path)
+    v.add_argument("--allow-large", action="store_true", help="accept a sweep of more than 100,000 runs")
 
     s = sub.add_parser("show", help="print the resolved scenario (every default filled) as YAML")
     s.add_argument("file", type=Path)
@@ -78,10 +79,17 @@ def load(file: Path, overrides: Sequence[str], replications: int | None = None, 
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Everything ``run`` checks before it starts: the file, every sweep point and every uncertain range."""
+    from sim.experiment.plan import check_ranges, make_plan
+
     problems: list[Problem] = []
     for f in args.files:
         try:
-            load_scenario(f)
+            scenario = load_scenario(f)
+            if scenario.sweep is not None:
+                make_plan(scenario, allow_large=args.allow_large)
+            if scenario.uncertain:
+                check_ranges(scenario, scenario.uncertain)
             print(f"{f}: ok")
         except ScenarioError as err:
             problems.extend(err.problems)

@@ -6,9 +6,12 @@ total gross profit, dollars), ``start_date``, ``fell_off`` (``true``/``false``).
 ``people.csv``: one row per person, columns ``person_id``, ``role`` (``recruiter`` or
 ``account_manager``), ``hire_date``, ``exit_date`` (empty while employed).
 
-Dates are ISO (``2024-03-31``); fees may carry a ``$`` and thousands separators and are read exactly
-into integer cents. Extra columns are ignored. Every problem in a file is collected before
-anything is raised, so one run of ``teamsim calibrate`` lists them all.
+Dates are ISO (``2024-03-31``) between :data:`FIRST_DATE` and :data:`LAST_DATE`; fees may carry a
+``$`` and thousands separators, are read exactly into integer cents and are at most :data:`MAX_FEE`
+dollars. Extra columns are ignored; a column given twice is refused (which one is meant?). Placements
+must span at least :data:`MIN_WINDOW_DAYS` days, the shortest window the rates can be estimated from.
+Every problem in a file is collected before anything is raised, so one run of ``teamsim calibrate``
+lists them all.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ PEOPLE_COLUMNS = ("person_id", "role", "hire_date", "exit_date")
 KINDS = ("perm", "contract")
 ROLES = ("recruiter", "account_manager")
 TRUE, FALSE = ("true", "yes", "1", "y", "t"), ("false", "no", "0", "n", "f")
+FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)   # an ATS export's plausible span
+MAX_FEE = Decimal(10**7)    # dollars: a placement's fee or contract GP (the market's bounds are below it)
+MIN_WINDOW_DAYS = 91        # three months of placements: less gives rates from next to no exposure
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +77,14 @@ class _Row:
                 self.bad(column, "is empty (expected a date like 2024-03-31)")
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.bad(column, f"cannot read {value!r} as a date (expected YYYY-MM-DD)")
             return None
+        if not FIRST_DATE <= day <= LAST_DATE:
+            self.bad(column, f"{value} is outside {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}")
+            return None
+        return day
 
     def choice(self, column: str, options: tuple[str, ...]) -> str | None:
         value = self.text(column)
@@ -98,6 +108,9 @@ class _Row:
         if amount < 0:
             self.bad(column, f"must not be negative, got {value}")
             return None
+        if amount > MAX_FEE:
+            self.bad(column, f"{value} is beyond the largest fee a placement may have (${MAX_FEE:,})")
+            return None
         return int((amount * 100).to_integral_value())
 
     def flag(self, column: str) -> bool | None:
@@ -114,6 +127,9 @@ class _Row:
 
 def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict[str, str | None]]]:
     source = str(path)
+    if path.exists() and not path.is_file():
+        problems.append(Problem(source, "", "is not a regular file (a folder, a pipe or a device?)"))
+        return []
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
@@ -122,6 +138,13 @@ def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list
                 problems.append(Problem(source, "", "the file is empty (expected a header row)"))
                 return []
             reader.fieldnames = header
+            for c in columns:
+                where = [i + 1 for i, h in enumerate(header) if h == c]
+                if len(where) > 1:
+                    problems.append(Problem(source, "header", f"column {c!r} appears {len(where)} times "
+                                            f"(columns {', '.join(map(str, where))}): keep one"))
+            if len(set(header) & set(columns)) < sum(h in columns for h in header):
+                return []
             missing = [c for c in columns if c not in header]
             for c in missing:
                 problems.append(Problem(source, "header", f"column {c!r} is missing"))
@@ -152,6 +175,12 @@ def read_placements(path: str | Path) -> list[Placement]:
         if len(problems) == before:
             placed, rec, am, kind, fee, start, fell = fields
             out.append(Placement(placed, rec, am, kind == "perm", fee, start, fell))  # type: ignore[arg-type]
+    if not problems and out:
+        first, last = min(p.placement_date for p in out), max(p.placement_date for p in out)
+        if (last - first).days < MIN_WINDOW_DAYS:
+            problems.append(Problem(str(path), "placement_date", f"the placements span {(last - first).days} days "
+                                    f"({first.isoformat()} to {last.isoformat()}); calibration needs at least "
+                                    f"{MIN_WINDOW_DAYS} days of placements"))
     if problems:
         raise ScenarioError(problems)
     return out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted batch in --out: run only what is missing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--allow-large", action="store_true", help="run a batch of more than 100,000 runs")
 
 
 def precision_target(text: str) -> tuple[str, float]:
@@ -66,19 +69,41 @@ def executor_spec(args: argparse.Namespace) -> Any:
 
 
 def check_out(out: Path) -> list[str]:
-    return [f"{out}: --out must be a folder"] if out.exists() and not out.is_dir() else []
+    """Why ``out`` cannot hold results (one line), or nothing. Leaves no trace: a folder it had to
+    create to find out is removed again, and only such a folder."""
+    try:
+        if out.exists():
+            if not out.is_dir():
+                return [f"{out}: --out must be a folder, and this is a file"]
+            with tempfile.TemporaryFile(dir=out):
+                return []
+        missing = [out, *(p for p in out.parents if not p.exists())]
+        top = missing[-1].parent
+        if top.exists() and not top.is_dir():
+            return [f"{out}: --out lies under {top}, which is a file"]
+        created = []
+        try:
+            for folder in reversed(missing):
+                folder.mkdir()
+                created.append(folder)
+        finally:
+            for folder in reversed(created):
+                os.rmdir(folder)
+    except NotADirectoryError:
+        return [f"{out}: --out lies under a file"]
+    except OSError as err:
+        return [f"{out}: --out cannot be written: {err.strerror or err}"]
+    return []
 
 
 def execute(args: argparse.Namespace, scenario: Any, out: Path, **kwargs: Any) -> Any:
     """Run a batch, turning refusals of the experiment layer into bad input (exit 2, nothing lost)."""
     from sim.experiment.batch import ResumeRefused, run_batch
     from sim.experiment.executors import ExecutorError
-    from sim.scenario.loader import read_yaml
 
     try:
-        marks = read_yaml(args.file)[1]
         return run_batch(scenario, out, quiet=args.quiet, executor=executor_spec(args), resume=args.resume,
-                         source=str(args.file), marks=marks, **kwargs)
+                         source=scenario.source, marks=scenario.marks, allow_large=args.allow_large, **kwargs)
     except (ResumeRefused, ExecutorError) as err:
         return bad_input([str(err)])
 
@@ -97,7 +122,12 @@ def report_failures(result: Any, rerun: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment.plan import check_size, sweep_size
+
     scenario = load(args.file, args.overrides, args.replications, args.seed)
+    # A huge sweep is refused before the experiment layer is even imported.
+    check_size(sweep_size(scenario.sweep), len(scenario.schemes), scenario.replications, args.allow_large,
+               scenario.source)
     out = args.out or Path("reports") / scenario.name
     names = [s.name for s in scenario.schemes]
     problems = check_out(out)

@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiment import store
-    from sim.experiment.plan import integer_keys
+    from sim.experiment.plan import check_size, integer_keys
     from sim.experiment.sensitivity import DEFAULT_N, analyse, design
     from sim.metrics import BY_NAME
     from sim.scenario import resolved_dict
@@ -70,6 +70,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         keep = [s for s in scenario.schemes if s.name in args.schemes]
         scenario = scenario.model_copy(update={"schemes": keep})
     n = args.n or DEFAULT_N[args.method]
+    # At most n x (D + 2) points (Sobol; Morris has n x (D + 1)): refused before they are designed.
+    check_size(n * (len(scenario.uncertain) + 2), len(scenario.schemes), scenario.replications,
+               args.allow_large, scenario.source, "uncertain")
     d = design(scenario.uncertain, args.method, n, scenario.seed)
     base = resolved_dict(scenario)
     points = d.points(integer_keys(base, list(scenario.uncertain)))

@@ -40,8 +40,11 @@ def cmd_validate_model(args: argparse.Namespace) -> int:
     from sim.validation import report, runner
     from sim.validation.result import Size
 
-    if args.out.exists() and not args.out.is_dir():
-        return bad_input([f"{args.out}: --out must be a folder"])
+    from sim.commands.run import check_out
+
+    problems = check_out(args.out)
+    if problems:
+        return bad_input(problems)
     outcomes = runner.run_all(Size.named(args.size), args.only,
                               progress=lambda name: print(f"running {name} ...", file=sys.stderr))
     print(runner.table(outcomes))
@@ -58,6 +61,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import fit
     from sim.calibration.estimate import estimate
     from sim.calibration.readers import read_people, read_placements
+    from sim.commands.run import check_out
     from sim.scenario import ScenarioError, dump_yaml, load_scenario, resolved_dict
 
     problems = []
@@ -84,6 +88,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         problems.append(f"--scheme: {args.scheme!r} is not a scheme of the template ({', '.join(names)})")
     if args.out.is_dir():
         problems.append(f"{args.out}: --out must be a file name, not a folder")
+    else:
+        problems += [p.replace("--out", "--out's folder") for p in check_out(args.out.parent)]
     if problems:
         return bad_input(problems)
     scheme = args.scheme or names[0]

@@ -200,10 +200,11 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
               label: str = "sweep", source: str = "<scenario>",
               marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
               manifest_extra: Mapping[str, Any] | None = None,
-              simulate: Callable[..., Result] | None = None) -> BatchResult:
+              simulate: Callable[..., Result] | None = None, allow_large: bool = False) -> BatchResult:
     """Run every scheme x replication x sweep point; write tables, summary and manifest to ``out``.
 
-    Raises :class:`~sim.scenario.ScenarioError` (a sweep point is invalid), :class:`ResumeRefused`
+    Raises :class:`~sim.scenario.ScenarioError` (a sweep point is invalid, or the batch is over
+    :data:`~sim.scenario.limits.MAX_RUNS` runs without ``allow_large``), :class:`ResumeRefused`
     or :class:`~sim.experiment.executors.ExecutorError` before anything is run or deleted.
     """
     started = time.perf_counter()
@@ -214,7 +215,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     spec = executor or choose(workers)
     names = [s.name for s in scenario.schemes]
     baseline = baseline or names[0]
-    plan = make_plan(scenario, points, source, marks, checks, label)
+    plan = make_plan(scenario, points, source, marks, checks, label, allow_large)
     identity = _identity(scenario, plan, identity_extra or {})
     if resume:
         check_resume(out, identity)

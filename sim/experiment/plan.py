@@ -14,52 +14,29 @@ scenario, and not for a scheme the swept keys do not touch.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim.scenario import Problem, Scenario, ScenarioError, resolved_dict, validate
+from sim.scenario import Problem, Scenario, ScenarioError, paths, resolved_dict, validate
+from sim.scenario.limits import MAX_RUNS
+from sim.scenario.paths import EXPERIMENT_KEYS
 from sim.scenario.schema import Sweep
 
 Overrides = dict[str, Any]
 
-#: Keys that describe the experiment rather than the firm: they never change a run's result.
-EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain")
 #: At most this many point problems are listed (a 10,000-point sweep could otherwise print 10,000 lines).
 MAX_PROBLEMS = 10
 
-
-# ------------------------------------------------------------------------------ dotted keys
-def _locate(data: dict[str, Any], key: str) -> tuple[Any, str | int]:
-    """The container holding ``key`` and the last part's index in it (schemes addressed by name)."""
-    parts = key.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        if isinstance(node, list):
-            node = next(s for s in node if isinstance(s, dict) and s.get("name") == part)
-        else:
-            node = node[part]
-    return node, parts[-1]
-
-
-def get_dotted(data: dict[str, Any], key: str) -> Any:
-    node, last = _locate(data, key)
-    return node[last]
-
-
-def apply_point(base: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``base`` with each dotted key of ``point`` set; ``base`` is left untouched."""
-    data = copy.deepcopy(dict(base))
-    for key, value in point.items():
-        node, last = _locate(data, key)
-        node[last] = copy.deepcopy(value)
-    return data
+#: A point's scenario: the resolved base with the point's dotted keys set (a deep copy).
+apply_point = paths.with_values
+get_dotted = paths.get
 
 
 # -------------------------------------------------------------------------------- expansion
@@ -93,6 +70,24 @@ def integer_keys(base: dict[str, Any], keys: Sequence[str]) -> list[str]:
         if isinstance(v, int) and not isinstance(v, bool):
             out.append(k)
     return out
+
+
+def sweep_size(sweep: Sweep | None) -> int:
+    """How many points ``sweep`` expands to, computed without expanding it."""
+    if sweep is None:
+        return 1
+    grid = math.prod(len(v) for v in sweep.grid.values()) if sweep.grid else 1
+    return grid * (sweep.sample.n if sweep.sample else 1)
+
+
+def check_size(points: int, schemes: int, replications: int, allow_large: bool = False,
+               source: str = "<scenario>", what: str = "sweep") -> None:
+    """Refuse (ScenarioError) a batch of more than MAX_RUNS runs unless ``allow_large``."""
+    runs = points * schemes * replications
+    if runs > MAX_RUNS and not allow_large:
+        raise ScenarioError([Problem(source, what, f"{points:,} points x {schemes} schemes x {replications} "
+                                     f"replications = {runs:,} runs, over the limit of {MAX_RUNS:,}; "
+                                     "shrink it, or pass --allow-large")])
 
 
 def expand(sweep: Sweep | None, base: dict[str, Any], seed: int) -> list[Overrides]:
@@ -175,15 +170,22 @@ def value_checks(sweep: Sweep | None) -> list[tuple[tuple[str, ...], str, Any]]:
     return checks
 
 
-def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, source: str = "<scenario>",
+def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, source: str | None = None,
               marks: Mapping[tuple, tuple[int, int]] | None = None,
-              checks: Sequence[tuple[tuple[str, ...], str, Any]] | None = None, label: str = "sweep") -> Plan:
+              checks: Sequence[tuple[tuple[str, ...], str, Any]] | None = None, label: str = "sweep",
+              allow_large: bool = False) -> Plan:
     """Expand and validate every point of ``scenario`` (or the explicit ``points``).
 
-    Each value in ``checks`` (default: every grid value and range end of the sweep) is first tried
-    on its own, so a problem names its key and line; then every point is validated. Raises
-    :class:`ScenarioError` naming the key, the value and the problem, before anything is run.
+    A batch of more than :data:`~sim.scenario.limits.MAX_RUNS` runs is refused first, before any
+    point is made, unless ``allow_large``. Each value in ``checks`` (default: every grid value and
+    range end of the sweep) is then tried on its own, so a problem names its key and line; then every
+    point is validated. Raises :class:`ScenarioError` naming the key, the value and the problem,
+    before anything is run. ``source`` and ``marks`` default to the scenario's own.
     """
+    source = scenario.source if source is None else source
+    marks = scenario.marks if marks is None else marks
+    size = sweep_size(scenario.sweep) if points is None else len(points)
+    check_size(size, len(scenario.schemes), scenario.replications, allow_large, source, label)
     resolved = resolved_dict(scenario)
     base = {**resolved, "sweep": None, "uncertain": None}
     if points is None:
@@ -196,6 +198,9 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
     identities: list[dict[str, str]] = []
     if not problems:
         for i, point in enumerate(points):
+            if not point:   # the scenario itself: valid, and its resolved form is the base
+                identities.append({s.name: identity(base, s.name) for s in scenario.schemes})
+                continue
             try:
                 sc = validate(apply_point(base, point), source)
             except ScenarioError as err:
@@ -210,6 +215,25 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
     if problems:
         raise ScenarioError(problems[:MAX_PROBLEMS])
     return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes])
+
+
+def check_ranges(scenario: Scenario, ranges: Mapping[str, tuple[float, float]], label: str = "uncertain",
+                 max_corners: int = 1024) -> None:
+    """Validate ``ranges`` (``uncertain:``) as a run would meet them: each end on its own (naming its line),
+    then every corner of the box they span (when there are at most ``max_corners``), since a bound or a
+    linear constraint holds over the whole box once it holds at its corners. Raises ScenarioError."""
+    base = {**resolved_dict(scenario), "sweep": None, "uncertain": None}
+    checks = [((label, k), k, v) for k, pair in ranges.items() for v in pair]
+    problems = _single_value_problems(checks, base, scenario.source, scenario.marks)
+    if problems:
+        raise ScenarioError(problems)
+    keys = list(ranges)
+    if not keys or 2 ** len(keys) > max_corners:
+        return
+    ints = set(integer_keys(base, keys))
+    corners = [{k: int(round(v)) if k in ints else v for k, v in zip(keys, combo, strict=True)}
+               for combo in itertools.product(*(sorted(set(ranges[k])) for k in keys))]
+    make_plan(scenario, corners, checks=[], label=label, allow_large=True)
 
 
 def _single_value_problems(checks: Sequence[tuple[tuple[str, ...], str, Any]], base: dict[str, Any], source: str,

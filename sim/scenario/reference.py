@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from sim.scenario.loader import PLAN_CLASSES
-from sim.scenario.schema import Behavior, Firm, Market, Policy
+from sim.scenario.schema import SCHEME_CLASSES, Behavior, Firm, Market, Policy
 
 
 def _model_of(annotation: typing.Any) -> type[BaseModel] | None:
@@ -41,9 +40,9 @@ def sections() -> dict[str, list[tuple[str, str, str]]]:
         "behavior": list(rows(Behavior, "behavior")),
         "policy (top level, or per scheme)": list(rows(Policy, "policy")),
     }
-    for tag, cls in sorted(PLAN_CLASSES.items()):
+    for tag, cls in sorted(SCHEME_CLASSES.items()):
         out[f"plan type `{tag}` (keys beside the scheme's name)"] = [
-            r for r in rows(cls, "") if r[0] != "type"]
+            r for r in rows(cls.plan_class, "") if r[0] != "type"]
     return out
 
 

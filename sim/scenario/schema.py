@@ -8,26 +8,31 @@ nobody has measured.
 
 from __future__ import annotations
 
-import difflib
-from typing import Annotated, Any, Literal
+import typing
+from functools import cached_property
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from sim.comp import PlanParams
+from sim.comp.params import HybridParams, IndividualParams, PlanParams, SalaryParams, TeamPoolParams
+from sim.scenario.limits import SchemeName, Slug, plan_bound_errors
+from sim.scenario.paths import check_variable
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Firm(Strict):
@@ -187,23 +192,62 @@ class Policy(Strict):
 
 
 class Scheme(Strict):
-    """One compensation scheme: a name, a plan (keys at the same level as ``name``) and policy."""
+    """One compensation scheme: its ``name``, its plan's ``type`` and terms beside them, and its ``policy``.
 
-    name: str = Field(min_length=1, max_length=200)
-    plan: PlanParams
+    A scheme *is* its plan: one class per plan type (below), each the plan's own model from
+    :mod:`sim.comp.params` plus a name and a policy, chosen by ``type``, so the YAML's shape is the
+    model's and plan keys are declared once. :attr:`plan` gives the plan alone, as the engine takes it.
+    """
+
+    name: SchemeName
     policy: Policy = Policy()
 
-    @model_validator(mode="before")
-    @classmethod
-    def _gather_plan(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "plan" not in data:
-            plan = {k: v for k, v in data.items() if k not in ("name", "policy")}
-            out: dict[str, Any] = {"plan": plan}
-            for key in ("name", "policy"):
-                if key in data:
-                    out[key] = data[key]
-            return out
-        return data
+    #: The plan model of this scheme type (a class of :mod:`sim.comp.params`); set on each subclass.
+    plan_class: ClassVar[type[BaseModel]]
+
+    @cached_property
+    def plan(self) -> PlanParams:
+        """The plan's terms alone (every default filled), as :func:`sim.comp.build_plan` takes them."""
+        cls = self.plan_class
+        return cls.model_construct(**{name: getattr(self, name) for name in cls.model_fields})
+
+    @model_validator(mode="after")
+    def _within_bounds(self) -> Scheme:
+        errors = plan_bound_errors(self.plan)
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _yaml_order(self, handler: Any) -> dict[str, Any]:
+        """Dump in the order people write a scheme: name, plan terms (type last), policy."""
+        out = handler(self)
+        return {"name": out.pop("name"), **{k: v for k, v in out.items() if k != "policy"}, "policy": out["policy"]}
+
+
+class SalaryScheme(Scheme, SalaryParams):
+    plan_class = SalaryParams
+
+
+class IndividualScheme(Scheme, IndividualParams):
+    plan_class = IndividualParams
+
+
+class TeamPoolScheme(Scheme, TeamPoolParams):
+    plan_class = TeamPoolParams
+
+
+class HybridScheme(Scheme, HybridParams):
+    plan_class = HybridParams
+
+
+#: Scheme classes by plan type (the ``type`` key).
+SCHEME_CLASSES: dict[str, type[Scheme]] = {
+    typing.get_args(cls.model_fields["type"].annotation)[0]: cls
+    for cls in (SalaryScheme, IndividualScheme, TeamPoolScheme, HybridScheme)}
+
+#: Any scheme, chosen by its ``type``.
+AnyScheme = Annotated[SalaryScheme | IndividualScheme | TeamPoolScheme | HybridScheme, Field(discriminator="type")]
 
 
 # ------------------------------------------------------------- sweeps and uncertain parameters
@@ -221,7 +265,7 @@ class SampleSweep(Strict):
     """A Latin hypercube over numeric ranges: ``n`` points, reproducible from ``seed``."""
 
     n: int = Field(ge=1, le=1_000_000, description="Number of sampled points.")
-    seed: int | None = Field(None, ge=0, description="Seed of the sample (default: the scenario seed).")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the sample (default: the scenario seed).")
     ranges: dict[str, Range] = Field(min_length=1, description="Dotted key -> [low, high].")
 
 
@@ -245,52 +289,18 @@ class Sweep(Strict):
         return [*self.grid, *(self.sample.ranges if self.sample else ())]
 
 
-#: Top-level keys a sweep or sensitivity analysis may not vary (they define the experiment itself).
-_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain")
-
-
-def _check_dotted(view: dict[str, Any], key: str) -> str | None:
-    """None if ``key`` names a setting of the scenario ``view``; otherwise why not (with a hint)."""
-    parts = key.split(".")
-    if parts[0] in _UNSWEEPABLE:
-        return f"{parts[0]!r} cannot be varied by a sweep or a sensitivity analysis"
-    node: Any = view
-    for i, part in enumerate(parts):
-        if isinstance(node, list):  # the scheme list, addressed by name
-            names = [s["name"] for s in node]
-            if part not in names:
-                match = difflib.get_close_matches(part, names, n=1)
-                return f"no scheme named {part!r}" + (f" (did you mean {match[0]!r}?)" if match else "")
-            node = node[names.index(part)]
-            if i + 1 < len(parts) and parts[i + 1] == "name":
-                return "a scheme's name cannot be varied"
-            continue
-        if not isinstance(node, dict) or part not in node:
-            options = list(node) if isinstance(node, dict) else []
-            match = difflib.get_close_matches(part, options, n=1)
-            prefix = ".".join(parts[:i]) + "." if i else ""
-            return "not a scenario key" + (f" (did you mean {prefix + match[0]!r}?)" if match else "")
-        node = node[part]
-    if isinstance(node, list) and parts[-1] == "schemes":
-        return "the scheme list cannot be varied; vary a scheme's keys"
-    return None
-
-
-def _view(data: dict[str, Any]) -> dict[str, Any]:
-    """The already-validated fields as the YAML shape (plan keys beside the scheme name)."""
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "schemes":
-            out[name] = [{"name": s.name, **s.plan.model_dump(mode="json"), "policy": s.policy.model_dump(mode="json")}
-                         for s in value]
-        else:
-            out[name] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
-    return out
+def _dumped(value: Any) -> Any:
+    """A validated field's value in the YAML shape (for checking swept keys against it)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_dumped(v) for v in value]
+    return value
 
 
 class Scenario(Strict):
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
+    name: Slug
+    description: str = Field("", max_length=10_000)
     seed: int = Field(12345, ge=0, le=2**63 - 1)
     replications: int = Field(10, ge=1, le=1_000_000)
     horizon_months: int = Field(36, ge=1, le=600)
@@ -298,7 +308,7 @@ class Scenario(Strict):
     market: Market = Market()
     behavior: Behavior = Behavior()
     policy: Policy = Policy()
-    schemes: list[Scheme] = Field(min_length=1)
+    schemes: list[AnyScheme] = Field(min_length=1)
     sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
     uncertain: dict[str, Range] | None = Field(
         None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
@@ -314,32 +324,16 @@ class Scenario(Strict):
             locs = [("grid", k) for k in value.grid] + [("sample", "ranges", k) for k in ranges]
         else:
             locs = [(k,) for k in value]
-        view = _view(info.data)
+        view = {name: _dumped(v) for name, v in info.data.items()}
         # A key in a section that failed validation is not checked: that section's own problem is reported.
         earlier = list(cls.model_fields)[: list(cls.model_fields).index(info.field_name)]
         failed = {name for name in earlier if name not in info.data}
         errors = [InitErrorDetails(type=PydanticCustomError("unknown_setting", msg), loc=loc, input={"key": loc[-1]})
                   for loc in locs
-                  if loc[-1].split(".")[0] not in failed and (msg := _check_dotted(view, loc[-1]))]
+                  if loc[-1].split(".")[0] not in failed and (msg := check_variable(view, loc[-1]))]
         if errors:  # one error per key, each at its own location (so each names its line)
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return value
-
-    @model_validator(mode="before")
-    @classmethod
-    def _merge_policy(cls, data: Any) -> Any:
-        """A scheme's ``policy`` overrides the top-level one key by key."""
-        if not isinstance(data, dict) or not isinstance(data.get("schemes"), list):
-            return data
-        base = data.get("policy") or {}
-        if not isinstance(base, dict):
-            return data
-        schemes = []
-        for s in data["schemes"]:
-            if isinstance(s, dict) and isinstance(s.get("policy", {}), dict):
-                s = {**s, "policy": {**base, **(s.get("policy") or {})}}
-            schemes.append(s)
-        return {**data, "schemes": schemes}
 
     @model_validator(mode="after")
     def _unique_names(self) -> Scenario:
@@ -350,7 +344,21 @@ class Scenario(Strict):
             seen.add(s.name)
         return self
 
-    def scheme(self, name: str) -> Scheme:
+    #: Where the scenario was read from and the line marks of its keys (empty when built in code).
+    _source: str = PrivateAttr("<scenario>")
+    _marks: dict = PrivateAttr(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The file (or ``<scenario>``) this scenario was read from, for problem lines."""
+        return self._source
+
+    @property
+    def marks(self) -> dict:
+        """(line, column) of each raw key path of the file it was read from (see :mod:`sim.scenario.paths`)."""
+        return self._marks
+
+    def scheme(self, name: str) -> AnyScheme:
         for s in self.schemes:
             if s.name == name:
                 return s
