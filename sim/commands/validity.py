@@ -37,10 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_validate_model(args: argparse.Namespace) -> int:
     """Run the checks, print the table, write the report. Exit 1 if any case failed."""
+    from sim.commands.run import check_out
     from sim.validation import report, runner
     from sim.validation.result import Size
-
-    from sim.commands.run import check_out
 
     problems = check_out(args.out)
     if problems:

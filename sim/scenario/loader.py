@@ -170,8 +170,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | No
         scenario = Scenario.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise ScenarioError(_problems_from(exc, data, source, marks, overridden)) from None
-    scenario._source, scenario._marks = source, dict(marks)
-    return scenario
+    return scenario.read_from(source, marks)
 
 
 def _problems_from(exc: ValidationError, data: dict[str, Any], source: str, marks: Marks,

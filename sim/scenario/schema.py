@@ -17,7 +17,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -344,19 +343,21 @@ class Scenario(Strict):
             seen.add(s.name)
         return self
 
-    #: Where the scenario was read from and the line marks of its keys (empty when built in code).
-    _source: str = PrivateAttr("<scenario>")
-    _marks: dict = PrivateAttr(default_factory=dict)
+    def read_from(self, source: str, marks: dict) -> Scenario:
+        """Record where this scenario was read from (kept beside the fields: it is no part of its value,
+        so two scenarios of the same settings stay equal, and copies and pickles keep it)."""
+        self.__dict__["_origin"] = (source, dict(marks))
+        return self
 
     @property
     def source(self) -> str:
         """The file (or ``<scenario>``) this scenario was read from, for problem lines."""
-        return self._source
+        return self.__dict__.get("_origin", ("<scenario>", {}))[0]
 
     @property
     def marks(self) -> dict:
         """(line, column) of each raw key path of the file it was read from (see :mod:`sim.scenario.paths`)."""
-        return self._marks
+        return self.__dict__.get("_origin", ("<scenario>", {}))[1]
 
     def scheme(self, name: str) -> AnyScheme:
         for s in self.schemes:

@@ -105,7 +105,8 @@ def test_a_fifo_as_the_placements_file_is_refused(tmp_path: Path, capsys: pytest
     assert err == [f"{fifo}: is not a regular file (a folder, a pipe or a device?)"]
 
 
-def test_out_under_a_file_is_one_line_and_nothing_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_out_under_a_file_is_one_line_and_nothing_is_written(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "placements.csv").write_text(HEADER + GOOD + LATER)
     (tmp_path / "blocker").write_text("mine")
     code = main(["calibrate", str(tmp_path / "placements.csv"), "--out", str(tmp_path / "blocker" / "firm.yaml")])
