@@ -178,11 +178,14 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], source: str, mark
     problems: list[Problem] = []
     for err in exc.errors():
         raw = paths.from_loc(err["loc"], SCHEME_CLASSES)
+        if _inherited(data, raw):
+            continue   # a top-level policy key copied into a scheme: reported once, where it is written
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key" + paths.hint(str(raw[-1]), allowed_keys(data, raw[:-1]))
         elif err["type"] == "missing":
-            msg = "required key is missing"
+            msg = "a value is missing: a range is [low, high]" if isinstance(raw[-1], int) else \
+                "required key is missing"
         elif err["type"] == "union_tag_invalid":
             tags = ", ".join(sorted(SCHEME_CLASSES))
             given = err.get("input", {}).get("type") if isinstance(err.get("input"), dict) else None
@@ -196,6 +199,18 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], source: str, mark
         where = (SET, None, None) if blame else (source, *paths.nearest_mark(marks, raw))
         problems.append(Problem(where[0], paths.display(data, raw), msg, where[1], where[2]))
     return problems
+
+
+def _inherited(data: dict[str, Any], raw: RawPath) -> bool:
+    """Whether ``raw`` is a scheme's policy key that the scheme took from the top-level policy."""
+    if len(raw) < 4 or raw[0] != "schemes" or raw[2] != "policy" or not isinstance(raw[1], int):
+        return False
+    schemes = data.get("schemes")
+    if not isinstance(schemes, list) or raw[1] >= len(schemes):
+        return False
+    top, scheme = data.get("policy"), schemes[raw[1]]
+    own = scheme.get("policy") if isinstance(scheme, dict) else None
+    return isinstance(top, dict) and raw[3] in top and not (isinstance(own, dict) and raw[3] in own)
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:

@@ -266,3 +266,14 @@ def test_a_run_deletes_nothing_outside_its_output_folder(tmp_path: Path, capsys:
                                                            "batch.json"))
     assert sorted(p.name for p in home.iterdir()) == ["batch.json", "manifest.json", "out", "parts", "runs.parquet",
                                                        "summary.csv"]
+
+
+def test_a_bad_top_level_policy_is_one_line_where_it_is_written(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = _file(tmp_path, GOOD + "policy: {leaderboard: 3}\n")
+    _refused(capsys, ["validate", str(path)], f"{path}:13:", " policy.leaderboard: ", "valid boolean")
+
+
+def test_a_range_of_one_value_says_what_a_range_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _file(tmp_path, GOOD + "uncertain: {market.job_order_rate: [4]}\n")
+    _refused(capsys, ["validate", str(path)], "uncertain.market.job_order_rate[1]", "a range is [low, high]")
