@@ -156,6 +156,8 @@ def parse_text(text: str, source: str, path_prefix: str = "") -> tuple[Any, Mark
             if frame is not None and isinstance(frame[0], dict) and frame[2] is None:   # a mapping key
                 if not isinstance(event, yaml.ScalarEvent):
                     raise fail("a key must be a plain word, not a list or a mapping", event)
+                if event.tag not in _STR_TAGS:
+                    raise fail(f"YAML tags ({event.tag}) are not allowed", event)
                 key = event.value
                 if key in frame[0]:
                     first = marks.get((*frame[1], key), (None,))[0]
