@@ -138,3 +138,13 @@ def test_the_largest_valid_amounts_run_without_overflowing_the_cents() -> None:
 def test_a_plan_term_past_its_bound_is_refused(key: str, value: object) -> None:
     with pytest.raises(ScenarioError, match=rf"schemes\.s\.{key}.*beyond the largest"):
         validate({"name": "t", "schemes": [{"name": "s", "type": "individual", key: value}]})
+
+
+def test_every_plan_type_of_the_engine_has_a_scheme_class() -> None:
+    """A plan type added to sim.comp.params.PlanParams needs its scheme class here, or scenarios cannot name it."""
+    import typing
+
+    from sim.comp.params import PlanParams
+
+    members = typing.get_args(typing.get_args(PlanParams)[0])
+    assert set(members) == {c.plan_class for c in SCHEME_CLASSES.values()}
