@@ -63,14 +63,19 @@ class Schedule:
             num = nums[0] if len(starts) == 1 else np.array(nums)[np.searchsorted(starts, commissionable, "right") - 1]
             quotient, remainder = floor_div(commissionable, num, den, bound)
         else:  # each slice of c at its own tier's rate, the exact sum rounded once
-            quotient = remainder = np.zeros(len(credited), dtype=np.int64)
-            for start, end, num in zip(starts, (*starts[1:], None), nums, strict=True):
-                piece = np.clip(commissionable - start, 0, None if end is None else end - start)
-                more, rest = floor_div(piece, num, den, bound)
-                remainder = remainder + rest
-                carry = remainder >= den
-                quotient = quotient + more + carry
-                remainder -= carry * den
+            slices = [np.maximum(commissionable - start, 0) if end is None else
+                      np.minimum(np.maximum(commissionable - start, 0), end - start)
+                      for start, end in zip(starts, (*starts[1:], None), strict=True)]
+            if bound * max(nums) < 1 << 63:  # the exact sum fits in int64
+                quotient, remainder = np.divmod(sum(piece * num for piece, num in zip(slices, nums, strict=True)), den)
+            else:
+                quotient = remainder = np.zeros(len(credited), dtype=np.int64)
+                for piece, num in zip(slices, nums, strict=True):
+                    more, rest = floor_div(piece, num, den, bound)
+                    remainder = remainder + rest
+                    carry = remainder >= den
+                    quotient = quotient + more + carry
+                    remainder -= carry * den
         amount = quotient + (2 * remainder + (quotient & 1) > den)
         return amount if self.cap_cents is None else np.minimum(amount, self.cap_cents)
 

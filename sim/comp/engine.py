@@ -171,10 +171,11 @@ def _commission(plan: Plan, p: Period, members: Index, state: PlanState) -> None
 def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray) -> None:
     """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
     cols = p.cols
-    keep = (np.append(commission > 0, False)[who] & (p.shares > 0)).nonzero()[0]
+    keep = (np.concatenate((commission > 0, [False]))[who] & (p.shares > 0)).nonzero()[0]
     placements = np.concatenate((cols.credit_placement_ids, cols.credit_placement_ids))[keep]
-    keep = keep[np.lexsort((placements, who[keep]))]
-    group, key = who[keep], np.concatenate((cols.credit_placement_ids, cols.credit_placement_ids))[keep]
+    order = np.lexsort((placements, who[keep]))
+    keep, key = keep[order], placements[order]
+    group = who[keep]
     cents = largest_remainder(group, key, commission, p.shares[keep], credited)
     if p.lines is not None:
         for i, placement, amount in zip(group.tolist(), key.tolist(), cents.tolist(), strict=True):
@@ -195,9 +196,10 @@ def _clawbacks(p: Period, members: Index, state: PlanState) -> None:
     at = dict(zip(named, members.find(np.array(named, dtype=I64)).tolist(), strict=True))
     claims = sorted({(f.placement_id, person, f.clawback_fraction) for f in falloffs
                      for person in (f.recruiter_id, f.account_manager_id) if at[person] < members.n})
+    before = state.paid_on({(placement, person) for placement, person, _ in claims})
     for placement, person, fraction in claims:
         here = p.paid_now.get((placement, person), 0)
-        cents = fraction_rate(fraction).of(state.paid_on(placement, person) + here)
+        cents = fraction_rate(fraction).of(before.get((placement, person), 0) + here)
         if cents:
             i = at[person]
             p.variable[i] -= cents

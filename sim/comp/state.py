@@ -29,9 +29,14 @@ class PlanState:
     commission_paid: tuple[tuple[int, PaidOn], ...] = ()
     """``(period, {(placement_id, person_id): cents})``, oldest first."""
 
-    def paid_on(self, placement_id: int, person_id: int) -> int:
-        """Commission paid to a person on a placement within the memory window, net of clawbacks."""
-        return sum(paid.get((placement_id, person_id), 0) for _, paid in self.commission_paid)
+    def paid_on(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """Commission paid on each ``(placement_id, person_id)`` of ``pairs`` within the memory window, net
+        of clawbacks (pairs with none are left out)."""
+        out: dict[tuple[int, int], int] = {}
+        for _, paid in self.commission_paid:
+            for pair in paid.keys() & pairs:
+                out[pair] = out.get(pair, 0) + paid[pair]
+        return out
 
     def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidOn) -> PlanState:
         """The state after ``period``: new balances, this period's payments appended, old periods dropped."""
