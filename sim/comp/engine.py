@@ -73,15 +73,19 @@ class Index:
 
 
 class Pods(Index):
-    """Dense codes of the members' pods: ``codes`` per member; ``find``/``code`` give ``n`` for other pods."""
+    """Dense codes of the members' pods: ``codes`` per member; ``find``/``code`` give ``n`` for other pods.
+    Small non-negative pods (the model's) are their own codes."""
 
     def __init__(self, member_pods: np.ndarray) -> None:
-        unique, self.codes = np.unique(member_pods, return_inverse=True)
+        top = int(member_pods.max()) if len(member_pods) else -1
+        if len(member_pods) and int(member_pods.min()) >= 0 and top < 4096:
+            unique, self.codes = np.arange(top + 1), member_pods
+        else:
+            unique, self.codes = np.unique(member_pods, return_inverse=True)
         super().__init__(unique)
-        self.known = {pod: code for code, pod in enumerate(unique.tolist())}
 
     def code(self, pod: int) -> int:
-        return self.known.get(pod, self.n)
+        return int(self.find(np.array([pod], dtype=I64))[0])
 
 
 @dataclass
@@ -134,7 +138,7 @@ def pay(plan: Plan, cols: LedgerColumns, state: PlanState, lines: bool = False) 
     p = Period(cols, np.concatenate((recruiter_share, gp - recruiter_share)), bound, gp_total, refunds,
                plan.bases[cols.member_roles], np.zeros(n, dtype=I64), [[] for _ in range(n)] if lines else None)
     p.by_kind[BASE] = int(p.total.sum())
-    members = Index(cols.member_ids)
+    members = Index(cols.member_ids) if plan.schedule is not None or plan.draw is not None else None
     if plan.schedule is not None and n:
         _commission(plan, p, members, state)
     if (plan.pool is not None or plan.lead_pays) and n:

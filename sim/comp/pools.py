@@ -112,8 +112,9 @@ def pay_leads(p: Period, override: Rate, bonus: int, milestone: int, pod_net: np
         reached = (p.roles != LEAD_CODE) & (p.cols.member_tenure == milestone)
         amounts.append((DEVELOPMENT_BONUS, bonus * np.bincount(p.pods.codes[reached], minlength=p.pods.n)))
     lead = lead[np.lexsort((p.ids[lead], p.pods.codes[lead]))]
+    shared = len(lead) > 1 and bool((np.diff(p.pods.codes[lead]) == 0).any())  # a pod with two leads
     for kind, per_pod in amounts:
-        cents = largest_remainder(p.pods.codes[lead], p.ids[lead], per_pod)
+        cents = largest_remainder(p.pods.codes[lead], p.ids[lead], per_pod) if shared else per_pod[p.pods.codes[lead]]
         p.by_kind[kind] += int(cents.sum())
         p.total[lead] += cents
         if p.lines is not None:
