@@ -5,7 +5,7 @@ A benchmark baseline, not part of the tool (nothing in ``sim`` imports it). It m
 quits, hires) as a Mesa 3 user would write it: one ``Agent`` class per role whose ``step()`` runs every
 day (``model.agents.shuffle_do("step")``), and a ``Model`` whose ``step()`` is one day and that closes
 the month every ``days_per_month`` days. Month end reuses teamsim's pure pieces (the payout engine
-``build_plan(...).pay``, ``plan.marginal_return``, the rules of :mod:`sim.model.behaviour` called on
+``build_plan(...).pay``, ``plan.marginal_returns``, the rules of :mod:`sim.model.behaviour` called on
 arrays of the agents' attributes), so both models do the same month-end decisions. Differences from
 :mod:`sim.model`, which are what the benchmark measures:
 
@@ -16,8 +16,8 @@ arrays of the agents' attributes), so both models do the same month-end decision
 * a leaver is ``remove()``d and a new agent made when the vacancy fills; a pending fall-off is a list
   entry checked daily (teamsim: SimPy timeouts);
 * its random numbers are its own (no common random numbers), so it matches teamsim in distribution;
-* payroll builds every statement with ``pay()``, as a straightforward model would (teamsim's runs without
-  ``detail`` use the engine's ``pay_totals``, which pays the same cents without building statements).
+* payroll builds every statement (``pay(..., lines=True)``), as a straightforward model would (teamsim's
+  runs without ``detail`` pay the same cents without building the lines).
 
 Covers the reference scenario's features (no pod leads, leaderboard or star removal; a leaver's
 pipeline is lost). ``run_mesa(scenario, scheme_name, replication) -> dict`` runs one replication.
@@ -308,10 +308,11 @@ class FirmMesa(mesa.Model):
 
     def margins(self, people: list[Producer], counts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """What the plan pays each person (own, each teammate, teammates) for one more dollar of their GP."""
-        mr = [self.plan.marginal_return(p.role, counts[0][p.pod], counts[1],
-                                        int(p.credit_ema if p.credit_ema >= 0 else self.credit_mean)) for p in people]
-        own, mate, mates = zip(*mr, strict=True)
-        return np.array(own), np.array(mate), np.array(mates)
+        pods, firm = counts
+        return self.plan.marginal_returns(
+            np.array([p.role == RECRUITER for p in people]), np.array([pods[p.pod][RECRUITER] for p in people]),
+            np.array([pods[p.pod][ACCOUNT_MANAGER] for p in people]), firm[RECRUITER], firm[ACCOUNT_MANAGER],
+            np.array([int(p.credit_ema if p.credit_ema >= 0 else self.credit_mean) for p in people]))
 
     def choose_effort(self, people: list[Producer], counts, margins=None) -> None:
         """Best-response effort to what the plan pays at the margin."""
@@ -336,7 +337,8 @@ class FirmMesa(mesa.Model):
         staff = list(self.agents)
         members = tuple(Member(p.unique_id, p.role, p.pod, p.tenure) for p in staff)
         ledger = PeriodLedger(self.month, members, tuple(credits), tuple(self.falloffs))
-        stmts, self.plan_state = self.plan.pay(ledger, self.plan_state)
+        paid = self.plan.pay(ledger, self.plan_state, lines=True)
+        stmts, self.plan_state = paid.statements, paid.state
         self.events += 1
         credited: dict[int, float] = {}
         for c in credits:

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from sim.comp import PRODUCER_ROLES
 from sim.scenario.problems import Problem, ScenarioError
 
 PLACEMENT_COLUMNS = ("placement_date", "recruiter_id", "account_manager_id", "kind", "fee", "start_date",
                      "fell_off")
 PEOPLE_COLUMNS = ("person_id", "role", "hire_date", "exit_date")
 KINDS = ("perm", "contract")
-ROLES = ("recruiter", "account_manager")
 TRUE, FALSE = ("true", "yes", "1", "y", "t"), ("false", "no", "0", "n", "f")
 FIRST_DATE, LAST_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)   # an ATS export's plausible span
 MAX_FEE = Decimal(10**7)    # dollars: a placement's fee or contract GP (the market's bounds are below it)
@@ -195,7 +195,7 @@ def read_people(path: str | Path) -> list[Person]:
     for number, raw in _rows(path, PEOPLE_COLUMNS, problems):
         r = _Row(str(path), number, raw, problems)
         before = len(problems)
-        pid, role = r.text("person_id"), r.choice("role", ROLES)
+        pid, role = r.text("person_id"), r.choice("role", PRODUCER_ROLES)
         hired, left = r.date("hire_date"), r.date("exit_date", optional=True)
         if hired is not None and left is not None and left < hired:
             r.bad("exit_date", f"exit {left.isoformat()} is before the hire {hired.isoformat()}")

@@ -1,5 +1,6 @@
-"""The marginal returns' hot loops, compiled with numba (see :mod:`sim.comp.marginal`, which imports this
-module on first use, so that importing :mod:`sim.comp` does not load numba)."""
+"""The payout engine's hot loops, compiled with numba: the marginal returns (:mod:`sim.comp.marginal`) and
+the largest-remainder split (:mod:`sim.comp.money`). Imported on first use, so that importing
+:mod:`sim.comp` does not load numba."""
 
 from __future__ import annotations
 
@@ -38,3 +39,49 @@ def pool_margins(is_recruiter, recruiters, account_managers, rate, w_recruiter,
         teammates[i] = max(mates, 0)
     return own, teammate, teammates
 
+
+
+@njit(cache=True)
+def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cover - compiled
+    """:func:`sim.comp.money.largest_remainder`: entries sorted by group, then key; a run of entries of
+    one key is one share (their weights summed), written to its first entry (the others get 0)."""
+    n = group.size
+    shares, remainders = np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    start = 0
+    while start < n:
+        g, end, paid = group[start], start, 0
+        while end < n and group[end] == g:
+            end += 1
+        t, w_sum = total[g], weight_sum[g]
+        i = start
+        while i < end:
+            first, w = i, weight[i]
+            i += 1
+            while i < end and key[i] == key[first]:
+                w += weight[i]
+                i += 1
+            if w_sum <= 0:
+                continue
+            # floor(t * w / w_sum), exactly: a float estimate, then the remainder in wrapping int64
+            quotient = np.int64(np.floor(t * (w / w_sum)))
+            remainder = t * w - quotient * w_sum
+            if remainder < 0:
+                quotient, remainder = quotient - 1, remainder + w_sum
+            elif remainder >= w_sum:
+                quotient, remainder = quotient + 1, remainder - w_sum
+            shares[first], remainders[first] = quotient, remainder
+            paid += quotient
+        left = min(t - paid, end - start) if w_sum > 0 else 0  # (never more than the entries: memory safety)
+        if left > 16:  # a stable sort: equal remainders keep the order of their keys
+            ranked = np.argsort(-remainders[start:end], kind="mergesort")
+            for j in range(left):
+                shares[start + ranked[j]] += 1
+        for _ in range(left if left <= 16 else 0):  # the few largest remainders, the first (lowest key) of ties
+            best = start
+            for i in range(start + 1, end):
+                if remainders[i] > remainders[best]:
+                    best = i
+            shares[best] += 1
+            remainders[best] = -1
+        start = end
+    return shares

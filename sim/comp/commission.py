@@ -9,17 +9,18 @@ A schedule is built once per plan from :class:`~sim.comp.params.IndividualTerms`
   which jumps at each tier start;
 * the exact rational amount is rounded half to even to the cent once (never per slice), then capped.
 
-The commission is computed on the period's total credited GP and then allocated to one line per credited
-placement by :func:`~sim.comp.money.allocate`, in proportion to each placement's credited GP.
+The commission is computed on the period's total credited GP; the engine then splits it over the
+placements credited, by largest remainder on each one's credited GP.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from math import lcm
 
-from .money import div_half_even, dollars_to_cents, rate_of
+import numpy as np
+
+from .money import dollars_to_cents, floor_div, rate_of
 from .params import IndividualTerms
 
 
@@ -54,32 +55,29 @@ class Schedule:
             cap_cents=None if terms.cap is None else dollars_to_cents(terms.cap),
         )
 
-    @property
-    def is_flat(self) -> bool:
-        """True when commission is proportional to credited GP (no threshold, one tier, no cap)."""
-        return self.threshold_cents == 0 and len(self.tier_starts) == 1 and self.cap_cents is None
-
-    def commission(self, credited_cents: int) -> int:
-        """Commission in cents for a month's credited GP (``>= 0``)."""
-        commissionable = credited_cents - self.threshold_cents
-        if commissionable <= 0:
-            return 0
-        starts, nums = self.tier_starts, self.tier_nums
-        if len(starts) == 1:
-            exact = commissionable * nums[0]
-        elif self.retroactive:
-            top = bisect_right(starts, commissionable) - 1  # the highest tier reached
-            exact = commissionable * nums[top]
-        else:
-            exact = 0
-            ends = starts[1:] + (commissionable,)
-            for start, end, num in zip(starts, ends, nums, strict=True):
-                if start >= commissionable:
-                    break
-                exact += (min(end, commissionable) - start) * num
-        amount = div_half_even(exact, self.den)
-        cap = self.cap_cents
-        return amount if cap is None or amount <= cap else cap
+    def commission(self, credited: np.ndarray, bound: int) -> np.ndarray:
+        """Commission in cents on each credited GP (an int64 array, ``0 <= credited <= bound``)."""
+        commissionable = np.maximum(credited - self.threshold_cents, 0)
+        starts, nums, den = self.tier_starts, self.tier_nums, self.den
+        if len(starts) == 1 or self.retroactive:  # all of c at one rate: the highest tier reached
+            num = nums[0] if len(starts) == 1 else np.array(nums)[np.searchsorted(starts, commissionable, "right") - 1]
+            quotient, remainder = floor_div(commissionable, num, den, bound)
+        else:  # each slice of c at its own tier's rate, the exact sum rounded once
+            slices = [np.maximum(commissionable - start, 0) if end is None else
+                      np.minimum(np.maximum(commissionable - start, 0), end - start)
+                      for start, end in zip(starts, (*starts[1:], None), strict=True)]
+            if bound * max(nums) < 1 << 63:  # the exact sum fits in int64
+                quotient, remainder = np.divmod(sum(piece * num for piece, num in zip(slices, nums, strict=True)), den)
+            else:
+                quotient = remainder = np.zeros(len(credited), dtype=np.int64)
+                for piece, num in zip(slices, nums, strict=True):
+                    more, rest = floor_div(piece, num, den, bound)
+                    remainder = remainder + rest
+                    carry = remainder >= den
+                    quotient = quotient + more + carry
+                    remainder -= carry * den
+        amount = quotient + (2 * remainder + (quotient & 1) > den)
+        return amount if self.cap_cents is None else np.minimum(amount, self.cap_cents)
 
     def rate_pieces(self) -> tuple[list[tuple[float, float, float]], list[tuple[float, float]]]:
         """The schedule as a function of credited GP ``x`` (float cents), for expected marginal rates.

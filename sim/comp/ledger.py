@@ -6,7 +6,7 @@ The simulation only *records* facts here; it never computes pay. A :class:`Perio
   credits and fall-offs naming anyone else (people who have left) are forfeited.
 * ``credits``: gross profit (GP) recognised this period on each placement, with the recruiter and
   account manager who made it and the pods they were in (a perm placement's whole fee in its start
-  month; a contract placement's GP for the month).
+  month, flagged ``perm``; a contract placement's GP for the month).
 * ``falloffs``: perm placements that fell off within their guarantee this period: the GP refunded to
   the client, and the share of the commission paid on the placement that the firm takes back.
 
@@ -22,15 +22,15 @@ RECRUITER = "recruiter"
 ACCOUNT_MANAGER = "account_manager"
 POD_LEAD = "pod_lead"
 PRODUCER_ROLES = (RECRUITER, ACCOUNT_MANAGER)
+"""Roles that produce GP (recruiters and account managers); a pod lead leads a pod and produces nothing."""
 ROLES = (RECRUITER, ACCOUNT_MANAGER, POD_LEAD)
+ROLE_CODES: dict[str, int] = {role: code for code, role in enumerate(ROLES)}
+"""Role name -> small int code, in the order of ``ROLES``: recruiter 0, account_manager 1, pod_lead 2."""
 
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A person employed in the period. ``tenure_months``: completed months at its start (0 = first month).
-
-    Recruiters and account managers are *producers*; a pod lead leads a pod and produces nothing.
-    """
+    """A person employed in the period. ``tenure_months``: completed months at its start (0 = first month)."""
 
     person_id: int
     role: str
@@ -46,7 +46,11 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class PlacementCredit:
-    """GP recognised this period on one placement, in cents, before the recruiter/AM split."""
+    """GP recognised this period on one placement, in cents, before the recruiter/AM split.
+
+    ``perm``: a perm placement, which may fall off within its guarantee, so the commission paid on it is
+    remembered for clawbacks; a contract (``perm=False``) never falls off and is not remembered.
+    """
 
     placement_id: int
     recruiter_id: int
@@ -54,6 +58,7 @@ class PlacementCredit:
     account_manager_id: int
     account_manager_pod: int
     gp_cents: int
+    perm: bool = True
 
     def __post_init__(self) -> None:
         if type(self.gp_cents) is not int or self.gp_cents < 0:

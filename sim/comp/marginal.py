@@ -16,24 +16,24 @@ must be cheap. The answer has two parts:
   its jumps) rather than from a handful of quantiles, because quantile averages move in steps as the
   expected credit changes, which makes best responses jumpy; it is tabulated once per plan on a log grid
   of expected credit (2 % steps, ``1e-3`` to ``1e3`` times the schedule's breakpoints) and linearly
-  interpolated, which costs about a microsecond per call and is within 1e-4 of the exact value.
+  interpolated (compiled, :mod:`sim.comp._kernels`), within 1e-4 of the exact value.
 
 * **pool part.** One extra credited dollar adds one dollar to the basis (pod or firm) GP, of which the
   pool holds ``rate``; the person's share is ``rate * w_own / W`` and each teammate's is
   ``rate * w_teammate / W``, where ``W`` sums the weights of the basis's producers. ``teammate`` is the
   mean over the ``teammates`` other producers (they differ only under role weights).
+
+Both take arrays: the model asks for every producer at once, and one person is a length-1 call.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
 from .commission import Schedule
-from .ledger import ACCOUNT_MANAGER, RECRUITER
 
 OUTCOME_CV = 0.6
 GAMMA_SHAPE = 1.0 / OUTCOME_CV**2
@@ -48,9 +48,6 @@ class MarginalReturn(NamedTuple):
     own: float
     teammate: float
     teammates: int
-
-
-NO_RETURN = MarginalReturn(0.0, 0.0, 0)
 
 
 def expected_marginal_rates(schedule: Schedule, expected_cents: np.ndarray) -> np.ndarray:
@@ -75,7 +72,7 @@ def expected_marginal_rates(schedule: Schedule, expected_cents: np.ndarray) -> n
 class ExpectedMarginal:
     """``own`` of a schedule as a function of expected credited GP, tabulated and interpolated."""
 
-    __slots__ = ("_at_zero", "_log_low", "_step", "_values", "_count", "_array")
+    __slots__ = ("_at_zero", "_log_low", "_step", "_count", "_table")
 
     def __init__(self, schedule: Schedule) -> None:
         segments, jumps = schedule.rate_pieces()
@@ -83,37 +80,22 @@ class ExpectedMarginal:
         breakpoints = [x for seg in segments for x in seg[:2] if 0.0 < x < math.inf]
         breakpoints += [x for x, _ in jumps if x > 0.0]
         if not breakpoints:  # a straight line through 0: the same margin everywhere
-            self._log_low, self._step, self._values, self._count = 0.0, 1.0, [self._at_zero], 1
-            self._array = np.array(self._values)
+            self._log_low, self._step, self._count, self._table = 0.0, 1.0, 1, np.array([self._at_zero])
             return
         low, high = min(breakpoints) / GRID_SPAN, max(breakpoints) * GRID_SPAN
         self._step = math.log(GRID_RATIO)
         self._count = int(math.ceil(math.log(high / low) / self._step)) + 1
         self._log_low = math.log(low)
-        grid = np.exp(self._log_low + self._step * np.arange(self._count))
-        self._array = expected_marginal_rates(schedule, grid)
-        self._values = self._array.tolist()   # scalar calls index a list: faster than an array
+        self._table = expected_marginal_rates(schedule, np.exp(self._log_low + self._step * np.arange(self._count)))
 
-    def __call__(self, expected_cents: float) -> float:
-        if expected_cents <= 0:
-            return self._at_zero
-        position = (math.log(expected_cents) - self._log_low) / self._step
-        if position <= 0.0:
-            return self._values[0]
-        if position >= self._count - 1:
-            return self._values[-1]
-        index = int(position)
-        low = self._values[index]
-        return low + (self._values[index + 1] - low) * (position - index)
-
-    def many(self, expected_cents: np.ndarray) -> np.ndarray:
-        """``self(x)`` for every x of an array at once (the same table, the same interpolation; compiled)."""
+    def __call__(self, expected_cents: np.ndarray) -> np.ndarray:
+        """The expected marginal rate at each expected credited GP (cents) of an array."""
         x = np.asarray(expected_cents, dtype=float).reshape(-1)
         if self._count == 1:
             return np.full(x.shape, self._at_zero)
         from ._kernels import interpolate  # compiled; imported on first use, so that importing sim.comp stays light
 
-        return interpolate(x, self._log_low, self._step, self._count, self._array, self._at_zero)
+        return interpolate(x, self._log_low, self._step, self._count, self._table, self._at_zero)
 
 
 class PoolMargin:
@@ -121,33 +103,14 @@ class PoolMargin:
 
     __slots__ = ("rate", "firm_basis", "weights")
 
-    def __init__(self, rate: float, firm_basis: bool, weights: Mapping[str, float]) -> None:
-        self.rate = rate
-        self.firm_basis = firm_basis
-        self.weights = (weights[RECRUITER], weights[ACCOUNT_MANAGER])
+    def __init__(self, rate: float, firm_basis: bool, weights: tuple[float, float]) -> None:
+        self.rate, self.firm_basis, self.weights = rate, firm_basis, weights
 
-    def __call__(self, role: str, pod_counts: Mapping[str, int],
-                 firm_counts: Mapping[str, int]) -> tuple[float, float, int]:
-        counts = firm_counts if self.firm_basis else pod_counts
-        recruiters, account_managers = counts.get(RECRUITER, 0), counts.get(ACCOUNT_MANAGER, 0)
-        w_recruiter, w_account_manager = self.weights
-        total = recruiters * w_recruiter + account_managers * w_account_manager
-        teammates = recruiters + account_managers - 1
-        if total <= 0 or teammates < 0:
-            return 0.0, 0.0, max(teammates, 0)
-        own_weight = w_recruiter if role == RECRUITER else w_account_manager
-        own = self.rate * own_weight / total
-        teammate = (self.rate - own) / teammates if teammates else 0.0
-        return own, teammate, teammates
-
-    def many(self, is_recruiter: np.ndarray, recruiters: np.ndarray,
-             account_managers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``self(...)`` for many producers at once, given each one's basis counts by role.
-
-        ``recruiters``/``account_managers``: producers of each role in the person's basis (pod or firm,
-        whichever the pool is on), the person included.
-        """
+    def __call__(self, is_recruiter: np.ndarray, recruiters: np.ndarray,
+                 account_managers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(own, teammate, teammates)`` of each producer, given the producers of each role in their basis
+        (pod or firm, whichever the pool is on), the person included."""
         from ._kernels import pool_margins
 
         return pool_margins(np.asarray(is_recruiter, dtype=np.bool_), np.asarray(recruiters, dtype=np.int64),
-                             np.asarray(account_managers, dtype=np.int64), float(self.rate), *map(float, self.weights))
+                            np.asarray(account_managers, dtype=np.int64), float(self.rate), *map(float, self.weights))

@@ -3,8 +3,10 @@
 ``PlanParams`` is a discriminated union on ``type``: ``salary``, ``individual``, ``team_pool`` or
 ``hybrid``. Every model forbids unknown keys and gives every field a default and a description, so a
 misspelt key fails loudly with its dotted path instead of silently taking the default. Amounts are
-**dollars** with at most two decimals (converted to integer cents when a plan is built); rates are
-read exactly as ``Decimal(str(x))``, so ``0.1`` is one tenth. Errors are ``pydantic.ValidationError``s
+**dollars** with at most two decimals, at most a billion (converted to integer cents when a plan is
+built); rates and weights are read exactly as ``Decimal(str(x))``, so ``0.1`` is one tenth, to nine
+decimal places (more are rounded half to even): the bounds under which the payout engine's int64
+arithmetic is exact (:mod:`sim.comp.money`). Errors are ``pydantic.ValidationError``s
 whose ``loc`` names the offending key, e.g. ``('individual', 'split')`` or
 ``('hybrid', 'individual', 'tiers')``. Decimals are dumped as JSON numbers, so a resolved scenario
 written back to YAML reads like the input.
@@ -16,17 +18,30 @@ types add ``clawback`` and ``draw``; ``individual``, ``team_pool`` and ``hybrid`
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+
+RATE_PLACES = 9
+"""Decimal places kept of a rate or weight."""
+MAX_DOLLARS = 10**9
+"""Largest amount of a plan, in dollars."""
+
+
+def _nine_places(value: Decimal) -> Decimal:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -RATE_PLACES:
+        return value.quantize(Decimal(1).scaleb(-RATE_PLACES), rounding=ROUND_HALF_EVEN)
+    return value
+
 
 _as_number = PlainSerializer(float, return_type=float, when_used="json")
-Dollars = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False), _as_number]
+Dollars = Annotated[Decimal, Field(ge=0, le=MAX_DOLLARS, decimal_places=2, allow_inf_nan=False), _as_number]
 """A non-negative amount of dollars, to the cent."""
-Fraction01 = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), _as_number]
+Fraction01 = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), AfterValidator(_nine_places), _as_number]
 """A rate or share in [0, 1]."""
-Weight = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), _as_number]
+Weight = Annotated[Decimal, Field(ge=0, le=1000, allow_inf_nan=False), AfterValidator(_nine_places), _as_number]
 
 
 class Strict(BaseModel):

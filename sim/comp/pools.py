@@ -1,57 +1,44 @@
-"""Team pools: a share of a pod's (or the firm's) net GP, divided exactly among its producers.
+"""The pod-wide parts of pay: team pools and pod-lead pay, from each pod's net GP.
 
-For each basis (every pod, or the whole firm) the pool is::
+A pod's *net GP* is the GP credited to it minus the refunds of fall-offs attributed to it, each split by
+the plan's crediting rule (the recruiter's share to the recruiter's pod, the account manager's to the
+AM's pod); GP credited to people who have since left still counts for the pod named in the credit.
 
-    pool = round_half_even(rate * (GP credited to the basis - refunds of fall-offs attributed to it))
-
-where a placement's GP and a fall-off's refund are attributed to pods by the plan's split (the recruiter
-share to the recruiter's pod, the account manager share to the AM's pod), and the firm's GP is the sum
-over all pods. GP credited to people who have since left still funds their pod's pool: it was earned by
-the pod. A negative pool (refunds above GP) is charged to the producers as ``clawback`` lines when
-clawback is on, and floored at 0 when it is off.
-
-The pool is divided among the basis's current producers (recruiters and account managers, never the pod
-lead), equally or by role weight, with the largest-remainder rule (ties to the lower person_id), so the
-``pool`` lines sum to the pool to the cent. A basis with no producers (or only zero-weight ones) pays
-nothing: its pool is *forfeited* and kept by the firm; :class:`PoolAccount` reports it.
+* **Pool** (per pod, or one for the firm): ``round_half_even(rate * net GP)``, floored at 0 when
+  clawback is off. It is divided among the basis's current producers (never its lead), equally or by
+  role weight, by largest remainder (ties to the lower person_id), so the shares sum to the pool to the
+  cent; a negative pool's shares are ``clawback`` lines. A basis with nobody to pay is forfeited.
+* **Pod lead**: ``override = round_half_even(override_rate * max(0, pod net GP))`` and
+  ``development_bonus = bonus x the pod's producers whose tenure reaches milestone_months``, each
+  divided equally among the pod's leads (should a pod have two).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from .ledger import ACCOUNT_MANAGER, RECRUITER, Member
-from .money import Rate, allocate, allocate_equally, integer_weights
+import numpy as np
+
+from .ledger import POD_LEAD, RECRUITER, ROLE_CODES
+from .money import I64, Rate, div_half_even, half_even, integer_weights, largest_remainder
 from .params import PoolTerms
+from .statement import CLAWBACK, DEVELOPMENT_BONUS, OVERRIDE, POOL, Line
 
-FIRM = None
-"""The basis key of a firm-wide pool (pod pools are keyed by pod number)."""
+if TYPE_CHECKING:
+    from .engine import Period
 
-
-class PoolAccount(NamedTuple):
-    """One pool in one period: the basis it is on, what it holds and what was paid out of it."""
-
-    pod: int | None
-    """Pod number, or ``None`` for the firm-wide pool."""
-    net_gp_cents: int
-    pool_cents: int
-    paid_cents: int
-
-    @property
-    def forfeited_cents(self) -> int:
-        """What the pool held but nobody was there to be paid (``pool_cents - paid_cents``)."""
-        return self.pool_cents - self.paid_cents
+LEAD_CODE = ROLE_CODES[POD_LEAD]
 
 
 @dataclass(frozen=True, slots=True)
 class PoolRule:
-    """The exact terms of a pool: rate, basis, and integer role weights (``None`` for equal shares)."""
+    """The exact terms of a pool: rate, basis, integer role weights (``None``: equal shares), clawback."""
 
     rate: Rate
     firm_basis: bool
-    weights: Mapping[str, int] | None
+    weights: tuple[int, int] | None
+    """``(recruiter, account_manager)`` weights as integers with the terms' ratios."""
     clawback: bool
 
     @classmethod
@@ -59,43 +46,78 @@ class PoolRule:
         """A rule from validated terms; ``rate`` is passed in because a hybrid scales it by ``1 - w``."""
         weights = None
         if terms.sharing == "role_weights":
-            w = terms.role_weights
-            recruiter, account_manager = integer_weights([w.recruiter, w.account_manager])
-            weights = {RECRUITER: recruiter, ACCOUNT_MANAGER: account_manager}
-        return cls(rate=rate, firm_basis=terms.basis == "firm", weights=weights, clawback=clawback)
+            recruiter, account_manager = integer_weights([terms.role_weights.recruiter,
+                                                          terms.role_weights.account_manager])
+            weights = (recruiter, account_manager)
+        return cls(rate, terms.basis == "firm", weights, clawback)
 
-    def pool_of(self, net_gp_cents: int) -> int:
-        """The pool a basis holds for its net GP (negative only when clawback is on)."""
-        pool = self.rate.of(net_gp_cents)
-        return pool if pool >= 0 or self.clawback else 0
 
-    def bases(self, pod_net_gp: Mapping[int, int],
-              producers_by_pod: Mapping[int, list[Member]]) -> Iterable[tuple[int | None, int, list[Member]]]:
-        """``(basis key, net GP, producers)`` for every basis that has GP, refunds or producers."""
-        if self.firm_basis:
-            everyone = [m for group in producers_by_pod.values() for m in group]
-            yield FIRM, sum(pod_net_gp.values()), everyone
-            return
-        for pod in sorted(pod_net_gp.keys() | producers_by_pod.keys()):
-            yield pod, pod_net_gp.get(pod, 0), producers_by_pod.get(pod, [])
+def pod_net_gp(p: Period, split: Rate) -> np.ndarray:
+    """Net GP of each member pod (by pod code): credit shares by the pods they name, minus refund shares."""
+    cols = p.cols
+    where = p.pods.find(np.concatenate((cols.credit_recruiter_pods, cols.credit_account_manager_pods)))
+    net = np.bincount(where, weights=p.shares, minlength=p.pods.n + 1).astype(I64)  # exact below 2**53
+    for f in cols.falloffs:
+        to_recruiter = div_half_even(f.refund_cents * split.num, split.den)
+        net[p.pods.code(f.recruiter_pod)] -= to_recruiter
+        net[p.pods.code(f.account_manager_pod)] -= f.refund_cents - to_recruiter
+    return net[:p.pods.n]
 
-    def shares(self, pool_cents: int, producers: list[Member]) -> dict[int, int]:
-        """The pool split among ``producers`` by person_id (largest remainder, ties to the lower id).
 
-        Returns an empty mapping when nobody can be paid (no producers, or every weight zero): forfeited.
-        """
-        if self.weights is None:
-            return allocate_equally(pool_cents, [m.person_id for m in producers]) if producers else {}
-        weights = {m.person_id: self.weights[m.role] for m in producers}
-        if not any(weights.values()):
-            return {}
-        return allocate(pool_cents, weights)
+def pay_pools(p: Period, rule: PoolRule, pod_net: np.ndarray | None) -> None:
+    """Each producer's signed pool share, into ``p.variable``, ``p.by_kind`` and the lines."""
+    producer = (p.roles != LEAD_CODE).nonzero()[0]
+    if not len(producer):
+        return
+    if rule.firm_basis:
+        pools = np.array([rule.rate.of(p.gp_total - p.refunds)], dtype=I64)
+        group = np.zeros(len(producer), dtype=I64)
+    else:
+        assert pod_net is not None
+        pools, group = half_even(pod_net, rule.rate, p.bound), p.pods.codes[producer]
+    if not rule.clawback:
+        pools = np.maximum(pools, 0)
+    order = np.lexsort((p.ids[producer], group))
+    producer, group = producer[order], group[order]
+    if rule.weights is None:
+        cents = largest_remainder(group, p.ids[producer], np.abs(pools))
+    else:
+        recruiter = p.roles[producer] == ROLE_CODES[RECRUITER]
+        weight = np.where(recruiter, *rule.weights).astype(I64)
+        recruiters = np.bincount(group[recruiter], minlength=len(pools))
+        others = np.bincount(group, minlength=len(pools)) - recruiters
+        weight_sum = recruiters * rule.weights[0] + others * rule.weights[1]
+        cents = largest_remainder(group, p.ids[producer], np.abs(pools), weight, weight_sum)
+    negative = pools[group] < 0
+    cents[negative] *= -1
+    p.by_kind[CLAWBACK] += int(cents[negative].sum())
+    p.by_kind[POOL] += int(cents[~negative].sum())
+    p.variable[producer] += cents
+    if p.lines is not None:
+        for i, share in zip(producer.tolist(), cents.tolist(), strict=True):
+            if share:
+                p.lines[i].append(Line(POOL if share > 0 else CLAWBACK, share))
 
-    def accounts(self, pod_net_gp: Mapping[int, int],
-                 producers_by_pod: Mapping[int, list[Member]]) -> tuple[PoolAccount, ...]:
-        """Every pool of the period with what it held and what it paid out."""
-        out = []
-        for key, net, producers in self.bases(pod_net_gp, producers_by_pod):
-            pool = self.pool_of(net)
-            out.append(PoolAccount(key, net, pool, sum(self.shares(pool, producers).values())))
-        return tuple(out)
+
+def pay_leads(p: Period, override: Rate, bonus: int, milestone: int, pod_net: np.ndarray | None) -> None:
+    """The pod leads' override and development bonus, into ``p.total``, ``p.by_kind`` and the lines."""
+    lead = (p.roles == LEAD_CODE).nonzero()[0]
+    if not len(lead):
+        return
+    amounts = []
+    if override.num:
+        assert pod_net is not None
+        amounts.append((OVERRIDE, half_even(np.maximum(pod_net, 0), override, p.bound)))
+    if bonus:
+        reached = (p.roles != LEAD_CODE) & (p.cols.member_tenure == milestone)
+        amounts.append((DEVELOPMENT_BONUS, bonus * np.bincount(p.pods.codes[reached], minlength=p.pods.n)))
+    lead = lead[np.lexsort((p.ids[lead], p.pods.codes[lead]))]
+    shared = len(lead) > 1 and bool((np.diff(p.pods.codes[lead]) == 0).any())  # a pod with two leads
+    for kind, per_pod in amounts:
+        cents = largest_remainder(p.pods.codes[lead], p.ids[lead], per_pod) if shared else per_pod[p.pods.codes[lead]]
+        p.by_kind[kind] += int(cents.sum())
+        p.total[lead] += cents
+        if p.lines is not None:
+            for i, share in zip(lead.tolist(), cents.tolist(), strict=True):
+                if share:
+                    p.lines[i].append(Line(kind, share))

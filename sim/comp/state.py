@@ -1,34 +1,23 @@
 """What a plan carries from one period to the next: recoverable draw balances and commission paid.
 
 :class:`PlanState` is opaque to the simulation: it gets one from ``plan.initial_state()``, hands it to
-``plan.pay()`` and keeps the new one it gets back. It is immutable in use (``pay`` builds a new state
-and never writes into an old one) and picklable, so a replication can be checkpointed or shipped to a
-worker.
+``plan.pay()`` and keeps the new one it gets back. ``pay`` never writes into a state, and a state
+pickles, so a replication can be checkpointed or shipped to a worker.
 
-Commission paid is kept per (placement, person) so that a fall-off can claw back a fraction of what
-was actually paid on that placement (net of earlier clawbacks). It is stored as one small dict per
-period, newest last: commission paid in period ``q`` can be clawed back by fall-offs in periods ``q``
-to ``q + COMMISSION_MEMORY_MONTHS - 1`` (periods are consecutive) and is dropped after that. A perm
-guarantee lasts a few months, so two years of memory loses nothing real, while each ``pay`` adds only
-its own period's entries and never copies the history.
-
-``pay()`` records a period as nested dicts; ``pay_totals()`` records it as a
-:class:`~sim.comp.paid.PaidRecord`, a read-only mapping kept as columns that is equal to the dict
-``pay()`` would record for the same period (so the two give equal states, and either can carry on from a
-state the other produced).
+Commission is remembered only where a clawback may need it: on perm placements (contracts never fall
+off), per (placement, person), as one small dict per period, newest last. Commission paid in period
+``q`` can be clawed back by fall-offs in periods ``q`` to ``q + COMMISSION_MEMORY_MONTHS - 1`` and is
+dropped after that; a perm guarantee lasts a few months, so two years lose nothing real.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 COMMISSION_MEMORY_MONTHS = 24
 
-PaidByPerson = dict[int, dict[int, int]]
-"""``{person_id: {placement_id: cents}}``: commission paid in one period (clawbacks as negatives)."""
-PaidRecordLike = Mapping[int, Mapping[int, int]]
-"""A period's record in the history: a ``PaidByPerson`` dict (``pay``) or a ``PaidRecord`` (``pay_totals``)."""
+PaidOn = dict[tuple[int, int], int]
+"""``{(placement_id, person_id): cents}``: commission paid in one period, net of its clawbacks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +26,22 @@ class PlanState:
 
     draw_balances: dict[int, int] = field(default_factory=dict)
     """Recoverable draw still owed, in cents, by person_id (only positive balances of current members)."""
-    commission_paid: tuple[tuple[int, PaidRecordLike], ...] = ()
-    """``(period, {person_id: {placement_id: cents}})``, oldest first; clawbacks recorded as negatives."""
+    commission_paid: tuple[tuple[int, PaidOn], ...] = ()
+    """``(period, {(placement_id, person_id): cents})``, oldest first."""
 
-    def paid_on(self, placement_id: int, person_id: int) -> int:
-        """Commission paid to a person on a placement within the memory window, net of clawbacks."""
-        total = 0
+    def paid_on(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """Commission paid on each ``(placement_id, person_id)`` of ``pairs`` within the memory window, net
+        of clawbacks (pairs with none are left out)."""
+        out: dict[tuple[int, int], int] = {}
         for _, paid in self.commission_paid:
-            if type(paid) is dict:
-                mine = paid.get(person_id)
-                if mine:
-                    total += mine.get(placement_id, 0)
-            else:  # a PaidRecord: looked up by placement without building its dicts
-                total += paid.cents_on(placement_id, person_id)  # type: ignore[attr-defined]
-        return total
+            for pair in paid.keys() & pairs:
+                out[pair] = out.get(pair, 0) + paid[pair]
+        return out
 
-    def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidRecordLike) -> PlanState:
+    def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidOn) -> PlanState:
         """The state after ``period``: new balances, this period's payments appended, old periods dropped."""
+        if not paid_now and not draw_balances and not self.commission_paid and not self.draw_balances:
+            return self
         oldest_kept = period + 2 - COMMISSION_MEMORY_MONTHS  # still inside the window next period
         history = tuple(entry for entry in self.commission_paid if entry[0] >= oldest_kept)
         if paid_now:

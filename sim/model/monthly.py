@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.comp import ROLE_CODES, payroll_totals
-from sim.comp.columns import LedgerColumns, ledger_of
+from sim.comp import ROLE_CODES, LedgerColumns
 from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
 from sim.model.outputs import build_results
@@ -117,21 +116,18 @@ class MonthEnd:
                  credits: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
         """Each member's pay this month (cents, in ``seats`` order) and the month's totals by line kind.
 
-        A run with ``detail`` keeps every statement (one line per placement, for finance); otherwise the
-        engine's totals path pays the same cents without building the lines.
+        A run with ``detail`` keeps every statement (one line per placement, for finance). Perm credits
+        come first in ``credits`` (:meth:`Accounts.month_credits`): only they can fall off.
         """
         m, wf = self.m, self.m.wf
         cols = LedgerColumns(
             month, pid[seats], wf.role_code[seats], wf.pod_arr[seats], wf.tenure[seats],
             credits[:, PLACEMENT], credits[:, REC_ID], credits[:, REC_POD], credits[:, AM_ID], credits[:, AM_POD],
-            credits[:, GP], tuple(m.acc.falloffs))
-        if not m.detail:
-            paid = m.plan.pay_totals(cols, self.state)
-            self.state = paid.state
-            return paid.total_cents, paid.by_kind
-        stmts, self.state = m.plan.pay(ledger_of(cols), self.state)
-        self.statements.extend((month, st) for st in stmts)
-        return np.array([st.total_cents for st in stmts], dtype=np.int64), payroll_totals(stmts)
+            credits[:, GP], tuple(m.acc.falloffs), np.arange(len(credits)) < len(m.acc.perm_credits))
+        paid = m.plan.pay(cols, self.state, lines=m.detail)
+        self.state = paid.state
+        self.statements.extend((month, st) for st in paid.statements)
+        return paid.total_cents, paid.by_kind
 
     def _credited(self, credits: np.ndarray, pid: np.ndarray) -> np.ndarray:
         """GP credited to each seat's occupant this month by the plan's split (0 for credits of leavers)."""

@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.comp import PRODUCER_ROLES
 from sim.experiment import store
-
-PRODUCER_ROLES = ("recruiter", "account_manager")
 
 
 @dataclass

@@ -14,10 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.comp import LINE_KINDS
 from sim.report.data import producers
 from sim.report.style import fmt
-
-KIND_ORDER = ("base", "commission", "pool", "override", "bonus", "draw", "recovery", "clawback")
 
 
 def pick_people(people: pd.DataFrame) -> list[tuple[str, pd.Series]]:
@@ -69,7 +68,7 @@ def _why_left(person: pd.Series, trace: pd.DataFrame, market_pay: dict[str, Any]
 
 def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame) -> str:
     """Month-by-month statement of one person; the last row totals the lines and ties them to pay on record."""
-    kinds = [k for k in KIND_ORDER if (lines["kind"] == k).any()] + sorted(set(lines["kind"]) - set(KIND_ORDER))
+    kinds = [k for k in LINE_KINDS if (lines["kind"] == k).any()] + sorted(set(lines["kind"]) - set(LINE_KINDS))
     by_kind = lines.pivot_table(index="month", columns="kind", values="cents", aggfunc="sum", fill_value=0)
     placed = lines.dropna(subset=["placement_id"]).groupby("month")["placement_id"].nunique()
     t = trace.set_index("month")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.comp import PRODUCER_ROLES
 from sim.experiment.stats import group_bands
 from sim.metrics import MONTHLY_METRICS
-from sim.report.data import PRODUCER_ROLES, producers
+from sim.report.data import producers
 from sim.report.style import ROLE_NAMES, Figure, Style, band, label, layout, nums
 
 #: (column, title, unit) of the monthly series in section 2; headcount is recruiters + account managers.

@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.comp import build_plan
-from sim.comp.plans import Plan
+from sim.comp import Plan, build_plan
 from sim.scenario import Scenario, validate
 
 #: A flat individual plan (no threshold: the margin is the rate everywhere) and an equal pod pool at

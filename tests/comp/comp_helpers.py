@@ -8,12 +8,15 @@ from hypothesis import strategies as st
 
 from sim.comp import (
     ACCOUNT_MANAGER,
+    LINE_KINDS,
     POD_LEAD,
     RECRUITER,
     FallOff,
     Member,
     PeriodLedger,
     PlacementCredit,
+    Plan,
+    PlanState,
     Statement,
 )
 
@@ -33,8 +36,14 @@ def lead(pid: int, pod: int = 1, tenure: int = 24) -> Member:
     return Member(pid, POD_LEAD, pod, tenure)
 
 
-def credit(placement: int, r: int, a: int, gp_cents: int, r_pod: int = 1, a_pod: int = 1) -> PlacementCredit:
-    return PlacementCredit(placement, r, r_pod, a, a_pod, gp_cents)
+def credit(placement: int, r: int, a: int, gp_cents: int, r_pod: int = 1, a_pod: int = 1,
+           perm: bool = True) -> PlacementCredit:
+    return PlacementCredit(placement, r, r_pod, a, a_pod, gp_cents, perm)
+
+
+def is_perm(placement: int) -> bool:
+    """The strategies' rule for which placements are perm (the rest are contracts): one in three is a contract."""
+    return placement % 3 != 2
 
 
 def falloff(placement: int, r: int, a: int, refund_cents: int, fraction: float,
@@ -49,6 +58,21 @@ def lines_of(statement: Statement) -> list[tuple[str, int, int | None]]:
 
 def by_person(statements: tuple[Statement, ...]) -> dict[int, Statement]:
     return {s.person_id: s for s in statements}
+
+
+def pay_lines(plan: Plan, ledger: PeriodLedger, state: PlanState) -> tuple[tuple[Statement, ...], PlanState]:
+    """The statements and next state, checking on the way that the totals agree with the lines and that
+    paying without lines gives the same totals and state."""
+    paid = plan.pay(ledger, state, lines=True)
+    assert paid.total_cents.tolist() == [s.total_cents for s in paid.statements]
+    kinds = dict.fromkeys(LINE_KINDS, 0)
+    for line in (line for s in paid.statements for line in s.lines):
+        kinds[line.kind] += line.cents
+    assert paid.by_kind == {**kinds, "total": sum(kinds.values())}
+    fast = plan.pay(ledger, state)
+    assert fast.total_cents.tolist() == paid.total_cents.tolist() and fast.by_kind == paid.by_kind
+    assert fast.state == paid.state and fast.statements == ()
+    return paid.statements, paid.state
 
 
 # ------------------------------------------------------------------------------------------ strategies
@@ -83,8 +107,9 @@ def ledgers(draw: st.DrawFn, period: int = 0, team: tuple[Member, ...] | None = 
     if producers:
         for _ in range(draw(st.integers(0, max_credits))):
             r, a = draw(person), draw(person)
-            credits.append(credit(draw(st.integers(0, 40)), r.person_id, a.person_id,
-                                  draw(st.integers(0, 2_000_000)), r.pod, a.pod))
+            placement = draw(st.integers(0, 40))
+            credits.append(credit(placement, r.person_id, a.person_id, draw(st.integers(0, 2_000_000)), r.pod, a.pod,
+                                  is_perm(placement)))
         for _ in range(draw(st.integers(0, max_falloffs))):
             r, a = draw(person), draw(person)
             falloffs.append(falloff(draw(st.integers(0, 40)), r.person_id, a.person_id,

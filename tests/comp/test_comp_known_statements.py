@@ -6,9 +6,9 @@ Amounts in the arithmetic are cents. "half-even" marks a rounding where a .5 wen
 
 from __future__ import annotations
 
-from comp_helpers import account_manager, by_person, credit, falloff, lead, lines_of, recruiter
+from comp_helpers import account_manager, by_person, credit, falloff, lead, lines_of, pay_lines, recruiter
 
-from sim.comp import PeriodLedger, build_plan, payroll_totals
+from sim.comp import PeriodLedger, build_plan
 
 # Pod 1: lead 1, recruiter 2, account manager 3; pod 2: account manager 4.
 TEAM = (lead(1), recruiter(2), account_manager(3), account_manager(4, pod=2))
@@ -18,7 +18,7 @@ LEDGER = PeriodLedger(0, TEAM, (credit(10, 2, 3, 1_000_000), credit(11, 2, 4, 30
 
 def test_salary_pays_base_by_role_and_nothing_for_production() -> None:
     plan = build_plan({"type": "salary"})
-    pay = by_person(plan.pay(LEDGER, plan.initial_state())[0])
+    pay = by_person(pay_lines(plan, LEDGER, plan.initial_state())[0])
     assert [(pid, lines_of(s)) for pid, s in pay.items()] == [
         (1, [("base", 700_000, None)]),
         (2, [("base", 400_000, None)]),
@@ -29,7 +29,7 @@ def test_salary_pays_base_by_role_and_nothing_for_production() -> None:
 
 def test_individual_flat_rate_pays_rate_on_credited_gp_split_half_even_with_lr_lines() -> None:
     plan = build_plan({"type": "individual", "rate": 0.25})
-    statements, _ = plan.pay(LEDGER, plan.initial_state())
+    statements, _ = pay_lines(plan, LEDGER, plan.initial_state())
     pay = by_person(statements)
     # P11 split: 300_101 * 0.5 = 150_050.5 -> 150_050 to the recruiter (half-even), 150_051 to the AM.
     # Person 2: credited 500_000 + 150_050 = 650_050; 0.25 * 650_050 = 162_512.5 -> 162_512 (half-even).
@@ -42,7 +42,7 @@ def test_individual_flat_rate_pays_rate_on_credited_gp_split_half_even_with_lr_l
     # Person 4: 0.25 * 150_051 = 37_512.75 -> 37_513.
     assert lines_of(pay[4]) == [("base", 450_000, None), ("commission", 37_513, 11)]
     assert pay[1].total_cents == 700_000
-    assert payroll_totals(statements) == {
+    assert plan.pay(LEDGER, plan.initial_state()).by_kind == {
         "base": 2_000_000, "commission": 162_512 + 125_000 + 37_513, "pool": 0, "override": 0,
         "development_bonus": 0, "draw_topup": 0, "draw_recovery": 0, "clawback": 0,
         "total": 2_000_000 + 325_025,
@@ -51,7 +51,7 @@ def test_individual_flat_rate_pays_rate_on_credited_gp_split_half_even_with_lr_l
 
 def test_individual_threshold_pays_only_on_the_excess_and_nothing_below_it() -> None:
     plan = build_plan({"type": "individual", "rate": 0.25, "threshold": 2000})
-    pay = by_person(plan.pay(LEDGER, plan.initial_state())[0])
+    pay = by_person(pay_lines(plan, LEDGER, plan.initial_state())[0])
     # Person 2: (650_050 - 200_000) * 0.25 = 112_512.5 -> 112_512 (half-even);
     #   quotas 112_512 * 500_000 / 650_050 = 86_541.04, * 150_050 / 650_050 = 25_970.96 -> LR: P11 +1.
     assert lines_of(pay[2])[1:] == [("commission", 86_541, 10), ("commission", 25_971, 11)]
@@ -67,8 +67,8 @@ def test_tiers_marginal_pays_each_slice_at_its_rate_and_tiered_pays_all_at_the_t
     ledger = PeriodLedger(0, team, (credit(10, 2, 3, 800_000), credit(12, 5, 3, 400_000)))
     marginal = build_plan({"type": "individual", "tiers": tiers, **sole_credit})
     tiered = build_plan({"type": "individual", "tiers": tiers, "accelerator": "tiered", **sole_credit})
-    by_marginal = by_person(marginal.pay(ledger, marginal.initial_state())[0])
-    by_tiered = by_person(tiered.pay(ledger, tiered.initial_state())[0])
+    by_marginal = by_person(pay_lines(marginal, ledger, marginal.initial_state())[0])
+    by_tiered = by_person(pay_lines(tiered, ledger, tiered.initial_state())[0])
     # $8,000: marginal 0.2 * 500_000 + 0.3 * 300_000 = 190_000; tiered 0.3 * 800_000 = 240_000.
     assert lines_of(by_marginal[2])[1:] == [("commission", 190_000, 10)]
     assert lines_of(by_tiered[2])[1:] == [("commission", 240_000, 10)]
@@ -83,7 +83,7 @@ def test_cap_limits_the_month_and_lines_share_the_capped_amount() -> None:
                        "split": {"recruiter": 1.0, "account_manager": 0.0}})
     ledger = PeriodLedger(0, (recruiter(2), account_manager(3)),
                           (credit(10, 2, 3, 600_000), credit(11, 2, 3, 200_000)))
-    pay = by_person(plan.pay(ledger, plan.initial_state())[0])
+    pay = by_person(pay_lines(plan, ledger, plan.initial_state())[0])
     # 0.25 * 800_000 = 200_000 > cap 150_000; lines 150_000 * 6/8 = 112_500 and * 2/8 = 37_500.
     assert lines_of(pay[2])[1:] == [("commission", 112_500, 10), ("commission", 37_500, 11)]
 
@@ -97,7 +97,7 @@ def _draw_months(recoverable: bool) -> list[list[tuple[str, int, int | None]]]:
     for month, gp in enumerate(gp_by_month):
         credits = (credit(100 + month, 2, 3, gp),) if gp else ()
         ledger = PeriodLedger(month, (recruiter(2, tenure=month), account_manager(3)), credits)
-        statements, state = plan.pay(ledger, state)
+        statements, state = pay_lines(plan, ledger, state)
         out.append(lines_of(by_person(statements)[2])[1:])
     assert state.draw_balances == {}
     return out
@@ -132,10 +132,10 @@ def _clawback_lines(fraction: float, clawback: bool = True) -> dict[int, list[tu
     """Commission 125_000 each to 2 and 3 on P10 in month 0; P10 falls off in month 2."""
     plan = build_plan({"type": "individual", "rate": 0.25, "clawback": clawback})
     team = (recruiter(2), account_manager(3))
-    _, state = plan.pay(PeriodLedger(0, team, (credit(10, 2, 3, 1_000_000),)), plan.initial_state())
-    _, state = plan.pay(PeriodLedger(1, team), state)
+    _, state = pay_lines(plan, PeriodLedger(0, team, (credit(10, 2, 3, 1_000_000),)), plan.initial_state())
+    _, state = pay_lines(plan, PeriodLedger(1, team), state)
     fell = PeriodLedger(2, team, (), (falloff(10, 2, 3, 1_000_000, fraction),))
-    return {pid: lines_of(s)[1:] for pid, s in by_person(plan.pay(fell, state)[0]).items()}
+    return {pid: lines_of(s)[1:] for pid, s in by_person(pay_lines(plan, fell, state)[0]).items()}
 
 
 def test_full_clawback_takes_back_all_commission_paid_on_the_placement() -> None:
@@ -161,7 +161,7 @@ POOL_LEDGER = PeriodLedger(0, POOL_TEAM, (credit(10, 2, 3, 1_000_020), credit(11
 
 def _pool_lines(params: dict, ledger: PeriodLedger = POOL_LEDGER) -> dict[int, list[tuple[str, int, int | None]]]:
     plan = build_plan({"type": "team_pool", **params})
-    return {pid: lines_of(s)[1:] for pid, s in by_person(plan.pay(ledger, plan.initial_state())[0]).items()}
+    return {pid: lines_of(s)[1:] for pid, s in by_person(pay_lines(plan, ledger, plan.initial_state())[0]).items()}
 
 
 def test_pod_pool_equal_shares_leftover_cents_to_lowest_ids() -> None:
@@ -206,7 +206,7 @@ def test_negative_pool_is_clawed_back_when_on_and_floored_when_off() -> None:
 def test_hybrid_pays_w_times_individual_plus_pool_at_rate_times_one_minus_w() -> None:
     plan = build_plan({"type": "hybrid", "individual_weight": 0.5, "individual": {"rate": 0.2},
                        "team_pool": {"rate": 0.1}})
-    pay = {pid: lines_of(s)[1:] for pid, s in by_person(plan.pay(POOL_LEDGER, plan.initial_state())[0]).items()}
+    pay = {pid: lines_of(s)[1:] for pid, s in by_person(pay_lines(plan, POOL_LEDGER, plan.initial_state())[0]).items()}
     # Individual part: person 2 credited 500_010 + 150_050 = 650_060 -> 0.2 * = 130_012 -> w: 65_006,
     #   lines 65_006 * 500_010 / 650_060 = 50_001 and 15_005 exactly. Person 3: 0.2 * 500_010 = 100_002
     #   -> 50_001. Person 4: 0.2 * 150_051 = 30_010.2 -> 30_010 -> w: 15_005.
@@ -228,7 +228,7 @@ def test_pod_lead_gets_override_on_net_pod_gp_and_bonus_per_producer_at_mileston
                           (falloff(9, 2, 4, 2_000_000, 1.0, a_pod=2),))
     plan = build_plan({"type": "salary",
                        "pod_lead": {"override_rate": 0.05, "development_bonus": 1000, "milestone_months": 6}})
-    pay = {pid: lines_of(s)[1:] for pid, s in by_person(plan.pay(ledger, plan.initial_state())[0]).items()}
+    pay = {pid: lines_of(s)[1:] for pid, s in by_person(pay_lines(plan, ledger, plan.initial_state())[0]).items()}
     # Pod 1 net GP: 1_150_070 - 1_000_000 (refund half) = 150_070; 0.05 * = 7_503.5 -> 7_504 (half-even).
     #   Producers 2 and 3 reach 6 months: 2 * 100_000.
     assert pay[1] == [("override", 7_504, None), ("development_bonus", 200_000, None)]

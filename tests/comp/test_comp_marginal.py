@@ -1,4 +1,5 @@
-"""Marginal returns: known values for flat plans and pools, and the expected margin under uncertainty."""
+"""Marginal returns, through the vector path the model calls: known values for flat plans and pools, and the
+expected margin under uncertainty."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def test_expected_margin_matches_an_independent_quadrature(terms: dict, mean_dol
 def test_tabulated_margin_is_within_1e4_of_the_exact_expectation(terms: dict, mean: float) -> None:
     schedule = Schedule.from_terms(IndividualTerms.model_validate(terms))
     exact = float(expected_marginal_rates(schedule, np.array([mean]))[0])
-    assert ExpectedMarginal(schedule)(mean) == pytest.approx(exact, abs=1e-4)
+    assert ExpectedMarginal(schedule)(np.array([mean]))[0] == pytest.approx(exact, abs=1e-4)
 
 
 def test_below_a_threshold_there_is_still_some_incentive_rising_with_expected_credit() -> None:
@@ -132,3 +133,17 @@ def test_a_cap_far_above_expectations_leaves_the_rate_and_far_below_removes_it()
     assert plan.marginal_return("recruiter", POD, FIRM, 100 * 1_000_000).own == pytest.approx(0.0, abs=1e-3)
 
 
+
+
+def test_a_firm_at_once_gets_what_each_producer_gets_alone() -> None:
+    plan = build_plan({"type": "hybrid", "individual": {"rate": 0.25, "threshold": 6000},
+                       "team_pool": {"rate": 0.13, "sharing": "role_weights", "role_weights": {"recruiter": 2}}})
+    is_recruiter = np.array([True, False, True, False])
+    pod_r, pod_a = np.array([2, 1, 1, 1]), np.array([1, 1, 3, 3])
+    expected = np.array([0.0, 4e5, 9e5, 2.5e6])
+    own, teammate, teammates = plan.marginal_returns(is_recruiter, pod_r, pod_a, 9, 9, expected)
+    for i in range(4):
+        role = "recruiter" if is_recruiter[i] else "account_manager"
+        pod = {"recruiter": int(pod_r[i]), "account_manager": int(pod_a[i])}
+        alone = plan.marginal_return(role, pod, FIRM, float(expected[i]))
+        assert alone == (own[i], teammate[i], teammates[i])

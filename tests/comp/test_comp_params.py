@@ -111,7 +111,18 @@ def test_yaml_floats_are_read_as_exact_decimals_and_dollars_as_cents() -> None:
     assert isinstance(params, IndividualParams)
     assert params.rate == Decimal("0.1") and params.split.recruiter + params.split.account_manager == 1
     plan = build_plan(params)
-    assert plan._schedule is not None and plan._schedule.threshold_cents == 123_456
+    assert plan.schedule is not None and plan.schedule.threshold_cents == 123_456
+
+
+def test_rates_keep_nine_decimal_places_and_amounts_stay_within_a_billion_dollars() -> None:
+    # The bounds under which the engine's int64 arithmetic is exact (sim/comp/money.py).
+    params = parse_plan_params({"type": "team_pool", "rate": 1 / 3, "role_weights": {"recruiter": 0.1234567895}})
+    assert params.rate == Decimal("0.333333333") and params.role_weights.recruiter == Decimal("0.123456790")
+    assert parse_plan_params({"type": "individual", "rate": 0.25}).rate == Decimal("0.25")
+    for bad in ({"type": "salary", "base_monthly": {"recruiter": 10**9 + 1}},
+                {"type": "team_pool", "role_weights": {"account_manager": 1001}}):
+        with pytest.raises(ValidationError):
+            parse_plan_params(bad)
 
 
 def test_defaults_fill_in_and_the_resolved_plan_round_trips_through_yaml() -> None:

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_compare_times_two_checkouts_in_rounds() -> None:
     done = subprocess.run([sys.executable, "-m", "benchmarks.compare", str(ROOT), "--rounds", "1",
-                           "--replications", "1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+                           "--replications", "1", "--months", "1"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:2]] == ["round 1 old", "round 1 new"]

@@ -19,9 +19,12 @@ def test_there_are_lever_scenarios() -> None:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
-def test_scenario_validates_and_runs_short(path: Path) -> None:
+def test_scenario_validates_runs_short_and_every_statement_ties_to_pay_on_record(path: Path) -> None:
     sc = load_scenario(path, ["horizon_months=3"])
     for scheme in sc.schemes:
-        out = run(sc, scheme.name, 0)
+        out = run(sc, scheme.name, 0, detail=True)
         assert len(out["monthly"]) == 3
-        assert out["run"]["placements"] >= 0 and out["run"]["base_pay"] > 0
+        lines: dict[int, int] = {}
+        for line in out["statements"]:
+            lines[line["person_id"]] = lines.get(line["person_id"], 0) + line["cents"]
+        assert lines == {p["person_id"]: p["pay_cents"] for p in out["people"] if p["months_employed"]}
