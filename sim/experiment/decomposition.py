@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -66,8 +65,3 @@ def _merge_into_summary(path: Path, table: pd.DataFrame) -> None:
         merged = s.merge(parts, on=["scheme", "metric"], how="left")
     merged.to_csv(path, index=False)
 
-
-def rows_for_report(out: Path) -> list[dict[str, Any]]:
-    """decomposition.csv as plain rows (none when the run was not decomposed)."""
-    path = Path(out) / "decomposition.csv"
-    return pd.read_csv(path).to_dict("records") if path.exists() else []

@@ -129,6 +129,15 @@ def rank_feedback_effort(rank: Num, *, top: float, bottom: float) -> Num:
     return top * r - bottom * (1.0 - r)
 
 
+def rank_feedback_cooperation(rank: Num, intensity: Num, *, cut: float) -> Num:
+    """Cut in the cooperation target from a published ranking: ``cut * rank * intensity``, largest at the
+    top (entitlement) and growing with the shared stake's intensity: where pay is individual, help a
+    ranking could erode is the self-interested kind (one's own pair's conversions), where it is shared,
+    help rests on team norms that a ranking undermines (Blader, Gartenberg & Prat 2020; the scaling by
+    the stake is an assumption)."""
+    return cut * np.asarray(rank, dtype=float) * np.asarray(intensity, dtype=float)
+
+
 # -------------------------------------------------------------------------------------- cooperation
 def help_incentive(own: Num, teammate: Num, teammates: Num, *, help_benefit: float, social_weight: float,
                    money_weight: float) -> Num:

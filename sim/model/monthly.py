@@ -385,8 +385,9 @@ class MonthEnd:
                                         scale=lv.partnership_scale)
             if self.development_bonus > 0:
                 shift = shift + lv.lead_development_cooperation * self.development[pods]
-            if m.policy.leaderboard:
-                shift = shift - lv.leaderboard_cooperation * self.rank[producers]
+            if m.policy.leaderboard:   # entitlement at the top erodes the help that shared pay relies on
+                shift = shift - bh.rank_feedback_cooperation(self.rank[producers], intensity,
+                                                             cut=lv.leaderboard_cooperation)
             target = bh.cooperation_target(
                 wf.ctype[producers], others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,

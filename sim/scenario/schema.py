@@ -93,7 +93,7 @@ class Market(Strict):
 class Effort(Strict):
     cost: float = Field(1.0, gt=0, le=100, description="Convexity k of the effort cost k e^2/2.")
     intrinsic: float = Field(0.5, ge=0, le=10, description="Intrinsic motivation (marginal benefit with no pay).")
-    money_weight: float = Field(0.4, ge=0, le=100,
+    money_weight: float = Field(0.35, ge=0, le=100,
                                 description="Utility of a month's market pay of marginal pay (effort's money term).")
     minimum: float = Field(0.2, ge=0, le=10, description="Lowest effort anyone chooses.")
     maximum: float = Field(1.6, gt=0, le=10, description="Highest effort anyone can sustain.")
@@ -169,7 +169,7 @@ class Turnover(Strict):
     market_pay: dict[Literal["recruiter", "account_manager", "pod_lead"], float] = Field(
         default_factory=lambda: {"recruiter": 5500.0, "account_manager": 6000.0, "pod_lead": 8500.0},
         description="Monthly market pay reference by role ($), for a person of skill 1.")
-    outside_skill_elasticity: float = Field(0.5, ge=0, le=3,
+    outside_skill_elasticity: float = Field(0.3, ge=0, le=3,
                                             description="Elasticity of one's outside option to one's skill (below 1: "
                                                         "other firms see skill less well; assumption).")
     quit_cap: float = Field(0.95, gt=0, le=1, description="Highest monthly quit probability.")
@@ -182,20 +182,21 @@ class Hiring(Strict):
     skill_sd: float = Field(0.3, ge=0, le=2, description="Log-sd of skill (lognormal, mean 1).")
     pipeline_on_quit: Literal["lost", "handover"] = Field("lost", description="What happens to a leaver's open items.")
     initial_tenure_mean: float = Field(24.0, ge=0, le=600, description="Mean tenure (months, exponential) at the start.")
-    applicant_sorting: float = Field(8.0, ge=0, le=50,
+    applicant_sorting: float = Field(12.0, ge=0, le=50,
                                      description="How strongly applicants sort on pay here against pay elsewhere by skill "
                                                  "(Lazear 2000; assumption).")
-    applicant_shift_limit: float = Field(0.3, ge=0, le=3, description="Largest shift of hires' mean log skill.")
+    applicant_shift_limit: float = Field(0.4, ge=0, le=3, description="Largest shift of hires' mean log skill.")
     screening_delay: float = Field(0.5, ge=0, le=10,
                                    description="Extra time to fill a vacancy per unit of screening for cooperation.")
 
 
 class Levers(Strict):
-    leaderboard_effort: float = Field(0.15, ge=0, le=5, description="Effort boost for the top of a published leaderboard.")
-    leaderboard_discouragement: float = Field(0.15, ge=0, le=5,
+    leaderboard_effort: float = Field(0.3, ge=0, le=5, description="Effort boost for the top of a published leaderboard.")
+    leaderboard_discouragement: float = Field(0.1, ge=0, le=5,
                                               description="Effort cut for the bottom of a published leaderboard.")
-    leaderboard_cooperation: float = Field(0.2, ge=0, le=1, description="Cooperation target cut for the top.")
-    leaderboard_salience: float = Field(0.5, ge=0, le=5, description="Extra weight on peer-pay comparison at the bottom.")
+    leaderboard_cooperation: float = Field(0.25, ge=0, le=1,
+                                           description="Cooperation target cut for the top, at a full shared stake.")
+    leaderboard_salience: float = Field(0.1, ge=0, le=5, description="Extra weight on peer-pay comparison at the bottom.")
     partnership_gain: float = Field(3.0, ge=0, le=50,
                                     description="Cooperation target gain per unit of partnership time, at the first unit.")
     partnership_scale: float = Field(0.1, ge=0, le=1,
