@@ -76,7 +76,7 @@ class FirmModel:
     # ------------------------------------------------------------------------ processes
     def _months(self):
         env, dpm, n_rec, desks, u = self.env, self.dpm, self.wf.n_rec, self.desks, self.u
-        peek, timeout = env.peek, env.timeout
+        timeout = env.timeout
         wf, m = self.wf, self.sc.market
         rules = np.array([self.conv_lo, self.conv_half_span, self.cross, m.falloff_probability, m.guarantee_days],
                          dtype=float)   # in the order of desks.LO ... GUARANTEE
@@ -99,24 +99,8 @@ class FirmModel:
             seats = np.concatenate((jos.seat + n_rec, cands.seat))[order]
             arrivals = np.concatenate((jos.items, cands.items))[order]
             ends = times.searchsorted(start + np.arange(1, dpm + 1))
-            i = day = 0
-            while True:
-                desks.due[0] = peek()
-                i, day, status = desks.match(times, seats, arrivals, ends, i, day, start, float(env.now), wf.coop, u,
-                                             rules, self.cross_pods, self.n_other_pods)
-                if counts[dk.N_FALLS]:   # fall-offs of this stretch's placements: SimPy timeouts, in order
-                    self.acc.schedule_falloffs(desks.placed[desks.falls[:counts[dk.N_FALLS]]])
-                    counts[dk.N_FALLS] = 0
-                if status == dk.MONTH_DONE:
-                    break
-                if status == dk.DAY_END:   # something falls due by this day's end: let SimPy fire it
-                    yield timeout(start + day - env.now)
-                elif status == dk.NEED_UNIFORMS:
-                    u.refill()
-                elif status == dk.NEED_ROOM:
-                    desks.grow()
-                else:
-                    desks.more_placements()
+            yield from desks.walk(env, times, seats, arrivals, ends, start, wf.coop, u, rules, self.cross_pods,
+                                  self.n_other_pods, self.acc.schedule_falloffs)
             self.acc.book(desks.placed[:counts[dk.N_PLACED]])
             counts[dk.N_PLACED] = 0
             end = float((month + 1) * dpm)
