@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import simpy
 import pytest
+import simpy
 
 from sim.model import desks as dk
 
