@@ -71,6 +71,7 @@ class MonthEnd:
         self.lead_push = np.zeros(wf.n_pods)        # intensity of each pod lead's stake in results
         self.development = np.zeros(wf.n_pods)      # intensity of each pod lead's stake in development
         self.tau = np.full(wf.n_seats, self.b.hiring.ramp_months)
+        self._last_pay = (np.zeros(0, dtype=np.int64), np.zeros(0))
         self.arrivals = np.zeros(wf.n_seats, dtype=np.int64)   # this month's arrivals by seat (set by the firm)
         self.waste = np.full(wf.n_pods, 0.5)   # share of a pod's arrivals that expire unplaced (running)
         market = self.b.turnover.market_pay
@@ -86,8 +87,16 @@ class MonthEnd:
         self.hires_this_month = 0
         hb = self.b.hiring
         wf = m.wf
-        for seat in m.ready_seats:
-            m.staffing.hire(seat, month + 1, self._pod_mean_coop(wf.pod[seat]))
+        if m.ready_seats:
+            m.staffing.update_applicants(*self._last_pay)
+            occ = wf.occ[: wf.producers]
+            pods = wf.pod_arr[: wf.producers]
+            heads = np.bincount(pods, weights=occ, minlength=wf.n_pods)
+            coop = np.bincount(pods, weights=wf.coop[: wf.producers] * occ, minlength=wf.n_pods)
+            pod_mean = np.divide(coop, heads, out=np.full(wf.n_pods, np.nan), where=heads > 0).tolist()
+        for seat in m.ready_seats:   # newcomers who carry the pod's level see it as it was before this month's hires
+            mean = pod_mean[wf.pod[seat]]
+            m.staffing.hire(seat, month + 1, None if mean != mean else mean)
             self.hires_this_month += 1
             m.events += 1
             self.tally.hiring_cost += round(hb.cost_fraction * m.staffing.market_pay[seat] * 12 * 100)
@@ -107,8 +116,9 @@ class MonthEnd:
         wf = self.m.wf
         n = wf.producers
         occupied = wf.occ[:n]
-        cut = self.b.levers.lead_development_ramp * self.development[wf.pod_arr]
-        self.tau = self.b.hiring.ramp_months * (1.0 - cut)
+        if self.development_bonus > 0:   # a lead's development stake shortens the ramp in its pod
+            self.tau = self.b.hiring.ramp_months * (1.0 - self.b.levers.lead_development_ramp
+                                                    * self.development[wf.pod_arr])
         ramp = bh.ramp(wf.tenure[:n], self.tau[:n])
         self.tally.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
         self.tally.vacant_months += int(n - occupied.sum())
@@ -198,8 +208,8 @@ class MonthEnd:
             self.credit_mean = float(wf.credit_ema[producers].sum()) / len(producers)
             self.mp_mean = float(wf.mp_ema[producers].sum()) / len(producers)
         quits = managed = 0
+        self._last_pay = (seats, recent)   # what applicants see at the next hire
         if self.b.enabled:
-            m.staffing.update_applicants(seats, recent)
             quits, managed = m.staffing.turnover(month, seats, producers, coop_all, peer_median, recent)
         tally.quits += quits
         tally.managed_out += managed
@@ -315,8 +325,12 @@ class MonthEnd:
         market pay, money means the same in a market of bigger or smaller deals.)"""
         wf = self.m.wf
         mp = wf.mp_ema[seats]
-        newcomer = self.mp_mean * wf.skill[seats] * bh.ramp(wf.tenure[seats], self.tau[seats])
-        return np.where(mp >= 0, mp, newcomer) / self.pay_unit[seats]
+        new = mp < 0
+        if new.any():
+            mp = mp.copy()
+            s = seats[new]
+            mp[new] = self.mp_mean * wf.skill[s] * bh.ramp(wf.tenure[s], self.tau[s])
+        return mp / self.pay_unit[seats]
 
     def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                intensity: np.ndarray | None = None) -> None:
@@ -348,11 +362,6 @@ class MonthEnd:
 
     def choose_all(self) -> None:
         self.choose(self._producers())
-
-    def _pod_mean_coop(self, pod: int) -> float | None:
-        wf = self.m.wf
-        vals = [wf.coop[s] for s in wf.pod_seats[pod] if wf.pid[s] >= 0]
-        return sum(vals) / len(vals) if vals else None
 
     def update_behaviour(self, coop_all: np.ndarray) -> None:
         """Next month's cooperation and effort. ``coop_all``: a copy of every seat's cooperation (it is
