@@ -391,7 +391,8 @@ class FirmMesa(mesa.Model):
             target = bh.cooperation_target(
                 self.column(staff, "ctype"), others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,
-                sanction=bh.sanction_weight(c.sanction_strength, mate, mates), sanction_norm=c.sanction_norm,
+                sanction=bh.sanction_weight(c.sanction_strength, (mate > 0).astype(float), mates),
+                sanction_norm=c.sanction_norm,
                 shift=b.levers.partnership_gain * self.policy.partnership_time)
             for p, x in zip(staff, np.asarray(bh.cooperation_step(coop, target, c.speed)).tolist(), strict=True):
                 p.coop = x

@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "for every scheme and point (repeatable)")
     r.add_argument("--max-replications", type=positive_int, default=200,
                    help="cap on replications per point with --precision (default 200)")
+    r.add_argument("--decompose", action="store_true",
+                   help="split each scheme's difference from the baseline into behaviour (workforce held fixed) "
+                        "and selection (who stays and joins), with CIs: decomposition.csv, summary.csv, report")
     add_executor_options(r)
     r.add_argument("--no-report", action="store_true", help="skip report.html")
     r.set_defaults(func=cmd_run)
@@ -139,6 +142,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                      max_replications=args.max_replications)
     if isinstance(result, int):
         return result
+    if args.decompose and not result.runs.empty:
+        from sim.experiment.decomposition import run_decomposition
+        run_decomposition(scenario, args.baseline, out, args.workers)
+        print(f"decomposition: {out / 'decomposition.csv'}")
     if not args.no_report and not result.runs.empty:
         from sim.report import write_report
         print(f"report: {write_report(out)}")

@@ -22,11 +22,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 RATE_PLACES = 9
 """Decimal places kept of a rate or weight."""
-MAX_DOLLARS = 10**9
-"""Largest amount of a plan, in dollars."""
+MAX_DOLLARS = 10**8
+"""Largest amount of a plan, in dollars: with rates in [0, 1], no firm or horizon a scenario allows can
+overflow int64 cents (the arithmetic is in sim/scenario/limits.py)."""
 
 
 def _nine_places(value: Decimal) -> Decimal:
@@ -36,8 +38,16 @@ def _nine_places(value: Decimal) -> Decimal:
     return value
 
 
+def _within_largest(value: Decimal) -> Decimal:
+    if value > MAX_DOLLARS:
+        raise PydanticCustomError("amount_too_large", "{value} is beyond the largest amount a plan may hold ({limit})",
+                                  {"value": f"{value:g}", "limit": f"{MAX_DOLLARS:,}"})
+    return value
+
+
 _as_number = PlainSerializer(float, return_type=float, when_used="json")
-Dollars = Annotated[Decimal, Field(ge=0, le=MAX_DOLLARS, decimal_places=2, allow_inf_nan=False), _as_number]
+Dollars = Annotated[Decimal, Field(ge=0, decimal_places=2, allow_inf_nan=False), AfterValidator(_within_largest),
+                    _as_number]
 """A non-negative amount of dollars, to the cent."""
 Fraction01 = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False), AfterValidator(_nine_places), _as_number]
 """A rate or share in [0, 1]."""

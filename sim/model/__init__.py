@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 """Which numbers a (scenario, scheme, seed) gives: raised whenever a change to the model makes the same
 inputs give other results (same distributions, other draws included), so that ``--resume`` never mixes
 runs of two versions in one folder. 1: before the market drew its attributes as uniforms (2026-11-23);
-2: since."""
+2: since; 3: the model rework of issue 13 (stakes, marginal products, selection, warm-up; 2026-12-03)."""
 
 
-def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False, **options: Any) -> dict[str, Any]:
     """Simulate one replication of ``scenario`` under the named scheme: see :func:`sim.model.firm.run`."""
     from sim.model.firm import run as run_firm
 
-    return run_firm(scenario, scheme, replication, detail)
+    return run_firm(scenario, scheme, replication, detail, **options)
 
 
 def warm_up() -> None:

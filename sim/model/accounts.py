@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 from numba import njit
 
 from sim.comp import FallOff
@@ -18,6 +19,25 @@ PLACEMENT, REC_ID, REC_POD, AM_ID, AM_POD, GP, REC_SEAT, AM_SEAT = range(8)
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
+
+
+#: Named columns of a placement row (:data:`sim.model.desks.PLACED_COLUMNS`): time, seats, the job
+#: order's fields from 3, the candidate's from 9, the placement id last.
+PLACED = {"time": 0, "recruiter": 1, "account_manager": 2, "fee": 6, "falloff_at": 12, "remedy_u": 13,
+          "placement": 15}
+
+
+class FallOffDue(simpy.Timeout):
+    """A perm placement that will fall off: when it fires, the books apply the client contract's remedy."""
+
+    def __init__(self, env: simpy.Environment, delay: float, books: Accounts, facts: tuple):
+        super().__init__(env, delay)
+        self.books, self.facts = books, facts
+        self.callbacks.append(FallOffDue.fall)
+
+    @staticmethod
+    def fall(ev: simpy.Event) -> None:
+        ev.books._fall_off(*ev.facts)   # type: ignore[attr-defined]
 
 
 class Accounts:
@@ -46,6 +66,12 @@ class Accounts:
         self.revenue = 0      # cents, this month
         self.gross_profit = 0
         self.placed_by = np.zeros(256, dtype=np.int64)   # placements by person id (either side)
+        self.placed_seat = np.zeros(model.wf.n_seats, dtype=np.int64)   # this month's placements by seat
+
+    def start_measuring(self) -> None:
+        """The warm-up is over: placements per person and replacements count from now."""
+        self.placed_by[:] = 0
+        self.replacements = 0
 
     def start_month(self) -> None:
         self.perm_credits = self.perm_credits[:0]
@@ -62,9 +88,10 @@ class Accounts:
         hires happen between months."""
         m = self.m
         m.events += len(rows)
+        wf = m.wf
+        self.placed_seat = np.bincount(rows[:, 1:3].astype(np.int64).ravel(), minlength=wf.n_seats)
         if not len(rows):
             return
-        wf = m.wf
         if len(self.placed_by) < wf.next_pid:
             self.placed_by = np.concatenate((self.placed_by, np.zeros(wf.next_pid, dtype=np.int64)))
         perm, contract, months, replacements, fees = _booked(rows, wf.pid_arr, wf.pod_arr, self.placed_by)
@@ -82,11 +109,12 @@ class Accounts:
         its moment within the guarantee period."""
         env, wf = self.m.env, self.m.wf
         pid, pod = wf.pid, wf.pod
-        for t, r, a, fee, falloff_at, remedy_u, placement in rows[:, (0, 1, 2, 6, 12, 13, 15)].tolist():
-            r, a = int(r), int(a)
-            ev = env.timeout(t + falloff_at * self.guarantee - env.now)
-            ev.callbacks.append(lambda _ev, f=(int(placement), pid[r], pod[r], pid[a], pod[a], a, int(fee), remedy_u,
-                                               falloff_at): self._fall_off(*f))
+        for row in rows.tolist():
+            r, a = int(row[PLACED["recruiter"]]), int(row[PLACED["account_manager"]])
+            at = row[PLACED["falloff_at"]]
+            FallOffDue(env, row[PLACED["time"]] + at * self.guarantee - env.now, self,
+                       (int(row[PLACED["placement"]]), pid[r], pod[r], pid[a], pod[a], a, int(row[PLACED["fee"]]),
+                        row[PLACED["remedy_u"]], at))
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:

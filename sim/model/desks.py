@@ -29,6 +29,9 @@ Both sides of the desk take the same path; only the meeting (:func:`_meet`) diff
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -104,6 +107,36 @@ class Desks:
         return match(times, seats, arrivals, ends, i, day, start, now, self.n_rec, self.items, self.head,
                      self.tail, coop, *self._links, uniforms.buf, uniforms.pos, self._draws[cross_pods], rules,
                      cross_pods, n_other, self.placed, self.falls, self.counts, self.due)
+
+    def walk(self, env: Any, times: np.ndarray, seats: np.ndarray, arrivals: np.ndarray, ends: np.ndarray,
+             start: float, coop: np.ndarray, uniforms: Uniforms, rules: np.ndarray, cross_pods: bool, n_other: int,
+             on_falloffs: Callable[[np.ndarray], None]) -> Generator[Any, Any, list[int]]:
+        """A SimPy process body (``yield from`` it) that matches one month's arrivals: the resume loop of the
+        compiled :func:`match`. It serves the kernel's requests (uniforms, queue room, placement rows), hands
+        each stretch's placements that will fall off to ``on_falloffs`` (placement rows, in order), and
+        whenever something is due in SimPy by a day's end yields a timeout to that day's end, so it fires
+        between days. Returns the statuses met, in order."""
+        counts = self.counts
+        i = day = 0
+        seen = []
+        while True:
+            self.due[0] = env.peek()
+            i, day, status = self.match(times, seats, arrivals, ends, i, day, start, float(env.now), coop, uniforms,
+                                        rules, cross_pods, n_other)
+            seen.append(status)
+            if counts[N_FALLS]:   # fall-offs of this stretch's placements, in order
+                on_falloffs(self.placed[self.falls[:counts[N_FALLS]]])
+                counts[N_FALLS] = 0
+            if status == MONTH_DONE:
+                return seen
+            if status == DAY_END:   # something falls due by this day's end: let SimPy fire it
+                yield env.timeout(start + day - env.now)
+            elif status == NEED_UNIFORMS:
+                uniforms.refill()
+            elif status == NEED_ROOM:
+                self.grow()
+            else:
+                self.more_placements()
 
     def grow(self) -> None:
         """Twice the room in every queue (a queue that never meets a search keeps its expired items)."""

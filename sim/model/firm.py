@@ -25,6 +25,7 @@ from sim.model.accounts import Accounts
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
+from sim.model.staffing import Staffing
 from sim.rng import replication_seed_record, streams
 from sim.scenario.schema import Scenario
 
@@ -32,7 +33,8 @@ from sim.scenario.schema import Scenario
 class FirmModel:
     """The state of one replication. Use :func:`run`; this class is its implementation."""
 
-    def __init__(self, scenario: Scenario, scheme_name: str, replication: int, detail: bool = False):
+    def __init__(self, scenario: Scenario, scheme_name: str, replication: int, detail: bool = False,
+                 composition: dict[str, Any] | None = None, record_composition: bool = False):
         self.sc = scenario
         self.scheme = scenario.scheme(scheme_name)
         self.policy = self.scheme.policy
@@ -47,6 +49,7 @@ class FirmModel:
         self.desks = dk.Desks(wf.n_seats, wf.n_rec, wf.partners, wf.pod_mates, wf.recruiters_of, wf.ams_of, wf.pod)
         self.acc = Accounts(self)
         self.month_end = MonthEnd(self)
+        self.staffing = Staffing(self, composition, record_composition)
         self.u = dk.Uniforms(self.rng["decisions"])   # sharing draws, read in order by the matching too
         self.ready_seats: list[int] = []
         m = scenario.market
@@ -63,7 +66,7 @@ class FirmModel:
         b = self.sc.behavior
         traits = self.rng["traits"]
         for seat in range(self.wf.n_seats):
-            tenure = int(traits.exponential(24.0))
+            tenure = int(traits.exponential(b.hiring.initial_tenure_mean)) if b.hiring.initial_tenure_mean else 0
             self.wf.hire(seat, 0, traits, b.cooperation, b.hiring.skill_sd, self.policy.hiring_for_cooperation,
                          tenure=tenure)
         if not b.enabled:
@@ -73,12 +76,12 @@ class FirmModel:
     # ------------------------------------------------------------------------ processes
     def _months(self):
         env, dpm, n_rec, desks, u = self.env, self.dpm, self.wf.n_rec, self.desks, self.u
-        peek, timeout = env.peek, env.timeout
+        timeout = env.timeout
         wf, m = self.wf, self.sc.market
         rules = np.array([self.conv_lo, self.conv_half_span, self.cross, m.falloff_probability, m.guarantee_days],
                          dtype=float)   # in the order of desks.LO ... GUARANTEE
         counts = desks.counts
-        for month in range(self.sc.horizon_months):
+        for month in range(self.sc.warmup_months + self.sc.horizon_months):   # warm-up months first
             start = float(month * dpm)
             self.month_end.start_month(month)
             rates_am, rates_rec = self.month_end.arrival_rates()
@@ -87,6 +90,8 @@ class FirmModel:
             n_j, n_c = len(jos.time), len(cands.time)
             self.events += n_j + n_c
             self.acc.arrived = (n_j, n_c)
+            self.month_end.arrivals = np.bincount(np.concatenate((jos.seat + n_rec, cands.seat)),
+                                                  minlength=self.wf.n_seats)
             t_all = np.concatenate((jos.time, cands.time))
             order = t_all.argsort(kind="stable")
             times = t_all[order]
@@ -94,24 +99,8 @@ class FirmModel:
             seats = np.concatenate((jos.seat + n_rec, cands.seat))[order]
             arrivals = np.concatenate((jos.items, cands.items))[order]
             ends = times.searchsorted(start + np.arange(1, dpm + 1))
-            i = day = 0
-            while True:
-                desks.due[0] = peek()
-                i, day, status = desks.match(times, seats, arrivals, ends, i, day, start, float(env.now), wf.coop, u,
-                                             rules, self.cross_pods, self.n_other_pods)
-                if counts[dk.N_FALLS]:   # fall-offs of this stretch's placements: SimPy timeouts, in order
-                    self.acc.schedule_falloffs(desks.placed[desks.falls[:counts[dk.N_FALLS]]])
-                    counts[dk.N_FALLS] = 0
-                if status == dk.MONTH_DONE:
-                    break
-                if status == dk.DAY_END:   # something falls due by this day's end: let SimPy fire it
-                    yield timeout(start + day - env.now)
-                elif status == dk.NEED_UNIFORMS:
-                    u.refill()
-                elif status == dk.NEED_ROOM:
-                    desks.grow()
-                else:
-                    desks.more_placements()
+            yield from desks.walk(env, times, seats, arrivals, ends, start, wf.coop, u, rules, self.cross_pods,
+                                  self.n_other_pods, self.acc.schedule_falloffs)
             self.acc.book(desks.placed[:counts[dk.N_PLACED]])
             counts[dk.N_PLACED] = 0
             end = float((month + 1) * dpm)
@@ -125,6 +114,8 @@ class FirmModel:
         # Stop when the last month closes: later hires and fall-offs are outside the horizon.
         self.env.run(until=self.env.process(self._months()))
         out = self.month_end.results()
+        if self.staffing.record:
+            out["composition"] = self.staffing.log
         out["run"].update(
             scheme=self.scheme.name, replication=self.replication,
             seed=replication_seed_record(self.sc.seed, self.replication),
@@ -132,8 +123,13 @@ class FirmModel:
         return out
 
 
-def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False,
+        composition: dict[str, Any] | None = None, record_composition: bool = False) -> dict[str, Any]:
     """Simulate one replication of ``scenario`` under the named scheme.
+
+    ``record_composition``: also return ``composition``, every leave and hire as plain data;
+    ``composition``: impose such a record (another run's people, hired and leaving when they did)
+    instead of drawing quits and hires' traits.
 
     A pure function of its arguments: the same inputs give the same output, whatever process runs
     it. Returns plain data: ``run`` (one dict of metrics), ``monthly`` (one dict per month),
@@ -147,7 +143,7 @@ def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return FirmModel(scenario, scheme, replication, detail).run()
+        return FirmModel(scenario, scheme, replication, detail, composition, record_composition).run()
     finally:
         if enabled:
             gc.enable()

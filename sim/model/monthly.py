@@ -1,16 +1,18 @@
 """Month end: payroll, then behaviour (effort, cooperation), then quits, removals and hires.
 
-Payroll hands the month's facts to the pure payout engine and keeps the statements; the
-behavioural rules in :mod:`sim.model.behaviour` decide next month's effort and cooperation from
-what the plan pays at the margin; quits are drawn from the monthly hazard.
+Payroll hands the month's facts to the pure payout engine and keeps the statements; the rules in
+:mod:`sim.model.behaviour` then decide next month's effort and cooperation from what the plan pays at
+the margin, what is at stake, and what effort and help are worth in this market (each person's own
+record of credited GP per unit of effort, the conversion lift of a cooperating pair, the placements
+sharing makes); :mod:`sim.model.staffing` decides who leaves and who joins. What is reported goes to
+the :class:`~sim.model.tally.Tally`, apart from the decisions.
 
-Month end touches every person, every month, so it works on whole arrays (one element per seat)
-rather than person by person: the rules are the same functions, applied to numpy arrays.
+Month end touches every person, every month, so it works on whole arrays (one element per seat):
+the rules are the same functions, applied to numpy arrays.
 """
 
 from __future__ import annotations
 
-import statistics
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +22,7 @@ from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
 from sim.model.outputs import build_results
 from sim.model.people import PAY_MEMORY
+from sim.model.tally import Tally
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -29,75 +32,95 @@ _NO_COUNTS = np.zeros(0, dtype=np.int64)
 
 
 class MonthEnd:
-    """The monthly part of one replication: hires at month start; payroll, behaviour and quits at month end.
-
-    It also keeps the run's running totals (money in cents, effort and cooperation sums, turnover
-    costs) from which :func:`sim.model.outputs.build_results` makes the run's plain-data output.
-    """
+    """The monthly part of one replication: hires at month start; payroll, behaviour and quits at month end."""
 
     def __init__(self, model: FirmModel):
         self.m = model
         sc = model.sc
         self.b = sc.behavior
         self.state = model.plan.initial_state()
-        split = getattr(model.scheme.plan, "split", None)
+        plan = model.scheme.plan
+        split = getattr(plan, "split", None)
         self.share_r = float(split.recruiter) if split is not None else 0.5
-        lead = getattr(model.scheme.plan, "pod_lead", None)
-        self.lead_results = bool(lead and float(lead.override_rate) > 0)
-        self.lead_development = bool(lead and float(lead.development_bonus) > 0)
-        self.base_quit = bh.monthly_from_annual(self.b.turnover.annual_base)
-        self.monthly: list[dict[str, Any]] = []
-        self.statements: list[tuple] = []
+        lead = getattr(plan, "pod_lead", None)
+        # A lead's dollars at stake (plan terms): the override on the pod's GP and the development bonus.
+        self.override_rate = float(lead.override_rate) if lead is not None else 0.0
+        self.development_bonus = float(lead.development_bonus) if lead is not None else 0.0
+        base = getattr(plan, "base_monthly", None)
+        self.lead_base = float(base.pod_lead) if base is not None else 0.0
+        self.tally = Tally()
         self.hires_this_month = 0
-        self.hiring_cost = 0
-        self.totals: dict[str, int] = {}
-        self.gp_cents = 0
-        self.ramp_shortfall = 0.0     # producer-months of output lost to ramp-up
-        self.vacant_months = 0        # producer seat-months left empty
-        self.lost_job_orders = 0      # open job orders lost when their AM left
-        self.lost_candidates = 0      # waiting candidates lost when their recruiter left
-        self.revenue_cents = 0
-        self.coop_sum = 0.0
-        self.effort_sum = 0.0
-        self.prod_months = 0
-        self.quits = 0
-        self.headcount_sum = 0
-        # Before anyone has a record, people expect the firm's typical month (month-1 effort is otherwise
-        # a best response to an expected credit of zero, i.e. salary-level effort under any plan).
-        self.credit_mean = self.b.effort.initial_expected_credit * 100
         wf = model.wf
         self.rank = np.zeros(wf.n_seats)
-        self.market_pay = np.array([self.b.turnover.market_pay.get(role, 0.0) for role in wf.role])
         self.lead_of_pod = np.array([wf.lead_seat.get(p, -1) for p in range(wf.n_pods)])
         self.role_ends = np.array([wf.n_rec, wf.producers, wf.n_seats])
+        self.side = np.where(wf.role_code == ROLE_CODES["recruiter"], self.share_r, 1.0 - self.share_r)
+        self.side[wf.producers:] = 0.0
+        # The account manager a recruiter works with first, and the extra partner of an AM without one.
+        self.partner_am = np.array([wf.partners[s][0] for s in range(wf.n_rec)], dtype=np.int64)
+        self.extra_rec = np.full(wf.n_seats, -1, dtype=np.int64)
+        for a in range(wf.n_rec, wf.producers):
+            for r in wf.partners[a]:
+                if self.partner_am[r] != a:
+                    self.extra_rec[a] = r
+        # Before anyone has a record, people expect the firm's typical month (cents).
+        e = self.b.effort
+        self.credit_mean = e.initial_expected_credit * 100
+        self.mp_mean = e.initial_expected_credit * 100
+        self.lead_push = np.zeros(wf.n_pods)        # intensity of each pod lead's stake in results
+        self.development = np.zeros(wf.n_pods)      # intensity of each pod lead's stake in development
+        self.tau = np.full(wf.n_seats, self.b.hiring.ramp_months)
+        self._last_pay = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        self.arrivals = np.zeros(wf.n_seats, dtype=np.int64)   # this month's arrivals by seat (set by the firm)
+        self.waste = np.full(wf.n_pods, 0.5)   # share of a pod's arrivals that expire unplaced (running)
+        market = self.b.turnover.market_pay
+        #: Cents of a month's market pay by seat: the unit in which money enters effort and help.
+        self.pay_unit = np.array([max(market.get(role, 0.0), 1.0) * 100 for role in wf.role])
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
         m = self.m
+        if month == m.sc.warmup_months and month:
+            self._start_measuring()
         m.acc.start_month()
         self.hires_this_month = 0
         hb = self.b.hiring
-        for seat in m.ready_seats:
-            wf = m.wf
-            pod_mean = self._pod_mean_coop(wf.pod[seat])
-            wf.hire(seat, month + 1, m.rng["traits"], self.b.cooperation, hb.skill_sd,
-                    m.policy.hiring_for_cooperation, pod_mean=pod_mean)
+        wf = m.wf
+        if m.ready_seats:
+            m.staffing.update_applicants(*self._last_pay)
+            occ = wf.occ[: wf.producers]
+            pods = wf.pod_arr[: wf.producers]
+            heads = np.bincount(pods, weights=occ, minlength=wf.n_pods)
+            coop = np.bincount(pods, weights=wf.coop[: wf.producers] * occ, minlength=wf.n_pods)
+            pod_mean = np.divide(coop, heads, out=np.full(wf.n_pods, np.nan), where=heads > 0).tolist()
+        for seat in m.ready_seats:   # newcomers who carry the pod's level see it as it was before this month's hires
+            mean = pod_mean[wf.pod[seat]]
+            m.staffing.hire(seat, month + 1, None if mean != mean else mean)
             self.hires_this_month += 1
             m.events += 1
-            market_pay = self.b.turnover.market_pay.get(wf.role[seat], 0.0)
-            self.hiring_cost += round(hb.cost_fraction * market_pay * 12 * 100)
+            self.tally.hiring_cost += round(hb.cost_fraction * m.staffing.market_pay[seat] * 12 * 100)
         if self.b.enabled and m.ready_seats:
-            self.choose(np.array([s for s in m.ready_seats if s < m.wf.producers], dtype=np.int64))
+            self.choose(np.array([s for s in m.ready_seats if s < wf.producers], dtype=np.int64))
         m.ready_seats = []
+
+    def _start_measuring(self) -> None:
+        """End of the warm-up: a fresh tally, fresh records and counts."""
+        m = self.m
+        self.tally = Tally()
+        m.wf.start_measuring()
+        m.acc.start_measuring()
 
     def arrival_rates(self) -> tuple[np.ndarray, np.ndarray]:
         """Each AM's and recruiter's arrival rate this month relative to standard (0 if vacant)."""
         wf = self.m.wf
         n = wf.producers
         occupied = wf.occ[:n]
-        ramp = bh.ramp(wf.tenure[:n], self._ramp_months())
-        self.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
-        self.vacant_months += int(n - occupied.sum())
+        if self.development_bonus > 0:   # a lead's development stake shortens the ramp in its pod
+            self.tau = self.b.hiring.ramp_months * (1.0 - self.b.levers.lead_development_ramp
+                                                    * self.development[wf.pod_arr])
+        ramp = bh.ramp(wf.tenure[:n], self.tau[:n])
+        self.tally.ramp_shortfall += float((1.0 - ramp)[occupied].sum())
+        self.tally.vacant_months += int(n - occupied.sum())
         if self.b.enabled:
             coop = wf.coop[:n]
             rates = (wf.effort[:n] * wf.skill[:n] * ramp * (1.0 - self.b.cooperation.help_cost * coop)
@@ -106,10 +129,6 @@ class MonthEnd:
         else:
             rates = occupied.astype(float)
         return rates[wf.n_rec:], rates[: wf.n_rec]
-
-    def _ramp_months(self) -> float:
-        r = self.b.hiring.ramp_months
-        return r * (1.0 - self.b.levers.lead_development_ramp) if self.lead_development else r
 
     # ---------------------------------------------------------------------- payroll
     def _payroll(self, month: int, pid: np.ndarray, seats: np.ndarray,
@@ -126,60 +145,73 @@ class MonthEnd:
             credits[:, GP], tuple(m.acc.falloffs), np.arange(len(credits)) < len(m.acc.perm_credits))
         paid = m.plan.pay(cols, self.state, lines=m.detail)
         self.state = paid.state
-        self.statements.extend((month, st) for st in paid.statements)
+        self.tally.statements.extend((month - m.sc.warmup_months, st) for st in paid.statements)
         return paid.total_cents, paid.by_kind
 
-    def _credited(self, credits: np.ndarray, pid: np.ndarray) -> np.ndarray:
-        """GP credited to each seat's occupant this month by the plan's split (0 for credits of leavers)."""
+    def _credited(self, credits: np.ndarray, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """GP credited to each seat's occupant this month by the plan's split, and the GP of placements each
+        seat made by sharing with a pod mate (0 for credits of leavers)."""
+        n = len(pid)
         if not len(credits):
-            return np.zeros(len(pid))
+            return np.zeros(n), np.zeros(n)
         gp = credits[:, GP].astype(float)
+        r, a = credits[:, REC_SEAT], credits[:, AM_SEAT]
         # Recruiter sides, then account manager sides: a seat is on one side only, so one count sums it.
-        seat = np.concatenate((credits[:, REC_SEAT], credits[:, AM_SEAT]))
+        seat = np.concatenate((r, a))
         mine = pid[seat] == np.concatenate((credits[:, REC_ID], credits[:, AM_ID]))  # still the one who placed
         weights = np.concatenate((self.share_r * gp, (1.0 - self.share_r) * gp))
-        return np.bincount(seat[mine], weights=weights[mine], minlength=len(pid))
+        got = np.bincount(seat[mine], weights=weights[mine], minlength=n)
+        shared = np.tile((self.partner_am[r] != a) & (self.extra_rec[a] != r), 2) & mine
+        return got, np.bincount(seat[shared], weights=np.tile(gp, 2)[shared], minlength=n)
 
     def close(self, month: int) -> None:
-        m = self.m
+        m, tally = self.m, self.tally
         wf, acc = m.wf, m.acc
         credits = acc.month_credits()
         pid = wf.pid_arr
         seats = wf.occ.nonzero()[0]
         pay, totals = self._payroll(month, pid, seats, credits)
-        for k, v in totals.items():
-            self.totals[k] = self.totals.get(k, 0) + v
+        tally.add_pay(totals)
         m.events += 1
-        self.gp_cents += acc.gross_profit
-        self.revenue_cents += acc.revenue
-        got = self._credited(credits, pid)[seats]
+        tally.gp_cents += acc.gross_profit
+        tally.revenue_cents += acc.revenue
+        got, shared = self._credited(credits, pid)
+        got, shared = got[seats], shared[seats]
         wf.pay_sum[seats] += pay
         wf.credit_sum[seats] += np.rint(got).astype(np.int64)
         wf.months[seats] += 1
         wf.pay_hist[seats, month % PAY_MEMORY] = pay
         wf.pay_hist_n[seats] += 1
-        ema = wf.credit_ema[seats]
-        wf.credit_ema[seats] = np.where(ema < 0, got, 0.7 * ema + 0.3 * got)
+        self._expect(seats, got, shared)
+        self._waste()
         # Own pay and the peers it is compared with use one measure: the mean of the last PAY_MEMORY months.
         recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
         peer_median = self._peer_medians(seats, recent)
         if m.detail:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
-                wf.records[wf.pid[s]].trace.append((month, float(wf.effort[s]), float(wf.coop[s]), p, med, g))
+                wf.records[wf.pid[s]].trace.append((month - m.sc.warmup_months, float(wf.effort[s]),
+                                                    float(wf.coop[s]), p, med, g))
         producers = seats[seats < wf.producers]
         effort = wf.effort[producers]
         coop_all = wf.coop.copy()   # quits and removals below leave it as it is
         coop = coop_all[producers]
         effort_total, coop_total = float(effort.sum()), float(coop.sum())
-        self.effort_sum += effort_total
-        self.coop_sum += coop_total
-        self.prod_months += len(producers)
-        self.headcount_sum += len(seats)
-        self.credit_mean = float(wf.credit_ema[producers].sum()) / len(producers) if len(producers) else 0.0
-        quits = self._turnover(month, seats, producers, coop_all, peer_median, recent) if self.b.enabled else 0
+        tally.effort_sum += effort_total
+        tally.coop_sum += coop_total
+        tally.prod_months += len(producers)
+        tally.headcount_sum += len(seats)
+        if len(producers):
+            self.credit_mean = float(wf.credit_ema[producers].sum()) / len(producers)
+            self.mp_mean = float(wf.mp_ema[producers].sum()) / len(producers)
+        quits = managed = 0
+        self._last_pay = (seats, recent)   # what applicants see at the next hire
+        if self.b.enabled:
+            quits, managed = m.staffing.turnover(month, seats, producers, coop_all, peer_median, recent)
+        tally.quits += quits
+        tally.managed_out += managed
         roles = np.bincount(wf.role_code[seats], minlength=3)
-        self.monthly.append({
-            "month": month + 1,
+        tally.monthly.append({
+            "month": month + 1 - m.sc.warmup_months,
             "headcount_recruiters": int(roles[ROLE_CODES["recruiter"]]),
             "headcount_ams": int(roles[ROLE_CODES["account_manager"]]),
             "hires": self.hires_this_month, "quits": quits, "placements": acc.placements,
@@ -188,19 +220,38 @@ class MonthEnd:
             "revenue": acc.revenue / 100, "gross_profit": acc.gross_profit / 100,
             "commission_paid": (totals["total"] - totals.get("base", 0)) / 100,
             "base_pay": totals.get("base", 0) / 100,
-            # sum / n is what .mean() computes, without its Python-level wrapper
             "mean_effort": effort_total / len(effort) if len(effort) else 0.0,
             "mean_cooperation": coop_total / len(coop) if len(coop) else 0.0,
         })
-        self._remove_star(month)
+        m.staffing.remove_star(month, self._producers().tolist())
         wf.tenure[wf.occ] += 1
         if self.b.enabled:
+            self._lead_stakes(seats, recent)
             self.update_behaviour(coop_all)
+
+    def _expect(self, seats: np.ndarray, got: np.ndarray, shared: np.ndarray) -> None:
+        """Update each person's running expectations: credited GP, credited GP per unit of effort (their
+        marginal product: arrivals grow in proportion to effort), and GP made by sharing."""
+        wf, w = self.m.wf, self.b.effort.credit_weight
+        ema = wf.credit_ema[seats]
+        wf.credit_ema[seats] = np.where(ema < 0, got, (1.0 - w) * ema + w * got)
+        per_effort = got / np.maximum(wf.effort[seats], 0.05)
+        mp = wf.mp_ema[seats]
+        wf.mp_ema[seats] = np.where(mp < 0, per_effort, (1.0 - w) * mp + w * per_effort)
+        wf.shared_ema[seats] = (1.0 - w) * wf.shared_ema[seats] + w * shared
+
+    def _waste(self) -> None:
+        """Running share of each pod's arrivals (job orders and candidates) that were not placed."""
+        wf, w = self.m.wf, self.b.effort.credit_weight
+        pods = wf.pod_arr[: wf.producers]
+        arrived = np.bincount(pods, weights=self.arrivals[: wf.producers], minlength=wf.n_pods)
+        placed = np.bincount(pods, weights=self.m.acc.placed_seat[: wf.producers], minlength=wf.n_pods)
+        now = np.where(arrived > 0, 1.0 - np.minimum(placed / np.maximum(arrived, 1), 1.0), self.waste)
+        self.waste = (1.0 - w) * self.waste + w * now
 
     def _peer_medians(self, seats: np.ndarray, recent: np.ndarray) -> np.ndarray:
         """Each member's role's median recent pay (cents a month); ``seats`` ascending, as ``recent``."""
         out = np.empty(len(recent))
-        # Seats run recruiters, account managers, leads: each role is one slice of the sorted seats.
         lo = 0
         for hi in np.searchsorted(seats, self.role_ends).tolist():
             if hi > lo:
@@ -210,6 +261,27 @@ class MonthEnd:
             lo = hi
         return out
 
+    def _lead_stakes(self, seats: np.ndarray, recent: np.ndarray) -> None:
+        """Each pod lead's dollars at stake, as a share of the lead's pay, and their intensity: the override
+        on the pod's expected GP, and the development bonus on the hires expected to reach the milestone."""
+        wf = self.m.wf
+        if not len(wf.lead_seat) or (self.override_rate <= 0 and self.development_bonus <= 0):
+            return
+        producers = self._producers()
+        pods = wf.pod_arr[producers]
+        # Each placement's GP is split between its two producers: a pod's credits add up to its GP.
+        pod_gp = np.bincount(pods, weights=np.maximum(wf.credit_ema[producers], 0.0), minlength=wf.n_pods) / 100
+        heads = np.bincount(pods, minlength=wf.n_pods)
+        pay = np.full(wf.n_pods, max(self.lead_base, 1.0))
+        for p, s in wf.lead_seat.items():
+            k = np.searchsorted(seats, s)
+            if k < len(seats) and seats[k] == s and recent[k] > 0:
+                pay[p] = recent[k] / 100
+        half = self.b.effort.stake_half
+        self.lead_push = bh.stake_intensity(self.override_rate * pod_gp / pay, half)
+        hires = heads * bh.monthly_from_annual(self.b.turnover.annual_base)   # expected a month
+        self.development = bh.stake_intensity(self.development_bonus * hires / pay, half)
+
     # -------------------------------------------------------------------- behaviour
     def _producers(self) -> np.ndarray:
         """Seats of the recruiters and account managers employed now."""
@@ -218,10 +290,7 @@ class MonthEnd:
 
     def margins(self, seats: np.ndarray, everyone: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray,
                                                                                          np.ndarray]:
-        """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP.
-
-        ``everyone``: the producers employed now, if the caller has them.
-        """
+        """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP."""
         m, wf = self.m, self.m.wf
         ema = wf.credit_ema[seats]
         expected = np.where(ema >= 0, ema, self.credit_mean)
@@ -229,139 +298,112 @@ class MonthEnd:
         if not m.plan.has_pool:   # only a pool's margin depends on who else is in the pod and the firm
             return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected)
         everyone = self._producers() if everyone is None else everyone
-        # Producers by pod and role in one count: row = pod, column = role code (recruiter 0, AM 1).
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
         mine = counts[wf.pod_arr[seats]]
         firm = counts.sum(axis=0).tolist()
         return m.plan.marginal_returns(is_recruiter, mine[:, 0], mine[:, 1], firm[0], firm[1], expected)
 
-    def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
-        """Set producer ``seats``' effort for next month: the best response to what the plan pays at the margin."""
+    def intensity(self, seats: np.ndarray, teammate: np.ndarray, teammates: np.ndarray) -> np.ndarray:
+        """Intensity of each person's shared stake: teammates' expected credited GP's share of their pay."""
+        wf = self.m.wf
+        if not np.count_nonzero(teammates):
+            return np.zeros(len(seats))
+        n = np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
+        pay = np.where(n > 0, wf.pay_hist[seats].sum(axis=1) / np.maximum(n, 1),
+                       self.m.staffing.market_pay[seats] * 100)
+        stake = bh.shared_stake(teammate, teammates, self.credit_mean, pay)
+        return bh.stake_intensity(stake, self.b.effort.stake_half)
+
+    def marginal_product(self, seats: np.ndarray) -> np.ndarray:
+        """Expected credited GP of one more unit of effort, in months of the role's market pay: the person's
+        own record, or for a newcomer the firm's mean scaled by their skill and ramp. (Measured against
+        market pay, money means the same in a market of bigger or smaller deals.)"""
+        wf = self.m.wf
+        mp = wf.mp_ema[seats]
+        new = mp < 0
+        if new.any():
+            mp = mp.copy()
+            s = seats[new]
+            mp[new] = self.mp_mean * wf.skill[s] * bh.ramp(wf.tenure[s], self.tau[s])
+        return mp / self.pay_unit[seats]
+
+    def choose(self, seats: np.ndarray, margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+               intensity: np.ndarray | None = None) -> None:
+        """Set producer ``seats``' effort for next month: the best response to what effort is worth."""
         if not len(seats):
             return
         m, wf, e, lv = self.m, self.m.wf, self.b.effort, self.b.levers
         own, teammate, teammates = self.margins(seats) if margins is None else margins
-        extra: float | np.ndarray = 0.0
-        if m.policy.leaderboard:
-            extra = lv.leaderboard_effort * self.rank[seats]
-        if self.lead_results and len(wf.lead_seat):
+        if intensity is None:
+            intensity = self.intensity(seats, teammate, teammates)
+        mp = self.marginal_product(seats)
+        extra = bh.career_concern(mp, e.career_concern)
+        p = m.policy
+        if p.performance_standard > 0:
+            extra = extra + bh.standard_pressure(m.staffing.standing(seats), wf.effort[seats],
+                                                 standard=p.performance_standard, width=e.standard_width,
+                                                 value=e.standard_value)
+        if p.leaderboard:
+            extra = extra + bh.rank_feedback_effort(self.rank[seats], top=lv.leaderboard_effort,
+                                                    bottom=lv.leaderboard_discouragement)
+        if self.override_rate > 0 and len(wf.lead_seat):
             lead = self.lead_of_pod[wf.pod_arr[seats]]
             led = (lead >= 0) & wf.occ[np.maximum(lead, 0)]
-            extra = extra + np.where(led, lv.lead_results_pressure, 0.0)
-        productivity = wf.skill[seats] * bh.ramp(wf.tenure[seats], self._ramp_months())
+            extra = extra + np.where(led, lv.lead_results_pressure * self.lead_push[wf.pod_arr[seats]], 0.0)
         wf.effort[seats] = bh.effort_best_response(
-            own, teammate, teammates, productivity, cost=e.cost, intrinsic=e.intrinsic,
+            own, teammate, teammates, mp, cost=e.cost, intrinsic=e.intrinsic,
             money_weight=e.money_weight, social_weight=e.social_weight, peer_pressure=e.peer_pressure,
-            minimum=e.minimum, maximum=e.maximum, extra=extra)
+            minimum=e.minimum, maximum=e.maximum, intensity=intensity, extra=extra)
 
     def choose_all(self) -> None:
         self.choose(self._producers())
-
-    def _pod_mean_coop(self, pod: int) -> float | None:
-        wf = self.m.wf
-        vals = [wf.coop[s] for s in wf.pod_seats[pod] if wf.pid[s] >= 0]
-        return sum(vals) / len(vals) if vals else None
 
     def update_behaviour(self, coop_all: np.ndarray) -> None:
         """Next month's cooperation and effort. ``coop_all``: a copy of every seat's cooperation (it is
         written, then copied back)."""
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
+        mk = m.sc.market
         producers = self._producers()
         if m.policy.leaderboard and len(producers):
             order = producers[wf.credit_ema[producers].argsort(kind="stable")]
             n = len(order)
             self.rank[order] = np.arange(n) / (n - 1) if n > 1 else 1.0
         own, teammate, teammates = margins = self.margins(producers, producers)
+        intensity = self.intensity(producers, teammate, teammates)
         if c.enabled and len(producers):
             coop = coop_all[producers]
             pods = wf.pod_arr[producers]
             pod_sum = np.bincount(pods, weights=coop, minlength=wf.n_pods)[pods]
             pod_n = np.bincount(pods, minlength=wf.n_pods)[pods]
             others = np.where(pod_n > 1, (pod_sum - coop) / np.maximum(pod_n - 1, 1), coop)
-            inc = bh.help_incentive(own, teammate, teammates, help_benefit=c.help_benefit,
-                                    social_weight=e.social_weight, money_weight=e.money_weight)
-            shift = lv.partnership_gain * m.policy.partnership_time
-            if self.lead_development:
-                shift += lv.lead_development_cooperation
-            if m.policy.leaderboard:
-                shift = shift - lv.leaderboard_cooperation * self.rank[producers]
+            side = self.side[producers]
+            pair_gp = np.maximum(wf.credit_ema[producers], 0.0) / np.maximum(side, 1e-9)
+            value = bh.help_value(pair_gp, wf.shared_ema[producers], coop, pod_sum / np.maximum(pod_n, 1),
+                                  self.waste[pods],
+                                  conversion_min=mk.conversion_min, conversion_max=mk.conversion_max,
+                                  help_cost=c.help_cost) / self.pay_unit[producers]
+            w = bh.effective_social_weight(e.social_weight, e.peer_pressure, intensity, teammates)
+            inc = bh.help_return(value, side, own, teammate, money_weight=e.money_weight, social_weight=w,
+                                 career=e.career_concern)
+            shift = bh.partnership_gain(m.policy.partnership_time, gain=lv.partnership_gain,
+                                        scale=lv.partnership_scale)
+            if self.development_bonus > 0:
+                shift = shift + lv.lead_development_cooperation * self.development[pods]
+            if m.policy.leaderboard:   # entitlement at the top erodes the help that shared pay relies on
+                shift = shift - bh.rank_feedback_cooperation(self.rank[producers], intensity,
+                                                             cut=lv.leaderboard_cooperation)
             target = bh.cooperation_target(
                 wf.ctype[producers], others, inc, slope=c.slope, incentive_gain=c.incentive_gain,
                 free_rider_level=0.0, unconditional_level=c.initial_unconditional,
-                sanction=bh.sanction_weight(c.sanction_strength, teammate, teammates),
+                sanction=bh.sanction_weight(c.sanction_strength, intensity, teammates),
                 sanction_norm=c.sanction_norm, shift=shift)
             coop_all[producers] = bh.cooperation_step(coop, target, c.speed)
             wf.coop[:] = coop_all
-        self.choose(producers, margins)
-
-    # --------------------------------------------------------------------- turnover
-    def _turnover(self, month: int, seats: np.ndarray, producers: np.ndarray, coop_all: np.ndarray,
-                  peer_median: np.ndarray, recent: np.ndarray) -> int:
-        m, wf, t = self.m, self.m.wf, self.b.turnover
-        if not t.enabled:
-            return 0
-        u = m.rng["quits"].random(wf.n_seats)
-        pods = wf.pod_arr[producers]
-        coop_sum = np.bincount(pods, weights=coop_all[producers], minlength=wf.n_pods)
-        heads = np.bincount(pods, minlength=wf.n_pods)
-        climate = np.where(heads > 0, coop_sum / np.maximum(heads, 1), 0.0)
-        sens = t.peer_pay_sensitivity
-        if m.policy.leaderboard:
-            sens *= 1.0 + self.b.levers.leaderboard_salience
-        h = bh.quit_probability(
-            recent / 100, self.market_pay[seats], peer_median / 100, climate[wf.pod_arr[seats]], wf.tenure[seats],
-            base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity, peer_sensitivity=sens,
-            climate_sensitivity=t.climate_sensitivity, first_year_multiplier=t.first_year_multiplier)
-        leavers = seats[u[seats] < h].tolist()
-        for s in leavers:
-            self._leave(s, month, "quit")
-        self.quits += len(leavers)
-        return len(leavers)
-
-    def _leave(self, s: int, month: int, reason: str) -> None:
-        m, wf = self.m, self.m.wf
-        wf.vacate(s, month + 1, reason)
-        m.events += 1
-        self._handover(s)
-        delay = m.rng["hiring"].exponential(self.b.hiring.delay_days_mean) if self.b.hiring.delay_days_mean else 0.0
-        ev = m.env.timeout(delay)
-        ev.callbacks.append(lambda _ev, seat=s: m.ready_seats.append(seat))
-
-    def _handover(self, s: int) -> None:
-        """The leaver's open job orders and candidates are lost, or passed to a pod mate on the same side."""
-        m, wf = self.m, self.m.wf
-        desks = m.desks
-        items = desks.waiting(s)
-        if self.b.hiring.pipeline_on_quit == "handover" and len(items):
-            same_side = [x for x in wf.pod_seats[wf.pod[s]]
-                         if x != s and wf.pid[x] >= 0 and (x >= wf.n_rec) == (s >= wf.n_rec)]
-            if same_side:
-                desks.append(same_side[0], items)
-                items = items[:0]
-        lost = int(np.count_nonzero(items[:, 0] > m.env.now))
-        if s >= wf.n_rec:
-            self.lost_job_orders += lost
-        else:
-            self.lost_candidates += lost
-        desks.clear(s)
-
-    def _remove_star(self, month: int) -> None:
-        """Policy lever: remove the top-producing person among those cooperating below the median."""
-        m, wf = self.m, self.m.wf
-        if m.policy.remove_star_month != month + 1:
-            return
-        producers = self._producers().tolist()
-        if len(producers) < 2:
-            return
-        med = statistics.median(wf.coop[s] for s in producers)
-        pool = [s for s in producers if wf.coop[s] <= med]
-        star = max(pool, key=lambda s: (int(wf.credit_sum[s]), -s))
-        self._leave(star, month, "removed")
+        self.choose(producers, margins, intensity)
 
     def results(self) -> dict[str, Any]:
         wf = self.m.wf
         for s in wf.occupied():
             wf.flush(s)
         return build_results(self)
-

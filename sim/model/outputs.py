@@ -12,39 +12,43 @@ if TYPE_CHECKING:
 
 
 def build_results(me: MonthEnd) -> dict[str, Any]:
-    m = me.m
+    m, t = me.m, me.tally
     wf = m.wf
-    months = len(me.monthly)
-    base = me.totals.get("base", 0)
-    variable = me.totals.get("total", 0) - base
-    profit = me.gp_cents - variable - base - me.hiring_cost
+    months = len(t.monthly)
+    base = t.totals.get("base", 0)
+    variable = t.totals.get("total", 0) - base
+    profit = t.gp_cents - variable - base - t.hiring_cost
     producers = [r for r in wf.records.values() if r.seat < wf.producers and r.months_employed > 0]
     mean_pay = [r.pay_cents / r.months_employed for r in producers]
     credited = sorted((r.credited_gp_cents for r in producers), reverse=True)
     top = credited[: max(1, math.ceil(len(credited) / 10))] if credited else []
     total_credit = sum(credited)
-    mean_headcount = me.headcount_sum / months if months else 0.0
+    mean_headcount = t.headcount_sum / months if months else 0.0
+    staff = wf.occ[: wf.producers].nonzero()[0]
     run = {
-        "placements": sum(row["placements"] for row in me.monthly),
-        "falloffs": sum(row["falloffs"] for row in me.monthly),
+        "placements": sum(row["placements"] for row in t.monthly),
+        "falloffs": sum(row["falloffs"] for row in t.monthly),
         "replacements": m.acc.replacements,
-        "revenue": me.revenue_cents / 100,
-        "gross_profit": me.gp_cents / 100,
+        "revenue": t.revenue_cents / 100,
+        "gross_profit": t.gp_cents / 100,
         "commission_paid": variable / 100,
         "base_pay": base / 100,
-        "hiring_cost": me.hiring_cost / 100,
+        "hiring_cost": t.hiring_cost / 100,
         "profit": profit / 100,
-        "voluntary_quits": me.quits,
-        "turnover_rate_annual": (me.quits / mean_headcount) * 12.0 / months if mean_headcount else 0.0,
-        "mean_effort": me.effort_sum / me.prod_months if me.prod_months else 0.0,
-        "mean_cooperation": me.coop_sum / me.prod_months if me.prod_months else 0.0,
-        "final_cooperation": me.monthly[-1]["mean_cooperation"] if me.monthly else 0.0,
+        "voluntary_quits": t.quits,
+        "managed_out": t.managed_out,
+        "turnover_rate_annual": (t.quits / mean_headcount) * 12.0 / months if mean_headcount else 0.0,
+        "mean_effort": t.effort_sum / t.prod_months if t.prod_months else 0.0,
+        "mean_cooperation": t.coop_sum / t.prod_months if t.prod_months else 0.0,
+        "final_cooperation": t.monthly[-1]["mean_cooperation"] if t.monthly else 0.0,
+        "final_mean_skill": float(wf.skill[staff].mean()) if len(staff) else 0.0,
+        "pay_share_of_gp": (base + variable) / t.gp_cents if t.gp_cents > 0 else 0.0,
         "pay_gini": gini(mean_pay),
         "top_decile_share": sum(top) / total_credit if total_credit > 0 else 0.0,
-        "vacant_seat_months": me.vacant_months,
-        "ramp_shortfall_months": me.ramp_shortfall,
-        "lost_job_orders": me.lost_job_orders,
-        "lost_candidates": me.lost_candidates,
+        "vacant_seat_months": t.vacant_months,
+        "ramp_shortfall_months": t.ramp_shortfall,
+        "lost_job_orders": t.lost_job_orders,
+        "lost_candidates": t.lost_candidates,
     }
     placed = m.acc.placed_by
     people = [{
@@ -56,12 +60,12 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "placements": int(placed[r.person_id]) if r.person_id < len(placed) else 0,
         "final_effort": r.last_effort, "final_cooperation": r.last_cooperation,
     } for r in wf.records.values()]
-    out: dict[str, Any] = {"run": run, "monthly": me.monthly, "people": people}
+    out: dict[str, Any] = {"run": run, "monthly": t.monthly, "people": people}
     if m.detail:
         out["statements"] = [
             {"person_id": st.person_id, "month": month + 1, "role": st.role, "pod": st.pod, "kind": line.kind,
              "cents": line.cents, "placement_id": line.placement_id}
-            for month, st in me.statements for line in st.lines]
+            for month, st in t.statements for line in st.lines]
         out["trace"] = [
             {"person_id": r.person_id, "month": t[0] + 1, "effort": t[1], "cooperation": t[2], "pay_cents": t[3],
              "peer_median_pay_cents": t[4], "credited_gp_cents": round(t[5])}

@@ -74,7 +74,9 @@ class Workforce:
         self.tenure = np.zeros(n, dtype=np.int64)
         self.ctype = np.full(n, CONDITIONAL, dtype=np.int64)
         self.effort = np.ones(n)
-        self.credit_ema = np.zeros(n)
+        self.credit_ema = np.zeros(n)   # expected credited GP a month (cents; -1: no record yet)
+        self.mp_ema = np.zeros(n)       # expected credited GP per unit of effort (cents; -1: no record yet)
+        self.shared_ema = np.zeros(n)   # expected GP a month of placements made by sharing with pod mates
         self.pay_hist = np.zeros((n, PAY_MEMORY), dtype=np.int64)   # ring buffer: slot = month mod 3
         self.pay_hist_n = np.zeros(n, dtype=np.int64)
         # The occupant's running totals, written into their record when they leave (or at the end).
@@ -106,8 +108,11 @@ class Workforce:
         self.ams_of = [[s for s in seats if s >= self.n_rec] for seats in self.pod_seats]
 
     def hire(self, seat: int, month: int, rng: np.random.Generator, coop: Cooperation, skill_sd: float,
-             screen: float, tenure: int = 0, pod_mean: float | None = None) -> int:
-        """Put a new person in ``seat``; returns their person id. Traits come from ``rng``."""
+             screen: float, tenure: int = 0, pod_mean: float | None = None, skill_shift: float = 0.0,
+             traits: tuple[float, int, float] | None = None) -> int:
+        """Put a new person in ``seat``; returns their person id. Traits come from ``rng`` (the same draws
+        whatever is imposed): ``skill_shift`` moves the mean log skill (applicants sorting on the plan);
+        ``traits`` = (skill, type, cooperation) imposes a logged hire's traits (a frozen composition)."""
         pid = self.next_pid
         self.next_pid += 1
         u_type, u_level, z = rng.random(), rng.random(), rng.normal()
@@ -123,7 +128,9 @@ class Workforce:
         if ctype == CONDITIONAL and pod_mean is not None and not coop.restart_on_new_team:
             level = pod_mean
         level = min(1.0, max(0.0, level + (2.0 * u_level - 1.0) * coop.initial_spread))
-        skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd))
+        skill = float(np.exp(skill_sd * z - 0.5 * skill_sd * skill_sd + skill_shift))
+        if traits is not None:
+            skill, ctype, level = traits
         self.pid[seat] = self.pid_arr[seat] = pid
         self.occ[seat] = True
         self.skill[seat] = min(skill, SKILL_CAP)
@@ -135,6 +142,8 @@ class Workforce:
         self.pay_hist_n[seat] = 0
         self.pay_sum[seat] = self.credit_sum[seat] = self.months[seat] = 0
         self.credit_ema[seat] = -1.0   # unknown until the first month's credits
+        self.mp_ema[seat] = -1.0
+        self.shared_ema[seat] = 0.0
         self.records[pid] = PersonRecord(pid, seat, self.role[seat], self.pod[seat],
                                          month, tenure, ctype, float(self.skill[seat]))
         return pid
@@ -155,3 +164,16 @@ class Workforce:
 
     def occupied(self) -> list[int]:
         return self.occ.nonzero()[0].tolist()
+
+    def start_measuring(self) -> None:
+        """The warm-up is over: the people employed now start the run's records (tenure as it is, hire month
+        0, no totals yet); those who left during the warm-up leave no record."""
+        keep = {}
+        for s in self.occupied():
+            old = self.records[self.pid[s]]
+            keep[old.person_id] = PersonRecord(old.person_id, s, old.role, old.pod, 0, int(self.tenure[s]),
+                                               old.ctype, old.skill)
+        self.records = keep
+        self.pay_sum[:] = 0
+        self.credit_sum[:] = 0
+        self.months[:] = 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from plotly.offline import get_plotlyjs
 
 from sim.experiment import store
-from sim.report import sections
+from sim.report import decomposition, sections
 from sim.report.data import load
 
 CSS = """body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
@@ -42,7 +42,10 @@ def build_html(out: Path) -> str:
     parts = [sections.headline_section(res), sections.over_time_section(res, figs), sections.people_section(res, figs),
              sections.money_section(res, figs), sections.sweep_section(res, figs), sections.explain_section(res),
              sections.assumptions_section(res)]
-    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[4]]
+    parts.insert(1, decomposition.section(out))   # '' unless the run was decomposed
+    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[5]]
+    if parts[1]:
+        present.insert(1, ("decomposition", "Why"))
     nav = "".join(f"<a href='#{i}'>{html.escape(t)}</a>" for i, t in present)
     title = html.escape(f"teamsim: {res.manifest.get('scenario', out.name)}")
     description = html.escape(str(res.manifest.get("resolved_scenario", {}).get("description", "")))

@@ -18,7 +18,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-MAX_AMOUNT = Decimal(10**8)   # dollars: any amount or weight of a plan (a base, threshold, cap, tier start, ...)
+from sim.comp.params import MAX_DOLLARS
+
+MAX_AMOUNT = Decimal(MAX_DOLLARS)   # dollars: any amount or weight of a plan (the engine's own bound on amounts)
 MAX_MONTHS = 1200             # any count of months in a plan (a draw's months, a bonus milestone)
 MAX_RUNS = 100_000            # runs in one batch (points x schemes x replications) without --allow-large
 

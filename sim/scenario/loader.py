@@ -139,17 +139,6 @@ def _unplain(value: Any, raw: RawPath) -> Iterable[tuple[RawPath, str]]:
         yield raw, f"a {type(value).__name__} is not a scenario value"
 
 
-def merge_policy(data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with each scheme's ``policy`` filled from the top-level one, key by key (a scheme's own wins)."""
-    base = data.get("policy") or {}
-    if not isinstance(data.get("schemes"), list) or not isinstance(base, dict):
-        return data
-    schemes = [{**s, "policy": {**base, **(s.get("policy") or {})}}
-               if isinstance(s, dict) and isinstance(s.get("policy", {}), dict | type(None)) else s
-               for s in data["schemes"]]
-    return {**data, "schemes": schemes}
-
-
 def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | None = None,
              overridden: Sequence[RawPath] = ()) -> Scenario:
     """Validate a raw mapping into a Scenario or raise ScenarioError with every problem.
@@ -165,7 +154,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | No
         raise ScenarioError(problems)
     # Checked as JSON is, strictly: pydantic then takes a boolean only for a boolean, a whole number only
     # for an integer, and reads numbers into exact decimals as it would from the file's text.
-    text = json.dumps(merge_policy(data), default=float)
+    text = json.dumps(data, default=float)
     try:
         scenario = Scenario.model_validate_json(text, strict=True)
     except ValidationError as exc:

@@ -17,8 +17,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_serializer,
     model_validator,
@@ -94,13 +96,28 @@ class Market(Strict):
 
 class Effort(Strict):
     cost: float = Field(1.0, gt=0, le=100, description="Convexity k of the effort cost k e^2/2.")
-    intrinsic: float = Field(0.4, ge=0, le=10, description="Intrinsic motivation (marginal benefit with no pay).")
-    money_weight: float = Field(2.4, ge=0, le=100, description="Utility of a marginal dollar share of own output.")
+    intrinsic: float = Field(0.5, ge=0, le=10, description="Intrinsic motivation (marginal benefit with no pay).")
+    money_weight: float = Field(0.35, ge=0, le=100,
+                                description="Utility of a month's market pay of marginal pay (effort's money term).")
     minimum: float = Field(0.2, ge=0, le=10, description="Lowest effort anyone chooses.")
     maximum: float = Field(1.6, gt=0, le=10, description="Highest effort anyone can sustain.")
     social_weight: float = Field(0.3, ge=0, le=5, description="Weight on a teammate's pay relative to one's own.")
-    peer_pressure: float = Field(0.5, ge=0, le=5,
-                                 description="Extra weight from mutual monitoring under shared pay (pair-sized team).")
+    peer_pressure: float = Field(0.6, ge=0, le=5,
+                                 description="Extra weight from mutual monitoring at a full shared stake (pair-sized "
+                                             "team); scaled by the stake's intensity.")
+    stake_half: float = Field(0.1, gt=0, le=10,
+                              description="Stake (share of pay depending on others) at which peer pressure, sanctions "
+                                          "and a lead's push work at half strength (assumption).")
+    career_concern: float = Field(0.2, ge=0, le=10,
+                                  description="Utility per month's market pay of marginal credited GP through future "
+                                              "pay and promotion, under any plan (assumption).")
+    standard_value: float = Field(0.4, ge=0, le=10,
+                                  description="Utility of keeping one's job against a performance standard.")
+    standard_width: float = Field(0.15, gt=0, le=5,
+                                  description="Uncertainty (logistic scale) of one's standing against the standard.")
+    credit_weight: float = Field(0.3, gt=0, le=1,
+                                 description="Weight of the latest month in the running expectation of one's own credited "
+                                             "GP and marginal product (pay smoothing).")
     initial_expected_credit: float = Field(12000.0, ge=0, le=1e7,
                                            description="Credited GP a month ($) people expect before they have a record of their own.")
 
@@ -134,11 +151,14 @@ class Cooperation(Strict):
     slope: float = Field(0.85, ge=0, le=2, description="Conditional cooperators' response to others' mean (below 1: decay).")
     speed: float = Field(0.5, ge=0, le=1, description="Share of the gap to the target closed each month.")
     incentive_gain: float = Field(0.5, ge=0, le=10, description="How strongly the private return of helping moves targets.")
-    help_cost: float = Field(0.15, ge=0, le=1, description="Share of own production given up at full cooperation.")
-    help_benefit: float = Field(1.5, ge=0, le=10, description="Output a unit of help adds for teammates per unit it costs.")
+    help_cost: float = Field(0.3, ge=0, le=1, description="Share of own production given up at full cooperation.")
+    help_benefit: float = Field(1.5, ge=0, le=10,
+                                description="Lab checks only: output a unit of help adds for teammates per unit it "
+                                            "costs (the firm values help from its own technology).")
     sanction_norm: float = Field(0.8, ge=0, le=1, description="Level that peer sanctions push cooperation toward.")
     sanction_strength: float = Field(0.5, ge=0, le=1,
-                                     description="Weight of peer sanctions under shared pay in a pair (shrinks with size).")
+                                     description="Weight of peer sanctions at a full shared stake in a pair (scaled by "
+                                                 "the stake's intensity, shrinks with size).")
     restart_on_new_team: bool = Field(True, description="Hires start fresh, not at the pod's decayed level.")
 
 
@@ -152,7 +172,11 @@ class Turnover(Strict):
     climate_sensitivity: float = Field(0.5, ge=0, le=20, description="Log-hazard per unit of pod cooperation below 0.5.")
     market_pay: dict[Literal["recruiter", "account_manager", "pod_lead"], float] = Field(
         default_factory=lambda: {"recruiter": 5500.0, "account_manager": 6000.0, "pod_lead": 8500.0},
-        description="Monthly market pay reference by role ($).")
+        description="Monthly market pay reference by role ($), for a person of skill 1.")
+    outside_skill_elasticity: float = Field(0.3, ge=0, le=3,
+                                            description="Elasticity of one's outside option to one's skill (below 1: "
+                                                        "other firms see skill less well; assumption).")
+    quit_cap: float = Field(0.95, gt=0, le=1, description="Highest monthly quit probability.")
 
 
 class Hiring(Strict):
@@ -161,13 +185,26 @@ class Hiring(Strict):
     ramp_months: float = Field(3.5, ge=0, le=36, description="Time constant of the ramp to full productivity.")
     skill_sd: float = Field(0.3, ge=0, le=2, description="Log-sd of skill (lognormal, mean 1).")
     pipeline_on_quit: Literal["lost", "handover"] = Field("lost", description="What happens to a leaver's open items.")
+    initial_tenure_mean: float = Field(24.0, ge=0, le=600, description="Mean tenure (months, exponential) at the start.")
+    applicant_sorting: float = Field(12.0, ge=0, le=50,
+                                     description="How strongly applicants sort on pay here against pay elsewhere by skill "
+                                                 "(Lazear 2000; assumption).")
+    applicant_shift_limit: float = Field(0.4, ge=0, le=3, description="Largest shift of hires' mean log skill.")
+    screening_delay: float = Field(0.5, ge=0, le=10,
+                                   description="Extra time to fill a vacancy per unit of screening for cooperation.")
 
 
 class Levers(Strict):
     leaderboard_effort: float = Field(0.3, ge=0, le=5, description="Effort boost for the top of a published leaderboard.")
-    leaderboard_cooperation: float = Field(0.2, ge=0, le=1, description="Cooperation target cut for the top.")
-    leaderboard_salience: float = Field(0.5, ge=0, le=5, description="Extra weight on peer-pay comparison at the bottom.")
-    partnership_gain: float = Field(3.0, ge=0, le=50, description="Cooperation target gain per unit of partnership time.")
+    leaderboard_discouragement: float = Field(0.1, ge=0, le=5,
+                                              description="Effort cut for the bottom of a published leaderboard.")
+    leaderboard_cooperation: float = Field(0.25, ge=0, le=1,
+                                           description="Cooperation target cut for the top, at a full shared stake.")
+    leaderboard_salience: float = Field(0.1, ge=0, le=5, description="Extra weight on peer-pay comparison at the bottom.")
+    partnership_gain: float = Field(3.0, ge=0, le=50,
+                                    description="Cooperation target gain per unit of partnership time, at the first unit.")
+    partnership_scale: float = Field(0.1, ge=0, le=1,
+                                     description="Partnership time over which the gain saturates (diminishing returns).")
     lead_results_pressure: float = Field(0.2, ge=0, le=5, description="Effort push from a lead paid on results.")
     lead_development_ramp: float = Field(0.3, ge=0, le=0.9, description="Ramp-time cut under a lead paid on development.")
     lead_development_cooperation: float = Field(0.1, ge=0, le=1, description="Cooperation target gain under such a lead.")
@@ -188,6 +225,11 @@ class Policy(Strict):
     hiring_for_cooperation: float = Field(0.0, ge=0, le=1, description="How strongly hiring screens out free riders.")
     remove_star_month: int | None = Field(None, ge=1, le=600,
                                           description="Month at which the top-producing non-cooperator is removed.")
+    performance_standard: float = Field(0.0, ge=0, le=2,
+                                        description="Manage out producers below this share of their role's mean "
+                                                    "credited GP (0: no standard).")
+    standard_months: int = Field(3, ge=1, le=60, description="Consecutive months below the standard before managing out.")
+    standard_grace_months: int = Field(6, ge=0, le=60, description="Tenure before the standard applies.")
 
 
 class Scheme(Strict):
@@ -200,6 +242,13 @@ class Scheme(Strict):
 
     name: SchemeName
     policy: Policy = Policy()
+    _own_policy: frozenset[str] | None = PrivateAttr(None)
+
+    @field_serializer("policy")
+    def _dump_own_policy(self, policy: Policy, info: Any) -> dict[str, Any]:
+        """Only the policy keys the scheme set itself (all of them outside a scenario)."""
+        out = policy.model_dump(mode=info.mode)
+        return out if self._own_policy is None else {k: v for k, v in out.items() if k in self._own_policy}
 
     #: The plan model of this scheme type (a class of :mod:`sim.comp.params`); set on each subclass.
     plan_class: ClassVar[type[BaseModel]]
@@ -303,6 +352,8 @@ class Scenario(Strict):
     seed: int = Field(12345, ge=0, le=2**63 - 1)
     replications: int = Field(10, ge=1, le=1_000_000)
     horizon_months: int = Field(36, ge=1, le=600)
+    warmup_months: int = Field(0, ge=0, le=240,
+                               description="Months run before the horizon and left out of every metric.")
     firm: Firm = Firm()
     market: Market = Market()
     behavior: Behavior = Behavior()
@@ -333,6 +384,19 @@ class Scenario(Strict):
         if errors:  # one error per key, each at its own location (so each names its line)
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return value
+
+    @model_validator(mode="after")
+    def _merge_policy(self) -> Scenario:
+        """A scheme's ``policy`` overrides the top-level one key by key. The scheme remembers which keys are
+        its own, and dumps only those, so that a dumped scenario with a changed top-level key (a sweep of
+        ``policy.*``) still reaches every scheme that did not set that key itself."""
+        base = self.policy.model_dump()
+        for s in self.schemes:
+            own = s._own_policy if s._own_policy is not None else frozenset(s.policy.model_fields_set)
+            merged = Policy.model_validate({**base, **s.policy.model_dump(include=set(own))})
+            object.__setattr__(s, "policy", merged)   # frozen model: set once, while validating
+            s._own_policy = own
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Scenario:

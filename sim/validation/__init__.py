@@ -7,4 +7,5 @@ the model (the pure behavioural rules, the payout engine and ``sim.model.run``);
 
 #: The checks in the order they run (module names under ``sim.validation``). Kept here, importing
 #: nothing, so the command line can offer them without loading the model.
-CHECK_NAMES: tuple[str, ...] = ("free_riding", "social_weight", "cooperation_decay", "restart", "flow", "relative_pay")
+CHECK_NAMES: tuple[str, ...] = ("free_riding", "social_weight", "cooperation_decay", "restart", "flow", "relative_pay",
+                                "field")

@@ -14,10 +14,10 @@ RATE = 0.25
 INDIVIDUAL = {"name": "individual", "type": "individual", "rate": RATE, "threshold": 0}
 TEAM_POOL = {"name": "team_pool", "type": "team_pool", "rate": RATE, "basis": "pod", "sharing": "equal"}
 
-#: Selfish people (Holmström's setting): no intrinsic motivation, social weight or peer pressure,
-#: no effort floor, no turnover, identical skill (so nobody's effort is clipped at the maximum).
+#: Selfish people (Holmström's setting): no intrinsic motivation, career concerns, social weight or peer
+#: pressure, no effort floor, no turnover, identical skill (so nobody's effort is clipped at the maximum).
 SELFISH = {
-    "effort": {"intrinsic": 0.0, "social_weight": 0.0, "peer_pressure": 0.0, "minimum": 0.0},
+    "effort": {"intrinsic": 0.0, "career_concern": 0.0, "social_weight": 0.0, "peer_pressure": 0.0, "minimum": 0.0},
     "turnover": {"enabled": False},
     "hiring": {"skill_sd": 0.0},
 }
@@ -39,7 +39,7 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def scenario(name: str, *, seed: int = 20260501, horizon: int = 2, firm: dict[str, Any] | None = None,
+def scenario(name: str, *, seed: int = 20260501, horizon: int = 1, firm: dict[str, Any] | None = None,
              market: dict[str, Any] | None = None, behavior: dict[str, Any] | None = None,
              schemes: list[dict[str, Any]] | None = None) -> Scenario:
     raw: dict[str, Any] = {
@@ -48,3 +48,11 @@ def scenario(name: str, *, seed: int = 20260501, horizon: int = 2, firm: dict[st
         "schemes": schemes or [INDIVIDUAL, TEAM_POOL],
     }
     return validate(raw, source=f"<validation:{name}>")
+
+
+#: Why the effort checks in the firm compare the first month (horizon 1): the first month's effort is the
+#: best response to the plan at the marginal product everyone expects before they have a record, the
+#: setting of the algebra. From the second month each person's marginal product is their own record,
+#: which under a pool is lower (a partner working less fills fewer of one's matches): complementarity
+#: deepens free riding beyond 1/N, which the algebra leaves out.
+FIRST_MONTH = 1

@@ -7,8 +7,9 @@ with ``x = e_N / e_1``.
 
 Two ways: (a) the pure rule :func:`sim.model.behaviour.effort_best_response` fed the marginal
 returns the payout engine computes for an equal pod pool of N (N = 1..8, a pool of one included);
-(b) the SimPy firm itself, pods of N producers (N = 2..8), comparing mean effort over the
-replication under the pool with the individual plan's (same people, common random numbers).
+(b) the SimPy firm itself, pods of N producers (N = 2..8), comparing mean effort in the first month
+under the pool with the individual plan's (same people, common random numbers; see
+:data:`sim.validation.build.FIRST_MONTH` for why the first month).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def pure_ratio(n: int, effort: Effort | None = None) -> float:
     return best(pool) / best(indiv)
 
 
-def simulated_ratio(n: int, replications: int, pods: int = 2, horizon: int = 2) -> list[float]:
+def simulated_ratio(n: int, replications: int, pods: int = 2, horizon: int = build.FIRST_MONTH) -> list[float]:
     """Mean effort in the firm under an equal pod pool of n over the individual plan's, per replication."""
     sc = build.scenario(f"free_riding_{n}", horizon=horizon,
                         firm={"pods": pods, "recruiters_per_pod": (n + 1) // 2, "account_managers_per_pod": n // 2},

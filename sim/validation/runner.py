@@ -6,11 +6,11 @@ import math
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from sim.validation import cooperation_decay, flow, free_riding, relative_pay, restart, social_weight
+from sim.validation import cooperation_decay, field, flow, free_riding, relative_pay, restart, social_weight
 from sim.validation.result import CheckOutcome, CheckRow, Size
 
 #: Every check, in report order. Each module has ``check(size) -> CheckOutcome``.
-CHECKS: tuple[ModuleType, ...] = (free_riding, social_weight, cooperation_decay, restart, flow, relative_pay)
+CHECKS: tuple[ModuleType, ...] = (free_riding, social_weight, cooperation_decay, restart, flow, relative_pay, field)
 NAMES = tuple(m.__name__.rsplit(".", 1)[1] for m in CHECKS)
 
 

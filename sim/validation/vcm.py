@@ -9,7 +9,8 @@ before. The private return of contributing is :func:`sim.model.behaviour.help_in
 contributed), ``help_benefit = 1`` and ``money_weight = LAB_MONEY_WEIGHT = 1`` (the endowment is the
 unit of account); with MPCR 0.4 and the default social weight 0.3 this is
 ``-0.6 + 0.3 * 0.6 = -0.42``. Enforcement (Fehr & Gächter's punishment stage) is the model's peer
-sanction with ``sanction_weight(LAB_SANCTION_STRENGTH = 1, MPCR, size - 1)``: in the lab every
+sanction with ``sanction_weight(LAB_SANCTION_STRENGTH = 1, 1, size - 1)`` (a full stake: everyone
+can punish): in the lab every
 contribution is seen and a punishment point costs the target three times what it costs the punisher,
 so sanctions are at the top of the model's range. Without enforcement the sanction weight is 0.
 
@@ -67,7 +68,7 @@ def play(game: Game, coop: Cooperation, effort: Effort, groups: int, rng: np.ran
     level = _draw_levels(ctype, coop, rng)
     member = np.arange(n) // game.size          # group of each person
     inc = incentive(game, effort)
-    sanction = bh.sanction_weight(LAB_SANCTION_STRENGTH, game.mpcr, game.size - 1) if game.enforcement else 0.0
+    sanction = bh.sanction_weight(LAB_SANCTION_STRENGTH, 1.0, game.size - 1) if game.enforcement else 0.0
     path = [float(level.mean())]
     for period in range(1, game.periods):
         if game.restart_after is not None and period == game.restart_after:

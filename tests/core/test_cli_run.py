@@ -72,3 +72,20 @@ def test_report_rebuilds_from_stored_results(workshop_runs: dict[int, Path]) -> 
 
 def test_report_on_empty_folder_is_bad_input(tmp_path: Path) -> None:
     assert main(["report", str(tmp_path)]) == 2
+
+
+def test_run_decompose_writes_parts_that_add_up_in_decomposition_summary_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "dec"
+    code = main(["run", str(SCENARIOS / "workshop_demo.yaml"), "--out", str(out), "--replications", "3",
+                 "--baseline", "individual", "--decompose", "--workers", "2", "--quiet",
+                 "--set", "horizon_months=6"])
+    assert code == 0
+    table = pd.read_csv(out / "decomposition.csv")
+    assert set(table["scheme"]) == {"team_pool", "hybrid"} and set(table["baseline"]) == {"individual"}
+    assert ((table["behaviour_mean"] + table["selection_mean"] - table["total_mean"]).abs() < 1e-6).all()
+    summary = pd.read_csv(out / "summary.csv").set_index(["scheme", "metric"])
+    diff = table.set_index(["scheme", "metric"])["total_mean"]
+    joined = summary.loc[diff.index]
+    assert ((joined["behaviour_mean"] + joined["selection_mean"] - joined["diff_mean"]).abs()
+            <= 1e-6 * (1 + joined["diff_mean"].abs())).all()
+    assert "Why: behaviour and selection" in (out / "report.html").read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import simpy
 
 from sim.model import desks as dk
 
@@ -40,28 +41,20 @@ def _candidate(t: float, convert_u: float, life: float = 21.0, falloff_u: float 
 
 
 def _walk(desks: dk.Desks, arrivals: list[tuple[float, int, list[float]]], coop: list[float], u: dk.Uniforms,
-          days: int = 30, due: float = np.inf) -> list[int]:
-    """Match arrivals over one month from day 0, serving every request; returns the statuses met."""
+          days: int = 30, due: float = np.inf, falls: list | None = None) -> list[int]:
+    """Match arrivals over one month from day 0 with :meth:`Desks.walk` in a SimPy process (something due at
+    ``due``, if finite); returns the statuses met; placement rows that will fall off go to ``falls``."""
     times = np.array([a[0] for a in arrivals])
     seats = np.array([a[1] for a in arrivals], dtype=np.int64)
     rows = np.array([a[2] for a in arrivals], dtype=float).reshape(-1, dk.FIELDS)
     ends = times.searchsorted(np.arange(1, days + 1))
-    i = day = 0
-    seen = []
-    while True:
-        desks.due[0] = due
-        i, day, status = desks.match(times, seats, rows, ends, i, day, 0.0, 0.0, np.array(coop), u, RULES, False, 0)
-        seen.append(status)
-        if status == dk.MONTH_DONE:
-            return seen
-        if status == dk.NEED_UNIFORMS:
-            u.refill()
-        elif status == dk.NEED_ROOM:
-            desks.grow()
-        elif status == dk.PLACED_FULL:
-            desks.more_placements()
-        elif status == dk.DAY_END:
-            due = np.inf
+    env = simpy.Environment()
+    if np.isfinite(due):
+        env.timeout(due)
+    proc = env.process(desks.walk(env, times, seats, rows, ends, 0.0, np.array(coop), u, RULES, False, 0,
+                                  (falls if falls is not None else []).extend))
+    env.run(proc)
+    return proc.value
 
 
 def _placed(desks: dk.Desks) -> np.ndarray:
@@ -117,10 +110,11 @@ def test_a_perm_placement_that_falls_off_stops_the_walk_at_the_end_of_its_day_if
     d = _desks()
     d.append(0, [_candidate(0.0, 0.1, falloff_u=0.05)])   # 0.05 < 10%: falls off at 0.5 x 90 days = day 47
     d.append(1, [_candidate(0.0, 0.1, falloff_u=0.05)])
+    falls: list = []
     statuses = _walk(d, [(2.5, 2, _job_order(2.5)), (3.5, 3, _job_order(3.5))], [0.4] * 4, _uniforms([]),
-                     due=3.0)   # something else due at day 3: the walk stops at the end of day 3
+                     due=3.0, falls=falls)   # something else due at day 3: the walk stops at the end of day 3
     assert statuses == [dk.DAY_END, dk.MONTH_DONE]
-    assert d.counts[dk.N_FALLS] == 2 and d.falls[:2].tolist() == [0, 1]
+    assert [row[15] for row in falls] == [0, 1] and d.counts[dk.N_FALLS] == 0   # handed over, in order
     assert _placed(d)[:, 15].tolist() == [0, 1]
 
 

@@ -115,7 +115,7 @@ def test_overrides_set_plan_terms_beside_the_name() -> None:
 
 
 def test_the_largest_valid_amounts_run_without_overflowing_the_cents() -> None:
-    """Every amount of a plan at its bound (the bound the schema declares for the payout engine) still runs."""
+    """Every amount of a plan at its bound (the engine's bound on amounts; weights at theirs, 1000) still runs."""
     big = float(MAX_AMOUNT)
     terms = {"base_monthly": {"recruiter": big, "account_manager": big, "pod_lead": big},
              "pod_lead": {"override_rate": 1, "development_bonus": big, "milestone_months": 1},
@@ -127,7 +127,7 @@ def test_the_largest_valid_amounts_run_without_overflowing_the_cents() -> None:
             {"name": "individual", "type": "individual", "rate": 1, "threshold": big, "cap": big,
              "tiers": [{"from": 0, "rate": 1}, {"from": big, "rate": 1}], **terms},
             {"name": "pool", "type": "team_pool", "rate": 1, "sharing": "role_weights",
-             "role_weights": {"recruiter": big, "account_manager": 1}, **terms},
+             "role_weights": {"recruiter": 1000, "account_manager": 1}, **terms},
         ]})
     for scheme in sc.schemes:
         result = run(sc, scheme.name, 0)["run"]

@@ -18,7 +18,7 @@ def test_validate_model_prints_every_case_and_writes_html_csv_json(tmp_path: Pat
     assert "cases passed" in text and "FAIL" not in text
     data = json.loads((out / "validation.json").read_text())
     assert {c["name"] for c in data["checks"]} == {"free_riding", "social_weight", "cooperation_decay", "restart",
-                                                   "flow", "relative_pay"}
+                                                   "flow", "relative_pay", "field"}
     page = (out / "validation.html").read_text()
     assert '<script src="http' not in page and "Holmström" in page   # plotly.js inlined
     assert (out / "validation.csv").read_text().count("\n") == sum(len(c["rows"]) for c in data["checks"]) + 1
