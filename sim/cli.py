@@ -96,6 +96,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # recorded in the manifest (audit trail)
     try:
         return args.func(args)
     except ScenarioError as err:

@@ -22,6 +22,9 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted batch in --out: run only what is missing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--statements", choices=("all", "first", "none"), default="first",
+                   help="which runs keep pay statements, placements and traces: every run, the first "
+                        "replication (default), or none")
 
 
 def precision_target(text: str) -> tuple[str, float]:
@@ -77,8 +80,11 @@ def execute(args: argparse.Namespace, scenario: Any, out: Path, **kwargs: Any) -
 
     try:
         marks = read_yaml(args.file)[1]
+        audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
+                 "overrides": list(getattr(args, "overrides", []))}
+        kwargs["manifest_extra"] = {**audit, **kwargs.get("manifest_extra", {})}
         return run_batch(scenario, out, quiet=args.quiet, executor=executor_spec(args), resume=args.resume,
-                         source=str(args.file), marks=marks, **kwargs)
+                         source=str(args.file), marks=marks, statements=args.statements, **kwargs)
     except (ResumeRefused, ExecutorError) as err:
         return bad_input([str(err)])
 

@@ -199,7 +199,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
               points: Sequence[Overrides] | None = None, checks: Sequence[tuple] | None = None,
               label: str = "sweep", source: str = "<scenario>",
               marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
-              manifest_extra: Mapping[str, Any] | None = None,
+              manifest_extra: Mapping[str, Any] | None = None, statements: str = "first",
               simulate: Callable[..., Result] | None = None) -> BatchResult:
     """Run every scheme x replication x sweep point; write tables, summary and manifest to ``out``.
 
@@ -215,7 +215,10 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     names = [s.name for s in scenario.schemes]
     baseline = baseline or names[0]
     plan = make_plan(scenario, points, source, marks, checks, label)
-    identity = _identity(scenario, plan, identity_extra or {})
+    plan.statements = statements
+    # A folder keeps one choice of statements: --resume with another is refused (as for other settings).
+    identity = _identity(scenario, plan, {**(identity_extra or {}),
+                                          **({"statements": statements} if statements != "first" else {})})
     if resume:
         check_resume(out, identity)
     reps = {p: scenario.replications for p in range(len(plan.points))}
@@ -277,6 +280,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         "schemes": names,
         "baseline": baseline,
         "baseline_point": 0,
+        "statements": statements,
         "replications": max_reps,
         "sweep_keys": plan.keys,
         "points": len(plan.points),

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-TABLES = ("runs", "monthly", "people", "statements", "trace")
+TABLES = ("runs", "monthly", "people", "statements", "trace", "placements")
 PARTS = "parts"
 IDENTITY = "batch.json"
 #: Files a fresh batch removes first, so stale results of an earlier batch are never mixed in.

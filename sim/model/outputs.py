@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sim.model.behaviour import TYPE_NAMES, gini
+from sim.model.placements import placement_rows
 
 if TYPE_CHECKING:
     from sim.model.monthly import MonthEnd
@@ -66,4 +67,5 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
             {"person_id": r.person_id, "month": t[0] + 1, "effort": t[1], "cooperation": t[2], "pay_cents": t[3],
              "peer_median_pay_cents": t[4], "credited_gp_cents": round(t[5])}
             for r in wf.records.values() for t in r.trace]
+        out["placements"] = placement_rows(m.acc, m.dpm, len(me.monthly))
     return out
