@@ -44,7 +44,38 @@ RUN_METRICS: tuple[Metric, ...] = (
            "Producer-months of output lost while new hires ramped up (1 - ramp, summed)."),
     Metric("lost_job_orders", "job orders", "min", "Open job orders lost when the account manager left."),
     Metric("lost_candidates", "candidates", "min", "Waiting candidates lost when the recruiter left."),
+    # Finance (docs/finance.md): draws, credited GP reconciled to firm GP, burden, overhead, operating profit.
+    Metric("draws_paid", "$", "info", "Draw top-ups paid to new hires (inside commission_paid)."),
+    Metric("draws_recovered", "$", "info", "Recoverable draws repaid out of later variable pay."),
+    Metric("draws_written_off", "$", "min",
+           "Recoverable draws never repaid because the person left (the balance dropped at exit)."),
+    Metric("draws_outstanding", "$", "info", "Recoverable draw balances still owed at the end of the horizon."),
+    Metric("gp_credited", "$", "info",
+           "GP credited to the people who placed (gross of refunds); gross_profit = gp_credited + "
+           "gp_forfeited - gp_refunded."),
+    Metric("gp_forfeited", "$", "info",
+           "GP credited to nobody: running contracts of people who left (and the split's rounding to cents)."),
+    Metric("gp_refunded", "$", "min", "Perm fees refunded to clients after fall-offs (credit is gross of them)."),
+    Metric("lead_override", "$", "info", "Pod leads' override on their pods' net GP (inside commission_paid)."),
+    Metric("producer_months", "person-months", "info", "Recruiter and AM months worked (filled producer seats)."),
+    Metric("base_saved_vacancy", "$", "info", "Base pay not paid while producer seats were empty."),
+    Metric("payroll_burden", "$", "min", "Employer cost on top of pay: finance.payroll_burden x all pay."),
+    Metric("overhead", "$", "info", "finance.overhead_per_seat_month x seats x months (the same for every scheme)."),
+    Metric("operating_profit", "$", "max", "Profit minus payroll burden and overhead."),
 )
+
+DERIVED_METRICS: tuple[Metric, ...] = (
+    Metric("steady_gp_per_seat_month", "$", "info",
+           "The basis that values lost output, the same for every scheme: finance.steady_gp_per_seat_month, or "
+           "the baseline scheme's gross profit per filled producer seat-month at the same point."),
+    Metric("vacancy_cost", "$", "min",
+           "Empty producer seat-months x the steady GP per seat-month, net of the base pay they saved."),
+    Metric("ramp_cost", "$", "min", "Ramp-up shortfall (producer-months) x the steady GP per seat-month."),
+    Metric("turnover_cost", "$", "min",
+           "hiring_cost + vacancy_cost + ramp_cost: all three are already inside profit (docs/finance.md)."),
+)
+"""Metrics of a run that need the whole batch (one basis for every scheme): in summary.csv and the
+exports, computed by :func:`sim.finance.with_turnover_costs` from runs.parquet."""
 
 MONTHLY_METRICS: tuple[Metric, ...] = (
     Metric("headcount_recruiters", "people", "info", "Recruiters employed at month end."),
@@ -61,8 +92,17 @@ MONTHLY_METRICS: tuple[Metric, ...] = (
     Metric("commission_paid", "$", "min", "Variable pay this month."),
     Metric("mean_effort", "effort", "info", "Mean producer effort this month."),
     Metric("mean_cooperation", "0-1", "max", "Mean producer cooperation this month."),
+    Metric("base_pay", "$", "min", "Base salaries paid this month."),
+    Metric("hiring_cost", "$", "min", "Direct cost of the hires who started this month."),
+    Metric("draws_paid", "$", "info", "Draw top-ups paid this month."),
+    Metric("payroll_burden", "$", "min", "Employer cost on top of this month's pay."),
+    Metric("overhead", "$", "info", "Overhead of every seat this month."),
+    Metric("operating_profit", "$", "max", "Gross profit minus all pay, hiring, burden and overhead this month."),
 )
 
 RUN_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in RUN_METRICS)
+SUMMARY_METRICS: tuple[Metric, ...] = RUN_METRICS + DERIVED_METRICS
+SUMMARY_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in SUMMARY_METRICS)
 MONTHLY_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in MONTHLY_METRICS)
 BY_NAME: dict[str, Metric] = {m.name: m for m in RUN_METRICS}
+SUMMARY_BY_NAME: dict[str, Metric] = {m.name: m for m in SUMMARY_METRICS}

@@ -41,6 +41,7 @@ from sim.experiment.executors import (
 )
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.stats import replications_needed
+from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
@@ -266,8 +267,10 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     by = ["point", *plan.keys] if plan.keys else []
     if not runs.empty:
         from sim.experiment.stats import summarise
-        from sim.metrics import RUN_METRIC_NAMES
-        summarise(runs, RUN_METRIC_NAMES, baseline=baseline, by=by).to_csv(out / "summary.csv", index=False)
+        from sim.finance import with_turnover_costs
+        from sim.metrics import SUMMARY_METRIC_NAMES
+        costed = with_turnover_costs(runs, baseline, by, scenario.finance.steady_gp_per_seat_month)
+        write_csv(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by), out / "summary.csv")
     max_reps = max(reps.values())
     manifest = {
         "scenario": scenario.name,

@@ -19,6 +19,7 @@ from sim.comp import ROLE_CODES, payroll_totals
 from sim.comp.columns import LedgerColumns, ledger_of
 from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
+from sim.model.finance import FinanceBooks
 from sim.model.outputs import build_results
 from sim.model.people import PAY_MEMORY
 
@@ -71,6 +72,7 @@ class MonthEnd:
         self.market_pay = np.array([self.b.turnover.market_pay.get(role, 0.0) for role in wf.role])
         self.lead_of_pod = np.array([wf.lead_seat.get(p, -1) for p in range(wf.n_pods)])
         self.role_ends = np.array([wf.n_rec, wf.producers, wf.n_seats])
+        self.books = FinanceBooks(self)
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
@@ -196,6 +198,7 @@ class MonthEnd:
             "mean_effort": effort_total / len(effort) if len(effort) else 0.0,
             "mean_cooperation": coop_total / len(coop) if len(coop) else 0.0,
         })
+        self.books.close_month(credits, got, seats, totals, self.monthly[-1])
         self._remove_star(month)
         wf.tenure[wf.occ] += 1
         if self.b.enabled:

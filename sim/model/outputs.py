@@ -46,6 +46,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "ramp_shortfall_months": me.ramp_shortfall,
         "lost_job_orders": me.lost_job_orders,
         "lost_candidates": me.lost_candidates,
+        **me.books.run_metrics(profit),
     }
     placed = m.acc.placed_by
     people = [{

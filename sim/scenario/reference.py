@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel
 
 from sim.scenario.loader import PLAN_CLASSES
-from sim.scenario.schema import Behavior, Firm, Market, Policy
+from sim.scenario.schema import Behavior, Finance, Firm, Market, Policy
 
 
 def _model_of(annotation: typing.Any) -> type[BaseModel] | None:
@@ -40,6 +40,7 @@ def sections() -> dict[str, list[tuple[str, str, str]]]:
         "market": list(rows(Market, "market")),
         "behavior": list(rows(Behavior, "behavior")),
         "policy (top level, or per scheme)": list(rows(Policy, "policy")),
+        "finance": list(rows(Finance, "finance")),
     }
     for tag, cls in sorted(PLAN_CLASSES.items()):
         out[f"plan type `{tag}` (keys beside the scheme's name)"] = [

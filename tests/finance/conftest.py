@@ -48,6 +48,7 @@ def finance_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("finance")
     out = tmp / "out"
     code = main(["run", str(finance_scenario(tmp)), "--out", str(out), "--workers", "1", "--quiet",
-                 "--statements", "all", "--set", "firm.pods=3"])
+                 "--statements", "all", "--set", "firm.pods=3",
+                 "--set", "finance.overhead_per_seat_month=250"])
     assert code == 0
     return out
