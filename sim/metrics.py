@@ -7,7 +7,7 @@ explained the same way everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Direction = Literal["max", "min", "info"]
 
@@ -18,6 +18,14 @@ class Metric:
     unit: str
     direction: Direction
     description: str
+
+    @property
+    def label(self) -> str:
+        """The name in words, for people: ``gp_refunded`` -> "GP refunded"."""
+        words = self.name.replace("_", " ").split()
+        words = [{"gp": "GP", "am": "AM", "ams": "AMs"}.get(w, w) for w in words]
+        text = " ".join(words)
+        return text[0].upper() + text[1:] if text else text
 
 
 RUN_METRICS: tuple[Metric, ...] = (
@@ -106,3 +114,27 @@ SUMMARY_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in SUMMARY_METRICS)
 MONTHLY_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in MONTHLY_METRICS)
 BY_NAME: dict[str, Metric] = {m.name: m for m in RUN_METRICS}
 SUMMARY_BY_NAME: dict[str, Metric] = {m.name: m for m in SUMMARY_METRICS}
+
+COUNT_UNITS = frozenset({"placements", "people", "seat-months", "person-months", "job orders", "candidates"})
+"""Units of counts: their means are never negative, so neither is the low end of their intervals."""
+COUNTS: frozenset[str] = frozenset(m.name for m in (*SUMMARY_METRICS, *MONTHLY_METRICS) if m.unit in COUNT_UNITS) \
+    | {"headcount"}
+
+
+def floor_count_intervals(summary: Any) -> Any:
+    """A summary table (``metric``, ``ci_low`` columns, as :func:`sim.experiment.stats.summarise` gives) with the
+    interval of every count floored at 0: a t interval of a small, skewed count can dip below 0, which no
+    count can. Differences keep their sign."""
+    out = summary.copy()
+    rows = out["metric"].isin(COUNTS)
+    out.loc[rows, "ci_low"] = out.loc[rows, "ci_low"].clip(lower=0)
+    return out
+
+
+def floor_count_bands(bands: Any) -> Any:
+    """A band table (``m``, ``m_low``, ``m_high`` columns) with the low end of every count's band floored at 0."""
+    out = bands.copy()
+    for name in COUNTS:
+        if f"{name}_low" in out.columns:
+            out[f"{name}_low"] = out[f"{name}_low"].clip(lower=0)
+    return out

@@ -268,9 +268,10 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     if not runs.empty:
         from sim.experiment.stats import summarise
         from sim.finance import with_turnover_costs
-        from sim.metrics import SUMMARY_METRIC_NAMES
+        from sim.metrics import SUMMARY_METRIC_NAMES, floor_count_intervals
         costed = with_turnover_costs(runs, baseline, by, scenario.finance.steady_gp_per_seat_month)
-        write_csv(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by), out / "summary.csv")
+        summary = floor_count_intervals(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by))
+        write_csv(summary, out / "summary.csv")
     max_reps = max(reps.values())
     manifest = {
         "scenario": scenario.name,

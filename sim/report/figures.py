@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.stats import group_bands
-from sim.metrics import MONTHLY_METRICS
+from sim.metrics import MONTHLY_METRICS, floor_count_bands
 from sim.report.data import PRODUCER_ROLES, producers
 from sim.report.style import ROLE_NAMES, Figure, Style, band, label, layout, nums
 
@@ -32,7 +32,8 @@ def monthly_bands(monthly: pd.DataFrame) -> pd.DataFrame:
     """Per (scheme, month): mean and 95% band of every monthly series the report draws."""
     monthly = with_headcount(monthly)
     cols = [c for c, _t, _u in OVER_TIME if c in monthly] + (["quits"] if "quits" in monthly else [])
-    return group_bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
+    bands = group_bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
+    return floor_count_bands(bands)
 
 
 def series_figure(b: pd.DataFrame, column: str, title: str, unit: str, st: dict[str, Style]) -> Figure:
