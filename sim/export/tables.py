@@ -21,6 +21,7 @@ from sim.experiment import store
 from sim.experiment.stats import summarise
 from sim.finance import PNL, annual_pnl, with_turnover_costs
 from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, SUMMARY_METRICS, Metric, floor_count_intervals
+from sim.report.audit import shown_resolved
 
 Kind = Literal["money", "percent", "int", "number", "text", "by_row"]
 LINE_KINDS = ("base", "commission", "pool", "override", "development_bonus", "draw_topup", "draw_recovery",
@@ -241,7 +242,7 @@ def assumptions_sheet(b: Batch) -> Sheet:
              ("command line", " ".join(map(str, m.get("command_line") or []))),
              ("overrides (--set)", "; ".join(map(str, m.get("overrides") or []))), ("created", m.get("created"))]
     rows = [("run", k, v) for k, v in facts]
-    rows += [("resolved scenario", k, v) for k, v in _flatten(m.get("resolved_scenario") or {})]
+    rows += [("resolved scenario", k, v) for k, v in _flatten(shown_resolved(m))]
     frame = pd.DataFrame(rows, columns=["section", "setting", "value"])
     frame["value"] = frame["value"].map(lambda v: "" if v is None else str(v) if not isinstance(v, int | float) else v)
     frame["value"] = frame["value"].astype(object)

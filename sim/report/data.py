@@ -1,8 +1,8 @@
 """Stored results as the report reads them: tables from disk, never a simulation.
 
 :func:`load` reads what ``teamsim run`` (or a sweep) wrote into a folder and keeps only what the
-report needs. When the results come from a sweep, sections 1-4 and 6 describe one point (the
-baseline point, see :func:`baseline_point`) and section 5 shows the whole sweep.
+report needs. When the results come from a sweep, every section but the sweep section describes one
+point (the baseline point, see :func:`baseline_point`) and the sweep section shows the whole sweep.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Results:
 
 
 def baseline_point(runs: pd.DataFrame, manifest: dict[str, Any]) -> Any:
-    """The sweep point that sections 1-4 describe: the manifest's ``baseline_point`` or the first point."""
+    """The sweep point the per-point sections describe: the manifest's ``baseline_point`` or the first."""
     points = sorted(runs["point"].dropna().unique().tolist())
     chosen = manifest.get("baseline_point")
     if isinstance(manifest.get("baseline"), dict):
@@ -71,7 +71,8 @@ def load(out: Path) -> Results:
         for name in tables:
             setattr(res, name, _at_point(getattr(res, name), point))
         values = ", ".join(f"{k} = {res.runs[k].iloc[0]}" for k in sweep_keys if k in res.runs) if len(res.runs) else ""
-        res.point_note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
+        res.point_note = (f"The headline, over-time, people, money and explain sections show sweep point {point}"
+                          + (f" ({values})." if values else "."))
     present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
