@@ -31,6 +31,8 @@ class FinanceBooks:
         base = plan.base_monthly
         # Base a vacant seat does not draw, by seat (cents): what the plan would pay its role.
         self.seat_base = np.array([round(float(getattr(base, role)) * 100) for role in m.wf.role], dtype=np.int64)
+        self.producers = m.wf.producers
+        self.producer_base = int(self.seat_base[: self.producers].sum())
         f = m.sc.finance
         self.burden = f.payroll_burden
         self.overhead = round(f.overhead_per_seat_month * 100) * m.wf.n_seats   # cents a month, every seat
@@ -50,9 +52,9 @@ class FinanceBooks:
         s["credited"] += int(np.rint(got).sum())
         refunded = sum(f.refund_cents for f in me.m.acc.falloffs)
         s["refunded"] += refunded
-        wf = me.m.wf
-        vacant = np.setdiff1d(np.arange(wf.producers), seats, assume_unique=True)
-        s["base_saved"] += int(self.seat_base[vacant].sum())
+        # Producer seats are 0 .. producers - 1 and ``seats`` ascends: the filled ones are a prefix of it.
+        filled = seats[: int(np.searchsorted(seats, self.producers))]
+        s["base_saved"] += self.producer_base - int(self.seat_base[filled].sum())
         burden = round(self.burden * totals["total"])
         s["burden"] += burden
         s["overhead"] += self.overhead
