@@ -22,6 +22,7 @@ from sim.export.cells import safe_text, write_csv
 from sim.export.tables import Batch, Sheet, all_sheets
 
 MAX_ROWS = 1_048_576 - 1   # Excel's rows per sheet, less the header
+BLOCK_ROWS = 20_000
 FORMATS = {"money": "$#,##0.00;[Red]-$#,##0.00", "percent": "0.0%", "int": "0", "number": "#,##0.00##"}
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -54,7 +55,6 @@ def _write_sheet(book: Any, sheet: Sheet, taken: set[str], formats: dict[str, An
     cols = [str(c) for c in frame.columns]
     kinds = [sheet.kind(c) for c in frame.columns]
     widths = [min(60, max(10, len(c) + 2)) for c in cols]
-    columns = [frame[c].tolist() for c in frame.columns]
     n = len(frame)
     for start in range(0, max(n, 1), MAX_ROWS):
         ws = book.add_worksheet(sheet_name(sheet.name, taken))
@@ -64,11 +64,15 @@ def _write_sheet(book: Any, sheet: Sheet, taken: set[str], formats: dict[str, An
         ws.freeze_panes(1, 0)
         stop = min(n, start + MAX_ROWS)
         ws.autofilter(0, 0, max(stop - start, 1), max(len(cols) - 1, 0))
-        for i in range(start, stop):
-            row_kind = sheet.row_kinds[i] if sheet.row_kinds else None
-            for j in range(len(cols)):
-                kind = row_kind if kinds[j] == "by_row" else kinds[j]
-                _cell(ws, i - start + 1, j, _plain(columns[j][i]), formats.get(kind))
+        # Rows become Python values a block at a time: a whole long table as objects would cost gigabytes.
+        for lo in range(start, stop, BLOCK_ROWS):
+            hi = min(stop, lo + BLOCK_ROWS)
+            columns = [frame.iloc[lo:hi, j].tolist() for j in range(len(cols))]
+            for i in range(lo, hi):
+                row_kind = sheet.row_kinds[i] if sheet.row_kinds else None
+                for j in range(len(cols)):
+                    kind = row_kind if kinds[j] == "by_row" else kinds[j]
+                    _cell(ws, i - start + 1, j, _plain(columns[j][i - lo]), formats.get(kind))
 
 
 def _plain(value: Any) -> Any:

@@ -186,3 +186,17 @@ def test_summary_intervals_of_counts_are_never_below_zero(workbook: openpyxl.Wor
     for metric in ("placements", "falloffs", "voluntary_quits", "lost_job_orders"):
         assert (summary.loc[metric, lows].astype(float) >= 0).all(), metric
     assert np.isfinite(summary.loc["profit", lows].astype(float)).all()
+
+
+def test_a_long_table_continues_on_the_next_sheet(finance_batch: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.export.workbook as wbmod
+
+    monkeypatch.setattr(wbmod, "MAX_ROWS", 500)
+    monkeypatch.setattr(wbmod, "BLOCK_ROWS", 70)
+    wb = openpyxl.load_workbook(write_xlsx(Batch.read(finance_batch), tmp_path / "long.xlsx"))
+    parts = [n for n in wb.sheetnames if n == "statements" or n.startswith("statements (")]
+    statements = pd.read_parquet(finance_batch / "statements.parquet")
+    assert len(parts) == -(-len(statements) // 500) > 1
+    cents = sum(round(v * 100) for n in parts for v in _frame(wb[n])["amount (USD)"])
+    assert cents == int(statements["cents"].sum())
