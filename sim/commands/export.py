@@ -28,10 +28,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         return bad_input([f"{target}: --out must be a folder for --format csv"])
     try:
         batch = Batch.read(args.dir)
+        path = write_xlsx(batch, target) if args.format == "xlsx" else write_csvs(batch, target)
     except NotABatch as err:
         return bad_input([str(err)])
-    try:
-        path = write_xlsx(batch, target) if args.format == "xlsx" else write_csvs(batch, target)
     except OSError as err:
         return bad_input([f"{target}: cannot write the export: {err.strerror or err}"])
     print(f"export: {path}")

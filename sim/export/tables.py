@@ -94,7 +94,10 @@ class Batch:
         return cls(out, manifest, runs, baseline, schemes, by)
 
     def table(self, name: str) -> pd.DataFrame:
-        return store.read_table(self.out, name)
+        try:
+            return store.read_table(self.out, name)
+        except (ValueError, OSError) as err:   # a truncated or corrupt Parquet file
+            raise NotABatch(f"{self.out / (name + '.parquet')}: cannot be read ({type(err).__name__}: {err})") from None
 
 
 def _metrics(runs: pd.DataFrame) -> list[Metric]:

@@ -9,6 +9,7 @@ Money is integer cents until it is reported in dollars.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,7 +31,10 @@ class FinanceBooks:
         self.recoverable = bool(draw is not None and draw.recoverable)
         base = plan.base_monthly
         # Base a vacant seat does not draw, by seat (cents): what the plan would pay its role.
-        self.seat_base = np.array([round(float(getattr(base, role)) * 100) for role in m.wf.role], dtype=np.int64)
+        def role_base(role: str) -> float:   # plan terms by role: an object with a field per role, or a mapping
+            return float(base[role] if isinstance(base, Mapping) else getattr(base, role))
+
+        self.seat_base = np.array([round(role_base(role) * 100) for role in m.wf.role], dtype=np.int64)
         self.producers = m.wf.producers
         self.producer_base = int(self.seat_base[: self.producers].sum())
         f = m.sc.finance

@@ -162,6 +162,19 @@ def test_export_of_a_folder_that_is_not_a_batch(tmp_path: Path, capsys: pytest.C
     assert "cannot be read" in _one_line(capsys)
 
 
+def test_export_of_a_batch_with_a_truncated_table(finance_batch: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(finance_batch, copy, ignore=shutil.ignore_patterns("parts", "*.xlsx", "csvs"))
+    data = (copy / "statements.parquet").read_bytes()
+    (copy / "statements.parquet").write_bytes(data[: len(data) // 2])
+    assert main(["export", str(copy)]) == 2
+    assert "statements.parquet: cannot be read" in _one_line(capsys)
+    assert not (copy / "export.xlsx").exists()
+
+
 def test_export_unknown_format(finance_batch: Path, capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["export", str(finance_batch), "--format", "ods"])
