@@ -12,9 +12,12 @@ are never to be subtracted from profit again. Pure functions over stored tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 KNOB = "finance.steady_gp_per_seat_month"
 PNL = ("revenue", "gross_profit", "commission_paid", "base_pay", "hiring_cost", "payroll_burden", "overhead",
@@ -51,6 +54,30 @@ def with_turnover_costs(runs: pd.DataFrame, baseline: str, by: Sequence[str] = (
     out["ramp_cost"] = runs["ramp_shortfall_months"] * basis
     out["turnover_cost"] = out["hiring_cost"] + out["vacancy_cost"] + out["ramp_cost"]
     return out
+
+
+def stored_annual_pnl(out: Path, point: Any = None, batch_rows: int = 65_536) -> pd.DataFrame:
+    """:func:`annual_pnl` of a stored ``monthly.parquet`` (of sweep ``point`` if given), read in batches of rows
+    and summed as they stream past, so only one row per run and year is ever held."""
+    path = Path(out) / "monthly.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    parts = []
+    with pq.ParquetFile(path) as f:
+        names = f.schema_arrow.names
+        keys = [k for k in ("point", "scheme", "replication") if k in names]
+        cols = [*keys, "month", *[c for c in PNL if c in names]]
+        for batch in f.iter_batches(batch_size=batch_rows, columns=cols, use_threads=False):
+            frame = batch.to_pandas()
+            if point is not None and "point" in frame:
+                frame = frame[frame["point"] == point]
+            if len(frame):
+                parts.append(annual_pnl(frame, keys))
+    if not parts:
+        return pd.DataFrame()
+    keys = [k for k in ("point", "scheme", "replication", "year") if k in parts[0].columns]
+    # A run's year can straddle two batches: its partial sums are added (months counted likewise).
+    return pd.concat(parts).groupby(keys, sort=False).sum().reset_index()
 
 
 def annual_pnl(monthly: pd.DataFrame, keys: Sequence[str] = ("scheme", "replication")) -> pd.DataFrame:

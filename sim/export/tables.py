@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.experiment import store
 from sim.experiment.stats import summarise
-from sim.finance import PNL, annual_pnl, with_turnover_costs
+from sim.finance import PNL, stored_annual_pnl, with_turnover_costs
 from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, SUMMARY_METRICS, Metric, floor_count_intervals
 from sim.report.audit import shown_resolved
 
@@ -209,11 +209,15 @@ def payroll_sheets(b: Batch) -> Iterator[Sheet]:
 
 
 def pnl_sheet(b: Batch) -> Sheet | None:
-    monthly = b.table("monthly")
-    if monthly.empty:
+    try:
+        pnl = stored_annual_pnl(b.out)
+    except (ValueError, OSError) as err:
+        raise NotABatch(f"{b.out / 'monthly.parquet'}: cannot be read ({type(err).__name__}: {err})") from None
+    if pnl.empty:
         return None
-    keys = [c for c in (*b.by, "scheme", "replication") if c in monthly.columns]
-    pnl = annual_pnl(monthly, keys)
+    if b.by:   # the swept keys beside each point, as in the other sheets
+        pnl = pnl.merge(b.runs[b.by].drop_duplicates(), on="point", how="left")
+    keys = [c for c in (*b.by, "scheme", "replication") if c in pnl.columns]
     group = [c for c in keys if c != "replication"]
     means = pnl.groupby([*group, "year"], sort=False).mean(numeric_only=True).reset_index()
     lines = [c for c in PNL if c in means.columns]

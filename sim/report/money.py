@@ -12,7 +12,7 @@ import html
 import pandas as pd
 
 from sim.experiment.stats import group_bands
-from sim.finance import PNL, annual_pnl, with_turnover_costs
+from sim.finance import PNL, with_turnover_costs
 from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, floor_count_bands
 from sim.report.style import Figure, Style, fmt, label, layout, nums
 
@@ -92,11 +92,11 @@ def turnover_table(costs: pd.DataFrame, schemes: list[str]) -> str:
                                "turnover_cost", "lost_job_orders", "lost_candidates"), schemes)
 
 
-def pnl_table(monthly: pd.DataFrame, schemes: list[str]) -> str:
-    """Per scheme and year of the horizon: the mean over replications of each P&L line."""
-    if monthly.empty or "operating_profit" not in monthly.columns:
+def pnl_table(pnl: pd.DataFrame, schemes: list[str]) -> str:
+    """Per scheme and year of the horizon (``pnl``: :func:`sim.finance.stored_annual_pnl`): the mean over
+    replications of each P&L line."""
+    if pnl.empty or "operating_profit" not in pnl.columns:
         return ""
-    pnl = annual_pnl(monthly)
     means = pnl.groupby(["scheme", "year"], sort=False).mean(numeric_only=True)
     lines = [c for c in PNL if c in means.columns]
     names = {m.name: m.label for m in MONTHLY_METRICS}

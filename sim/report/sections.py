@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from sim.experiment.stats import group_bands
+from sim.finance import stored_annual_pnl
 from sim.report import explain, figures, headline, money, sweep
 from sim.report.audit import audit_facts, shown_resolved
 from sim.report.data import Results
@@ -103,6 +104,7 @@ def money_section(res: Results, figs: Figures) -> Section:
     if "turnover_cost" not in costs.columns:
         return section("money", "Money", body + "<p class='note'>These results were stored before the finance "
                        "metrics existed; run the batch again for turnover cost, draws and operating profit.</p>")
+    point = res.runs["point"].iloc[0] if "point" in res.runs.columns and len(res.runs) else None
     burden, overhead = 100 * float(finance.get("payroll_burden", 0)), float(finance.get("overhead_per_seat_month", 0))
     basis = ("finance.steady_gp_per_seat_month" if finance.get("steady_gp_per_seat_month") is not None
              else f"the baseline scheme's ({html.escape(res.baseline)}) gross profit per filled producer seat-month")
@@ -125,7 +127,7 @@ def money_section(res: Results, figs: Figures) -> Section:
                f"(${overhead:,.0f} per seat-month), from <code>finance.*</code> in the scenario.</p>"
              + money.bands_table(costs, money.OPERATING, res.schemes)
              + "<h3>Annual P&amp;L</h3><p>Mean over replications of each year's sums.</p>"
-             + money.pnl_table(res.monthly, res.schemes))
+             + money.pnl_table(stored_annual_pnl(res.out, point), res.schemes))
     return section("money", "Money", body)
 
 

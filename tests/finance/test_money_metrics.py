@@ -120,3 +120,11 @@ def test_bad_finance_knob_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "finance." in err[0] and "Traceback" not in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_stored_annual_pnl_streams_to_the_same_sums(finance_batch: Path) -> None:
+    from sim.finance import stored_annual_pnl
+
+    whole = annual_pnl(pd.read_parquet(finance_batch / "monthly.parquet")).sort_values(KEY).reset_index(drop=True)
+    streamed = stored_annual_pnl(finance_batch, batch_rows=5).sort_values(KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(streamed[whole.columns], whole, check_dtype=False)
