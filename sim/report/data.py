@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sim.experiment import store
 
@@ -60,7 +63,8 @@ def load(out: Path) -> Results:
     base = manifest.get("baseline")
     baseline = base if isinstance(base, str) and base in schemes else schemes[0]
     runs = store.read_table(out, "runs")
-    tables = {name: store.read_table(out, name) for name in ("monthly", "people", "statements", "trace")}
+    tables = {name: store.read_table(out, name) for name in ("monthly", "people")}
+    tables.update({name: first_replication(out, name) for name in ("statements", "trace")})
     sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
     res = Results(out, manifest, schemes, baseline, runs, sweep_keys=sweep_keys,
                   sensitivity=store.read_table(out, "sensitivity"), **tables)
@@ -76,6 +80,22 @@ def load(out: Path) -> Results:
     present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
+
+
+def first_replication(out: Path, name: str, batch_rows: int = 65_536) -> pd.DataFrame:
+    """The rows of the smallest replication in a stored table, read in batches: with ``--statements all``
+    every run keeps statements, and the report explains only the first replication's."""
+    path = Path(out) / f"{name}.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    with pq.ParquetFile(path) as f:
+        if "replication" not in f.schema_arrow.names:
+            return f.read().to_pandas()
+        reps = [pc.min(b.column(0)).as_py() for b in f.iter_batches(batch_size=batch_rows, columns=["replication"])]
+        first = min((r for r in reps if r is not None), default=None)
+        kept = [b.filter(pc.equal(b.column("replication"), first)) for b in f.iter_batches(batch_size=batch_rows)]
+        table = pa.Table.from_batches(kept, schema=f.schema_arrow) if kept else f.schema_arrow.empty_table()
+    return table.to_pandas()
 
 
 def producers(people: pd.DataFrame) -> pd.DataFrame:

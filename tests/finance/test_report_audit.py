@@ -100,3 +100,13 @@ def test_count_intervals_are_never_below_zero(finance_batch: Path) -> None:
     counts = summary[summary["metric"].isin(COUNTS)]
     assert len(counts) and (counts["ci_low"] >= 0).all()
     assert np.isfinite(summary["mean"]).all()
+
+
+def test_report_reads_only_the_first_replications_statements(finance_batch: Path) -> None:
+    from sim.report.data import first_replication
+
+    full = pd.read_parquet(finance_batch / "statements.parquet")
+    assert full["replication"].nunique() > 1     # --statements all
+    first = first_replication(finance_batch, "statements", batch_rows=100)
+    expected = full[full["replication"] == full["replication"].min()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, expected)
