@@ -17,7 +17,8 @@ from sim.scenario import Problem, ScenarioError, dump_yaml, load_scenario
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
 
 #: Modules that each add their sub-commands with ``register(subparsers)``; each sets ``func``.
-COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity")
+COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity",
+                   "sim.commands.export")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,6 +105,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)   # recorded in the manifest (audit trail)
     try:
         return args.func(args)
     except ScenarioError as err:

@@ -10,7 +10,6 @@ a perm placement falls off with probability ``falloff``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.calibration.estimate import DAYS_PER_MONTH
+from sim.export.cells import write_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,4 @@ def generate(truth: Truth, seed: int = 0) -> tuple[list[dict[str, str]], list[di
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(rows, path)   # spreadsheet-safe cells, as every CSV the project writes

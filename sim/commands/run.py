@@ -25,6 +25,9 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
                    help="continue an interrupted batch in --out: run only what is missing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--allow-large", action="store_true", help="run a batch of more than 100,000 runs")
+    p.add_argument("--statements", choices=("all", "first", "none"), default="first",
+                   help="which runs keep pay statements, placements and traces: every run, the first "
+                        "replication (default), or none")
 
 
 def precision_target(text: str) -> tuple[str, float]:
@@ -105,8 +108,12 @@ def execute(args: argparse.Namespace, scenario: Any, out: Path, **kwargs: Any) -
     from sim.experiment.executors import ExecutorError
 
     try:
+        audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
+                 "overrides": list(getattr(args, "overrides", []))}
+        kwargs["manifest_extra"] = {**audit, **kwargs.get("manifest_extra", {})}
         return run_batch(scenario, out, quiet=args.quiet, executor=executor_spec(args), resume=args.resume,
-                         source=scenario.source, marks=scenario.marks, allow_large=args.allow_large, **kwargs)
+                         source=scenario.source, marks=scenario.marks, allow_large=args.allow_large,
+                         statements=args.statements, **kwargs)
     except (ResumeRefused, ExecutorError) as err:
         return bad_input([str(err)])
 

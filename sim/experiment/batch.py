@@ -41,6 +41,7 @@ from sim.experiment.executors import (
 )
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.stats import replications_needed
+from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
@@ -199,7 +200,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
               points: Sequence[Overrides] | None = None, checks: Sequence[tuple] | None = None,
               label: str = "sweep", source: str = "<scenario>",
               marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
-              manifest_extra: Mapping[str, Any] | None = None,
+              manifest_extra: Mapping[str, Any] | None = None, statements: str = "first",
               simulate: Callable[..., Result] | None = None, allow_large: bool = False) -> BatchResult:
     """Run every scheme x replication x sweep point; write tables, summary and manifest to ``out``.
 
@@ -216,7 +217,10 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     names = [s.name for s in scenario.schemes]
     baseline = baseline or names[0]
     plan = make_plan(scenario, points, source, marks, checks, label, allow_large)
-    identity = _identity(scenario, plan, identity_extra or {})
+    plan.statements = statements
+    # A folder keeps one choice of statements: --resume with another is refused (as for other settings).
+    identity = _identity(scenario, plan, {**(identity_extra or {}),
+                                          **({"statements": statements} if statements != "first" else {})})
     if resume:
         check_resume(out, identity)
     reps = {p: scenario.replications for p in range(len(plan.points))}
@@ -264,8 +268,11 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     by = ["point", *plan.keys] if plan.keys else []
     if not runs.empty:
         from sim.experiment.stats import summarise
-        from sim.metrics import RUN_METRIC_NAMES
-        summarise(runs, RUN_METRIC_NAMES, baseline=baseline, by=by).to_csv(out / "summary.csv", index=False)
+        from sim.finance import with_turnover_costs
+        from sim.metrics import SUMMARY_METRIC_NAMES, floor_count_intervals
+        costed = with_turnover_costs(runs, baseline, by, scenario.finance.steady_gp_per_seat_month)
+        summary = floor_count_intervals(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by))
+        write_csv(summary, out / "summary.csv")
     max_reps = max(reps.values())
     manifest = {
         "scenario": scenario.name,
@@ -278,6 +285,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         "schemes": names,
         "baseline": baseline,
         "baseline_point": 0,
+        "statements": statements,
         "replications": max_reps,
         "sweep_keys": plan.keys,
         "points": len(plan.points),

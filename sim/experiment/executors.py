@@ -111,7 +111,7 @@ class Columns(NamedTuple):
     rows: int
 
 
-TABLE_ROWS = ("monthly", "people", "statements", "trace")
+TABLE_ROWS = ("monthly", "people", "statements", "trace", "placements")
 """The per-run tables a result holds as rows (``run`` is one row)."""
 
 

@@ -33,6 +33,8 @@ Overrides = dict[str, Any]
 
 #: At most this many point problems are listed (a 10,000-point sweep could otherwise print 10,000 lines).
 MAX_PROBLEMS = 10
+STATEMENTS = ("all", "first", "none")
+"""Choices of ``--statements``: which runs keep statements, trace and placements (default first)."""
 
 #: A point's scenario: the resolved base with the point's dotted keys set (a deep copy).
 apply_point = paths.with_values
@@ -143,6 +145,11 @@ class Plan:
     identities: list[dict[str, str]]     # per point: scheme -> identity of its runs
     keys: list[str]
     schemes: list[str]
+    statements: str = "first"           # which runs keep statements, trace and placements: STATEMENTS
+
+    def detail(self, point: int, replication: int) -> bool:
+        """Whether the run keeps its statements: every run, the first (point 0, replication 0), or none."""
+        return self.statements == "all" or (self.statements == "first" and point == 0 and replication == 0)
 
     def tasks(self, replications: Mapping[int, int] | int) -> list[Task]:
         """Tasks for ``replications`` per point (an int for all), point-major; duplicates merged."""
@@ -156,7 +163,7 @@ class Plan:
                         t = by_id[rid]
                         by_id[rid] = Task(rid, (*t.points, p), s, r, t.detail)
                     else:
-                        by_id[rid] = Task(rid, (p,), s, r, detail=(p == 0 and r == 0))
+                        by_id[rid] = Task(rid, (p,), s, r, detail=self.detail(p, r))
         return list(by_id.values())
 
 

@@ -28,11 +28,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-TABLES = ("runs", "monthly", "people", "statements", "trace")
+TABLES = ("runs", "monthly", "people", "statements", "trace", "placements")
 PARTS = "parts"
 IDENTITY = "batch.json"
 #: Files a fresh batch removes first, so stale results of an earlier batch are never mixed in.
-STALE = ("manifest.json", "summary.csv", "failures.parquet", "sensitivity.parquet", IDENTITY)
+STALE = ("manifest.json", "summary.csv", "failures.parquet", "sensitivity.parquet", "export.xlsx", IDENTITY)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

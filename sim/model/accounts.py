@@ -13,6 +13,7 @@ import simpy
 from numba import njit
 
 from sim.comp import FallOff
+from sim.model.placements import booked_rows, remedy_name
 
 #: Columns of a credit row: what the payout engine needs, plus the seats, to credit the people in them.
 PLACEMENT, REC_ID, REC_POD, AM_ID, AM_POD, GP, REC_SEAT, AM_SEAT = range(8)
@@ -67,6 +68,9 @@ class Accounts:
         self.gross_profit = 0
         self.placed_by = np.zeros(256, dtype=np.int64)   # placements by person id (either side)
         self.placed_seat = np.zeros(model.wf.n_seats, dtype=np.int64)   # this month's placements by seat
+        # Runs that keep statements keep their placements too (see sim.model.placements).
+        self.booked: list[np.ndarray] | None = [] if model.detail else None
+        self.fell: dict[int, tuple[float, str, int]] = {}   # placement id -> (day, remedy, refund cents)
 
     def start_measuring(self) -> None:
         """The warm-up is over: placements per person and replacements count from now."""
@@ -95,6 +99,8 @@ class Accounts:
         if len(self.placed_by) < wf.next_pid:
             self.placed_by = np.concatenate((self.placed_by, np.zeros(wf.next_pid, dtype=np.int64)))
         perm, contract, months, replacements, fees = _booked(rows, wf.pid_arr, wf.pod_arr, self.placed_by)
+        if self.booked is not None:
+            self.booked.append(booked_rows(rows, wf.pid_arr, wf.pod_arr))
         self.replacements += replacements
         self.placements += len(perm) + len(contract)
         self.perm_credits = perm
@@ -122,6 +128,8 @@ class Accounts:
         cut = self.remedy_cut
         self.fell_off += 1
         self.m.events += 1
+        if self.booked is not None:
+            self.fell[pid] = (self.m.env.now, remedy_name(remedy_u, cut), 0)
         if remedy_u < cut[0]:
             refund, claw = 0, 0.0
             m = self.m
@@ -138,6 +146,8 @@ class Accounts:
             return
         self.revenue -= refund
         self.gross_profit -= refund
+        if self.booked is not None:
+            self.fell[pid] = (*self.fell[pid][:2], refund)
         self.falloffs.append(FallOff(pid, pid_r, pod_r, pid_a, pod_a, refund, claw))
 
     def open_job_orders(self, now: float) -> int:

@@ -20,6 +20,7 @@ import numpy as np
 from sim.comp import ROLE_CODES, LedgerColumns
 from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
+from sim.model.finance import FinanceBooks
 from sim.model.outputs import build_results
 from sim.model.people import PAY_MEMORY
 from sim.model.tally import Tally
@@ -76,6 +77,7 @@ class MonthEnd:
         market = self.b.turnover.market_pay
         #: Cents of a month's market pay by seat: the unit in which money enters effort and help.
         self.pay_unit = np.array([max(market.get(role, 0.0), 1.0) * 100 for role in wf.role])
+        self.books = FinanceBooks(self)
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
@@ -107,6 +109,7 @@ class MonthEnd:
         """End of the warm-up: a fresh tally, fresh records and counts."""
         m = self.m
         self.tally = Tally()
+        self.books = FinanceBooks(self)
         m.wf.start_measuring()
         m.acc.start_measuring()
 
@@ -223,6 +226,7 @@ class MonthEnd:
             "mean_effort": effort_total / len(effort) if len(effort) else 0.0,
             "mean_cooperation": coop_total / len(coop) if len(coop) else 0.0,
         })
+        self.books.close_month(credits, got, seats, totals, tally.monthly[-1])
         m.staffing.remove_star(month, self._producers().tolist())
         wf.tenure[wf.occ] += 1
         if self.b.enabled:

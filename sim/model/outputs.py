@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sim.model.behaviour import TYPE_NAMES, gini
+from sim.model.placements import placement_rows
 
 if TYPE_CHECKING:
     from sim.model.monthly import MonthEnd
@@ -49,6 +50,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "ramp_shortfall_months": t.ramp_shortfall,
         "lost_job_orders": t.lost_job_orders,
         "lost_candidates": t.lost_candidates,
+        **me.books.run_metrics(profit),
     }
     placed = m.acc.placed_by
     people = [{
@@ -70,4 +72,5 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
             {"person_id": r.person_id, "month": t[0] + 1, "effort": t[1], "cooperation": t[2], "pay_cents": t[3],
              "peer_median_pay_cents": t[4], "credited_gp_cents": round(t[5])}
             for r in wf.records.values() for t in r.trace]
+        out["placements"] = placement_rows(m.acc, m.dpm, len(t.monthly), m.sc.warmup_months)
     return out

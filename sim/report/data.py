@@ -1,8 +1,8 @@
 """Stored results as the report reads them: tables from disk, never a simulation.
 
 :func:`load` reads what ``teamsim run`` (or a sweep) wrote into a folder and keeps only what the
-report needs. When the results come from a sweep, sections 1-4 and 6 describe one point (the
-baseline point, see :func:`baseline_point`) and section 5 shows the whole sweep.
+report needs. When the results come from a sweep, every section but the sweep section describes one
+point (the baseline point, see :func:`baseline_point`) and the sweep section shows the whole sweep.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sim.comp import PRODUCER_ROLES
 from sim.experiment import store
@@ -39,7 +42,7 @@ class Results:
 
 
 def baseline_point(runs: pd.DataFrame, manifest: dict[str, Any]) -> Any:
-    """The sweep point that sections 1-4 describe: the manifest's ``baseline_point`` or the first point."""
+    """The sweep point the per-point sections describe: the manifest's ``baseline_point`` or the first."""
     points = sorted(runs["point"].dropna().unique().tolist())
     chosen = manifest.get("baseline_point")
     if isinstance(manifest.get("baseline"), dict):
@@ -59,7 +62,8 @@ def load(out: Path) -> Results:
     base = manifest.get("baseline")
     baseline = base if isinstance(base, str) and base in schemes else schemes[0]
     runs = store.read_table(out, "runs")
-    tables = {name: store.read_table(out, name) for name in ("monthly", "people", "statements", "trace")}
+    tables = {name: store.read_table(out, name) for name in ("monthly", "people")}
+    tables.update({name: first_replication(out, name) for name in ("statements", "trace")})
     sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
     res = Results(out, manifest, schemes, baseline, runs, sweep_keys=sweep_keys,
                   sensitivity=store.read_table(out, "sensitivity"), **tables)
@@ -70,10 +74,27 @@ def load(out: Path) -> Results:
         for name in tables:
             setattr(res, name, _at_point(getattr(res, name), point))
         values = ", ".join(f"{k} = {res.runs[k].iloc[0]}" for k in sweep_keys if k in res.runs) if len(res.runs) else ""
-        res.point_note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
+        res.point_note = (f"The headline, over-time, people, money and explain sections show sweep point {point}"
+                          + (f" ({values})." if values else "."))
     present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
+
+
+def first_replication(out: Path, name: str, batch_rows: int = 65_536) -> pd.DataFrame:
+    """The rows of the smallest replication in a stored table, read in batches: with ``--statements all``
+    every run keeps statements, and the report explains only the first replication's."""
+    path = Path(out) / f"{name}.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    with pq.ParquetFile(path) as f:
+        if "replication" not in f.schema_arrow.names:
+            return f.read().to_pandas()
+        reps = [pc.min(b.column(0)).as_py() for b in f.iter_batches(batch_size=batch_rows, columns=["replication"])]
+        first = min((r for r in reps if r is not None), default=None)
+        kept = [b.filter(pc.equal(b.column("replication"), first)) for b in f.iter_batches(batch_size=batch_rows)]
+        table = pa.Table.from_batches(kept, schema=f.schema_arrow) if kept else f.schema_arrow.empty_table()
+    return table.to_pandas()
 
 
 def producers(people: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.metrics import BY_NAME
+from sim.report.sections import Section
+from sim.report.sections import section as make_section
 
 #: Metrics shown (all are in decomposition.csv).
 SHOWN = ("placements", "gross_profit", "profit", "mean_effort", "mean_cooperation", "final_mean_skill",
@@ -19,12 +21,12 @@ def _cell(row: dict, part: str) -> str:
             f"{row[f'{part}_ci_high']:,.4g}]</small>")
 
 
-def section(out: Path) -> str:
-    """The section's HTML, or '' when the run was not decomposed (no decomposition.csv)."""
+def section(out: Path) -> Section | None:
+    """The section, or None when the run was not decomposed (no decomposition.csv)."""
     path = Path(out) / "decomposition.csv"
     rows = [r for r in pd.read_csv(path).to_dict("records") if r["metric"] in SHOWN] if path.exists() else []
     if not rows:
-        return ""
+        return None
     head = ("<tr><th>scheme</th><th>metric</th><th>total difference</th><th>behaviour (workforce fixed)</th>"
             "<th>selection (who stays, who joins)</th><th>selection share</th></tr>")
     body = "".join(
@@ -37,5 +39,5 @@ def section(out: Path) -> str:
              f"scheme run with {base}'s workforce frozen (its people, hired and leaving when they did), so only "
              "effort and cooperation differ. <i>Selection</i>: the rest, from who quits, who is managed out and "
              "who applies under the scheme. The two add up to the total.</p>")
-    return (f"<section id='decomposition'><h2>Why: behaviour and selection</h2>{intro}"
-            f"<table class='facts'>{head}{body}</table></section>")
+    return make_section("decomposition", "Why: behaviour and selection",
+                        f"{intro}<table class='facts'>{head}{body}</table>")

@@ -1,7 +1,8 @@
 """Section 6: explain a person. Month-by-month statements that finance can tie to the payout totals.
 
-Statements and traces are stored for replication 0 only. For each scheme three people are picked
-from it (the top producer, the longest-serving quitter, the longest-serving new hire); each gets a
+Statements and traces are stored for the first replication by default (``--statements``); the
+section explains the first stored one. For each scheme three people are picked from it (the top
+producer, the longest-serving quitter, the longest-serving new hire); each gets a
 table of credited gross profit, pay lines by kind, pay against the peer median, effort and
 cooperation, with a check that the lines add up to the pay on record. A firm-wide tie-out compares
 every statement line of the replication with the run's commission and base pay.
@@ -105,11 +106,11 @@ def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame)
     return f"<table class='statement'><thead>{head}</thead><tbody>{''.join(rows)}{foot}</tbody></table>{tie}"
 
 
-def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str]) -> str:
-    """Per scheme: every statement line of replication 0 against the run's commission + base pay."""
+def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str], replication: int = 0) -> str:
+    """Per scheme: every statement line of ``replication`` against the run's commission + base pay."""
     rows = []
     for s in schemes:
-        run = runs[(runs["scheme"] == s) & (runs["replication"] == 0)]
+        run = runs[(runs["scheme"] == s) & (runs["replication"] == replication)]
         st = statements[statements["scheme"] == s]
         if run.empty or st.empty:
             continue
@@ -117,7 +118,8 @@ def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str]) ->
         paid = round(float(run["commission_paid"].iloc[0]) * 100) + round(float(run["base_pay"].iloc[0]) * 100)
         rows.append(f"<tr><th>{html.escape(s)}</th><td>{lines / 100:,.2f}</td><td>{paid / 100:,.2f}</td>"
                     f"<td class='{'ok' if lines == paid else 'bad'}'>{(lines - paid) / 100:,.2f}</td></tr>")
-    return ("<table class='summary tieout'><thead><tr><th>scheme</th><th>all statement lines, replication 0 ($)</th>"
+    return ("<table class='summary tieout'><thead><tr><th>scheme</th>"
+            f"<th>all statement lines, replication {replication} ($)</th>"
             "<th>commission + base pay in runs.parquet ($)</th><th>difference</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
@@ -125,10 +127,16 @@ def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str]) ->
 def section(runs: pd.DataFrame, people: pd.DataFrame, statements: pd.DataFrame, trace: pd.DataFrame,
             schemes: list[str], market_pay: dict[str, Any]) -> str:
     if statements.empty or trace.empty:
-        return "<p>No statements were stored with these results (they are kept for replication 0).</p>"
-    parts = ["<p>Replication 0 of each scheme. Amounts in dollars and cents, exactly as paid.</p>",
-             tie_out(runs, statements, schemes)]
-    rep0 = people[people["replication"] == 0]
+        return ("<p>No statements were stored with these results (<code>--statements</code> keeps them for the "
+                "first replication by default, for every run with <code>all</code>, for none with "
+                "<code>none</code>).</p>")
+    # With --statements all every replication has statements: the section explains the first one.
+    first = int(statements["replication"].min())
+    statements = statements[statements["replication"] == first]
+    trace = trace[trace["replication"] == first]
+    parts = [f"<p>Replication {first} of each scheme. Amounts in dollars and cents, exactly as paid.</p>",
+             tie_out(runs[runs["replication"] == first], statements, schemes, first)]
+    rep0 = people[people["replication"] == first]
     for s in schemes:
         picks = pick_people(rep0[rep0["scheme"] == s])
         for why, person in picks:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.comp import PRODUCER_ROLES
 from sim.experiment.stats import group_bands
-from sim.metrics import MONTHLY_METRICS
+from sim.metrics import MONTHLY_METRICS, floor_count_bands
 from sim.report.data import producers
 from sim.report.style import ROLE_NAMES, Figure, Style, band, label, layout, nums
 
@@ -33,7 +33,8 @@ def monthly_bands(monthly: pd.DataFrame) -> pd.DataFrame:
     """Per (scheme, month): mean and 95% band of every monthly series the report draws."""
     monthly = with_headcount(monthly)
     cols = [c for c, _t, _u in OVER_TIME if c in monthly] + (["quits"] if "quits" in monthly else [])
-    return group_bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
+    bands = group_bands(monthly, ["scheme", "month"], cols).sort_values(["scheme", "month"], kind="stable")
+    return floor_count_bands(bands)
 
 
 def series_figure(b: pd.DataFrame, column: str, title: str, unit: str, st: dict[str, Style]) -> Figure:

@@ -1,8 +1,8 @@
-"""Section 4: cost of sales per scheme and what turnover cost, from the stored runs.
+"""The money section: cost of sales, what turnover cost, draws, GP reconciliation, operating profit, P&L.
 
-Months of lost output (empty seats, ramp-up) are valued at each run's own gross profit per
-producer-month (:func:`sim.report.data.gp_per_producer_month`); the page says so. Lost job orders
-and candidates are shown as counts: the model records no dollar value for them.
+Turnover's lost output is valued at one basis for every scheme (:mod:`sim.finance`), stated on the
+page with the parts that are already inside profit. Lost job orders and candidates are shown as
+counts: the model records no dollar value for them. Everything is read from the stored runs.
 """
 
 from __future__ import annotations
@@ -12,24 +12,22 @@ import html
 import pandas as pd
 
 from sim.experiment.stats import group_bands
-from sim.report.data import gp_per_producer_month
+from sim.finance import PNL, with_turnover_costs
+from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, floor_count_bands
 from sim.report.style import Figure, Style, fmt, label, layout, nums
 
 COST_PARTS = (("commission_paid", "commission"), ("base_pay", "base pay"), ("hiring_cost", "hiring cost"))
-TURNOVER_PARTS = (("hiring_cost", "hiring"), ("vacancy_cost", "empty seats (lost output)"),
-                  ("ramp_cost", "ramp-up (lost output)"))
+TURNOVER_PARTS = (("hiring_cost", "hiring"), ("vacancy_cost", "empty seats (lost GP net of base saved)"),
+                  ("ramp_cost", "ramp-up (lost GP)"))
 PATTERNS = ("", "/", ".")
+DRAWS = ("draws_paid", "draws_recovered", "draws_written_off", "draws_outstanding")
+RECONCILIATION = ("gp_credited", "gp_forfeited", "gp_refunded", "gross_profit", "lead_override")
+OPERATING = ("profit", "payroll_burden", "overhead", "operating_profit")
 
 
-def turnover_costs(runs: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
-    """Per run: hiring cost, value of empty seat-months and ramp shortfall, and their total (dollars)."""
-    rate = gp_per_producer_month(runs, monthly)
-    out = runs[["scheme", "replication", "hiring_cost", "lost_job_orders", "lost_candidates"]].copy()
-    out["gp_per_producer_month"] = rate
-    out["vacancy_cost"] = runs["vacant_seat_months"] * rate
-    out["ramp_cost"] = runs["ramp_shortfall_months"] * rate
-    out["turnover_cost"] = out["hiring_cost"] + out["vacancy_cost"] + out["ramp_cost"]
-    return out
+def turnover_costs(runs: pd.DataFrame, baseline: str, steady: float | None = None) -> pd.DataFrame:
+    """Per run: hiring cost, the value of empty seat-months and ramp shortfall at one basis, and the total."""
+    return with_turnover_costs(runs, baseline, steady=steady)
 
 
 def cost_of_sales_figure(runs: pd.DataFrame, st: dict[str, Style]) -> Figure:
@@ -70,18 +68,47 @@ def turnover_figure(costs: pd.DataFrame, st: dict[str, Style]) -> Figure:
                                            "of the total)", "scheme", "$", barmode="stack")}
 
 
-def turnover_table(costs: pd.DataFrame, schemes: list[str]) -> str:
-    cols = (("gp_per_producer_month", "GP per producer-month", "$"), ("hiring_cost", "hiring", "$"),
-            ("vacancy_cost", "empty seats", "$"), ("ramp_cost", "ramp-up", "$"),
-            ("turnover_cost", "total", "$"), ("lost_job_orders", "job orders lost", ""),
-            ("lost_candidates", "candidates lost", ""))
-    b = group_bands(costs, ["scheme"], [c for c, _, _ in cols]).set_index("scheme")
-    head = "".join(f"<th>{html.escape(t)}</th>" for _, t, _ in cols)
+def bands_table(runs: pd.DataFrame, cols: tuple[str, ...], schemes: list[str]) -> str:
+    """Schemes as rows, ``cols`` (metrics declared in sim/metrics.py) as columns: mean and [95% interval]."""
+    cols = tuple(c for c in cols if c in runs.columns)
+    if not cols:
+        return ""
+    b = floor_count_bands(group_bands(runs, ["scheme"], list(cols))).set_index("scheme")
+    head = "".join(f"<th title='{html.escape(SUMMARY_BY_NAME[c].description)}'>{html.escape(SUMMARY_BY_NAME[c].label)}"
+                   f"</th>" for c in cols)
     rows = []
     for s in schemes:
         if s not in b.index:
             continue
-        cells = "".join(f"<td>{fmt(b.loc[s, c], u)}<br><small>[{fmt(b.loc[s, c + '_low'], u)}, "
-                        f"{fmt(b.loc[s, c + '_high'], u)}]</small></td>" for c, _, u in cols)
+        unit = {c: SUMMARY_BY_NAME[c].unit for c in cols}
+        cells = "".join(f"<td>{fmt(b.loc[s, c], unit[c])}<br><small>[{fmt(b.loc[s, c + '_low'], unit[c])}, "
+                        f"{fmt(b.loc[s, c + '_high'], unit[c])}]</small></td>" for c in cols)
         rows.append(f"<tr><th>{html.escape(s)}</th>{cells}</tr>")
     return f"<table class='summary'><thead><tr><th>scheme</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def turnover_table(costs: pd.DataFrame, schemes: list[str]) -> str:
+    return bands_table(costs, ("steady_gp_per_seat_month", "hiring_cost", "vacancy_cost", "ramp_cost",
+                               "turnover_cost", "lost_job_orders", "lost_candidates"), schemes)
+
+
+def pnl_table(pnl: pd.DataFrame, schemes: list[str]) -> str:
+    """Per scheme and year of the horizon (``pnl``: :func:`sim.finance.stored_annual_pnl`): the mean over
+    replications of each P&L line."""
+    if pnl.empty or "operating_profit" not in pnl.columns:
+        return ""
+    means = pnl.groupby(["scheme", "year"], sort=False).mean(numeric_only=True)
+    lines = [c for c in PNL if c in means.columns]
+    names = {m.name: m.label for m in MONTHLY_METRICS}
+    head = "".join(f"<th>{html.escape(names.get(c, c))}</th>" for c in lines)
+    rows = []
+    for s in schemes:
+        for (scheme, year), r in means.iterrows():
+            if scheme != s:
+                continue
+            months = int(r["months"])
+            cells = "".join(f"<td>{fmt(r[c], '$')}</td>" for c in lines)
+            rows.append(f"<tr><th>{html.escape(s)}</th><td>{int(year)}{'' if months == 12 else f' ({months} mo)'}"
+                        f"</td>{cells}</tr>")
+    return (f"<table class='summary pnl'><thead><tr><th>scheme</th><th>year</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")

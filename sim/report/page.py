@@ -14,6 +14,7 @@ from plotly.offline import get_plotlyjs
 
 from sim.experiment import store
 from sim.report import decomposition, sections
+from sim.report.audit import what_ran
 from sim.report.data import load
 
 CSS = """body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
@@ -31,28 +32,22 @@ DRAW = """document.querySelectorAll('div.fig').forEach(function (div) {
     .then(function () { div.setAttribute('data-rendered', 'yes'); });
 });"""
 
-NAV = (("headline", "Headline"), ("over-time", "Over time"), ("people", "People"), ("money", "Money"),
-       ("sweeps", "Sweeps and sensitivity"), ("explain", "Explain a person"), ("assumptions", "Assumptions"))
-
-
 def build_html(out: Path) -> str:
     """The report page for the stored results in ``out``, as a string."""
     res = load(out)
     figs = sections.Figures()
-    parts = [sections.headline_section(res), sections.over_time_section(res, figs), sections.people_section(res, figs),
+    built = [sections.headline_section(res), sections.over_time_section(res, figs), sections.people_section(res, figs),
              sections.money_section(res, figs), sections.sweep_section(res, figs), sections.explain_section(res),
              sections.assumptions_section(res)]
-    parts.insert(1, decomposition.section(out))   # '' unless the run was decomposed
-    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[5]]
-    if parts[1]:
-        present.insert(1, ("decomposition", "Why"))
-    nav = "".join(f"<a href='#{i}'>{html.escape(t)}</a>" for i, t in present)
+    built.insert(1, decomposition.section(out))   # None unless the run was decomposed
+    present = [s for s in built if s is not None]
+    parts = [s.html(i) for i, s in enumerate(present, start=1)]
+    nav = "".join(f"<a href='#{s.ident}'>{i}. {html.escape(s.title)}</a>" for i, s in enumerate(present, start=1))
     title = html.escape(f"teamsim: {res.manifest.get('scenario', out.name)}")
-    description = html.escape(str(res.manifest.get("resolved_scenario", {}).get("description", "")))
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style>"
             f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body><h1>{title}</h1>"
-            f"<p>{description}</p><nav>{nav}</nav>{''.join(parts)}<script>{DRAW}</script></body></html>")
+            f"{what_ran(res.manifest)}<nav>{nav}</nav>{''.join(parts)}<script>{DRAW}</script></body></html>")
 
 
 def write_report(out: Path) -> Path:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import yaml
 
 from sim.experiment.stats import group_bands
+from sim.finance import stored_annual_pnl
 from sim.report import explain, figures, headline, money, sweep
+from sim.report.audit import audit_facts, shown_resolved
 from sim.report.data import Results
 from sim.report.style import Figure, figure_json, styles
 
@@ -42,28 +44,41 @@ class Figures:
                 f"{figure_json(fig)}</script>{cap}</figure>")
 
 
-def section(ident: str, number: int, title: str, body: str) -> str:
-    return f"<section id='{ident}'><h2>{number}. {html.escape(title)}</h2>{body}</section>"
+@dataclass(frozen=True)
+class Section:
+    """One section of the page; it gets its number when the page is put together, so that numbers run
+    1, 2, 3... over the sections present (the sweep section only exists for sweeps)."""
+
+    ident: str
+    title: str
+    body: str
+
+    def html(self, number: int) -> str:
+        return f"<section id='{self.ident}'><h2>{number}. {html.escape(self.title)}</h2>{self.body}</section>"
 
 
-def headline_section(res: Results) -> str:
+def section(ident: str, title: str, body: str) -> Section:
+    return Section(ident, title, body)
+
+
+def headline_section(res: Results) -> Section:
     summary = headline.summary_of(res.runs, res.baseline)
     n = int(res.runs.groupby("scheme").size().min()) if len(res.runs) else 0
     note = f"<p class='note'>{html.escape(res.point_note)}</p>" if res.point_note else ""
     said = headline.sentences(summary, res.schemes, res.baseline)
-    return section("headline", 1, "Headline", f"<p>{n} replications per scheme; baseline "
+    return section("headline", "Headline", f"<p>{n} replications per scheme; baseline "
                    f"<b>{html.escape(res.baseline)}</b>.</p>{note}{said}"
-                   f"{headline.table(summary, res.schemes, res.baseline)}")
+                   f"{headline.table(summary, res.schemes, res.baseline, res.runs)}")
 
 
-def over_time_section(res: Results, figs: Figures) -> str:
+def over_time_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
     body = "".join(figs.add(f) for f in figures.over_time(res.monthly, st))
-    return section("over-time", 2, "Over time", "<p>Each line is the mean over replications; the shaded band "
+    return section("over-time", "Over time", "<p>Each line is the mean over replications; the shaded band "
                    "its 95% interval.</p>" + body)
 
 
-def people_section(res: Results, figs: Figures) -> str:
+def people_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
     horizon = int(res.manifest.get("resolved_scenario", {}).get("horizon_months") or res.monthly["month"].max())
     gini = group_bands(res.runs, ["scheme"], ["pay_gini"])
@@ -78,25 +93,47 @@ def people_section(res: Results, figs: Figures) -> str:
         figs.add(figures.production_figure(res.people, st), "The dotted line marks the top 10% of producers: "
                  "read off it how much of the output a few stars carry."),
     ])
-    return section("people", 3, "People", body)
+    return section("people", "People", body)
 
 
-def money_section(res: Results, figs: Figures) -> str:
+def money_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
-    costs = money.turnover_costs(res.runs, res.monthly)
-    body = (figs.add(money.cost_of_sales_figure(res.runs, st))
-            + figs.add(money.turnover_figure(costs, st),
-                       "Hiring is the direct cost recorded by the model. Empty seat-months and ramp-up shortfall "
-                       "(producer-months of output lost) are valued at each run's own mean gross profit per "
-                       "producer-month (gross profit / summed month-end headcount of recruiters and account "
-                       "managers). Lost job orders and candidates are counts with no dollar value.")
-            + money.turnover_table(costs, res.schemes))
-    return section("money", 4, "Money", body)
+    finance = (res.manifest.get("resolved_scenario") or {}).get("finance") or {}
+    costs = money.turnover_costs(res.runs, res.baseline, finance.get("steady_gp_per_seat_month"))
+    body = figs.add(money.cost_of_sales_figure(res.runs, st))
+    if "turnover_cost" not in costs.columns:
+        return section("money", "Money", body + "<p class='note'>These results were stored before the finance "
+                       "metrics existed; run the batch again for turnover cost, draws and operating profit.</p>")
+    point = res.runs["point"].iloc[0] if "point" in res.runs.columns and len(res.runs) else None
+    burden, overhead = 100 * float(finance.get("payroll_burden", 0)), float(finance.get("overhead_per_seat_month", 0))
+    basis = ("finance.steady_gp_per_seat_month" if finance.get("steady_gp_per_seat_month") is not None
+             else f"the baseline scheme's ({html.escape(res.baseline)}) gross profit per filled producer seat-month")
+    body += (figs.add(money.turnover_figure(costs, st),
+                      f"One basis for every scheme: empty seat-months and ramp-up shortfall (producer-months of output "
+                      f"lost) are valued at {basis}, shown in the table; empty seats net of the base pay they did "
+                      "not draw. Hiring is the direct cost recorded by the model. All three are already inside "
+                      "profit (hiring is deducted from it; the lost GP never entered it): they say where profit "
+                      "went and must not be subtracted again. Lost job orders and candidates are counts with no "
+                      "dollar value.")
+             + money.turnover_table(costs, res.schemes)
+             + "<h3>Draws</h3><p>Paid to new hires, repaid out of later commission, written off when the person "
+               "left owing, and still owed at the end (inside commission paid).</p>"
+             + money.bands_table(costs, money.DRAWS, res.schemes)
+             + "<h3>Credited GP reconciled to the firm's GP</h3><p>gross profit = GP credited to the people who "
+               "placed + GP forfeited (running contracts of people who left) - refunds (credit is gross of them). "
+               "The pod leads' override is paid on their pods' net GP, inside commission paid.</p>"
+             + money.bands_table(costs, money.RECONCILIATION, res.schemes)
+             + f"<h3>Operating profit</h3><p>Profit less payroll burden ({burden:.2f}% of all pay) and overhead "
+               f"(${overhead:,.0f} per seat-month), from <code>finance.*</code> in the scenario.</p>"
+             + money.bands_table(costs, money.OPERATING, res.schemes)
+             + "<h3>Annual P&amp;L</h3><p>Mean over replications of each year's sums.</p>"
+             + money.pnl_table(stored_annual_pnl(res.out, point), res.schemes))
+    return section("money", "Money", body)
 
 
-def sweep_section(res: Results, figs: Figures) -> str:
+def sweep_section(res: Results, figs: Figures) -> Section | None:
     if not res.sweep_keys and res.sensitivity.empty:
-        return ""
+        return None
     st = styles(res.schemes)
     parts = []
     if res.sweep_keys:
@@ -108,30 +145,30 @@ def sweep_section(res: Results, figs: Figures) -> str:
         parts.append("<h3>Sensitivity</h3><p>Which parameters move each metric most: Sobol indices (S1: alone; "
                      "ST: with interactions) or Morris mu*, ranked, with 95% confidence.</p>")
         parts += [figs.add(f) for f in sweep.sensitivity_figures(res.sensitivity)]
-    return section("sweeps", 5, "Sweeps and sensitivity", "".join(parts))
+    return section("sweeps", "Sweeps and sensitivity", "".join(parts))
 
 
-def explain_section(res: Results) -> str:
+def explain_section(res: Results) -> Section:
     turnover = res.manifest.get("resolved_scenario", {}).get("behavior", {}).get("turnover", {})
     body = explain.section(res.runs, res.people, res.statements, res.trace, res.schemes,
                            turnover.get("market_pay", {}))
-    return section("explain", 6, "Explain a person", body)
+    return section("explain", "Explain a person", body)
 
 
-def assumptions_section(res: Results) -> str:
+def assumptions_section(res: Results) -> Section:
     m = res.manifest
-    resolved = yaml.safe_dump(m.get("resolved_scenario", {}), sort_keys=False, allow_unicode=True)
+    resolved = yaml.safe_dump(shown_resolved(m), sort_keys=False, allow_unicode=True)
     versions = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
                        for k, v in (m.get("versions") or {}).items())
     seeds = json.dumps(m.get("replication_seeds", {}))
     facts = (("scenario", m.get("scenario")), ("scenario hash", m.get("scenario_hash")), ("seed", m.get("seed")),
              ("replications", m.get("replications")), ("runs", m.get("runs")), ("workers", m.get("workers")),
              ("wall time (s)", m.get("wall_seconds")), ("created", m.get("created")),
-             ("failed runs", len(m.get("failures") or [])), ("results folder", res.out.name))
+             ("failed runs", len(m.get("failures") or [])), ("results folder", res.out.name), *audit_facts(m))
     fact_rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts)
     mech = "".join(f"<li>{html.escape(t)}: docs/model.md (code: {html.escape(c)})</li>" for t, c in MECHANISMS)
     body = (f"<table class='facts'>{fact_rows}</table><h3>Where each mechanism is documented</h3><ul>{mech}</ul>"
             f"<h3>Seeds of each replication (scenario seed / replication)</h3><pre class='seeds'>{html.escape(seeds)}"
             f"</pre><h3>Versions</h3><table class='facts'>{versions}</table>"
             f"<h3>Every parameter used (the resolved scenario)</h3><pre class='scenario'>{html.escape(resolved)}</pre>")
-    return section("assumptions", 7, "Assumptions", body)
+    return section("assumptions", "Assumptions", body)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.experiment.stats import group_bands
-from sim.metrics import BY_NAME
+from sim.metrics import BY_NAME, floor_count_bands
 from sim.report.style import Figure, Style, label, layout, nums
 
 SWEEP_METRICS = ("profit", "placements", "turnover_rate_annual", "mean_cooperation", "pay_gini")
@@ -43,7 +43,7 @@ def line_figures(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> l
     metrics = [m for m in SWEEP_METRICS if m in runs]
     for key in keys:
         x, binned = _levels(runs[key])
-        b = group_bands(runs.assign(**{key: x}), ["scheme", key], metrics)
+        b = floor_count_bands(group_bands(runs.assign(**{key: x}), ["scheme", key], metrics))
         for metric in metrics:
             data = []
             for scheme, s in st.items():

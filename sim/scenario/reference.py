@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from sim.scenario.schema import SCHEME_CLASSES, Behavior, Firm, Market, Policy
+from sim.scenario.schema import SCHEME_CLASSES, Behavior, Finance, Firm, Market, Policy
 
 
 def _model_of(annotation: typing.Any) -> type[BaseModel] | None:
@@ -39,6 +39,7 @@ def sections() -> dict[str, list[tuple[str, str, str]]]:
         "market": list(rows(Market, "market")),
         "behavior": list(rows(Behavior, "behavior")),
         "policy (top level, or per scheme)": list(rows(Policy, "policy")),
+        "finance": list(rows(Finance, "finance")),
     }
     for tag, cls in sorted(SCHEME_CLASSES.items()):
         out[f"plan type `{tag}` (keys beside the scheme's name)"] = [

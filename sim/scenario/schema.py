@@ -232,6 +232,15 @@ class Policy(Strict):
     standard_grace_months: int = Field(6, ge=0, le=60, description="Tenure before the standard applies.")
 
 
+class Finance(Strict):
+    """Firm costs outside the plans and the basis of turnover cost: the operating-profit metric, the annual
+    P&L and the cost of turnover read them (docs/finance.md). Every scheme is costed on the same basis."""
+
+    payroll_burden: float = Field(0.0765, ge=0, le=1, description="Employer cost on top of every dollar of pay (base, commission, draws), as a share of pay. Default: the US employer FICA share alone (7.65%); add benefits and state taxes for your firm.")
+    overhead_per_seat_month: float = Field(0.0, ge=0, le=1_000_000, description="Overhead per seat per month in dollars (rent, systems, job boards), charged for every seat, filled or vacant. Default 0: set your firm's.")
+    steady_gp_per_seat_month: float | None = Field(None, ge=0, le=10_000_000, description="Gross profit a filled producer seat makes in a steady month, dollars: values the output lost to empty seats and ramp-up, the same for every scheme. Default: the baseline scheme's mean GP per filled producer seat-month at the same point.")
+
+
 class Scheme(Strict):
     """One compensation scheme: its ``name``, its plan's ``type`` and terms beside them, and its ``policy``.
 
@@ -358,6 +367,7 @@ class Scenario(Strict):
     market: Market = Market()
     behavior: Behavior = Behavior()
     policy: Policy = Policy()
+    finance: Finance = Finance()
     schemes: list[AnyScheme] = Field(min_length=1)
     sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
     uncertain: dict[str, Range] | None = Field(

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from sim.export.cells import write_csv
 from sim.validation.result import CheckOutcome, Series
 from sim.validation.runner import band_text, fmt
 
@@ -71,7 +72,7 @@ def write(out: Path, outcomes: Sequence[CheckOutcome], size_name: str) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     frame = rows_frame(outcomes)
-    _atomic_write(out / "validation.csv", frame.to_csv(index=False))
+    write_csv(frame, out / "validation.csv")
     _atomic_write(out / "validation.json", json.dumps(
         {"size": size_name, "checks": [{"name": o.name, "title": o.title, "passed": o.passed,
                                         "seconds": o.seconds, "rows": [r.as_dict() for r in o.rows]}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.metrics import MONTHLY_METRIC_NAMES, RUN_METRIC_NAMES
+from sim.metrics import MONTHLY_METRIC_NAMES, RUN_METRIC_NAMES, SUMMARY_METRIC_NAMES
 from sim.model import RESULTS_VERSION
 
 from .conftest import SCENARIOS
@@ -40,7 +40,7 @@ def test_run_writes_every_file_and_column(workshop_runs: dict[int, Path]) -> Non
     summary = pd.read_csv(out / "summary.csv")
     assert {"scheme", "metric", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"} <= set(
         summary.columns)
-    assert set(summary["metric"]) == set(RUN_METRIC_NAMES)
+    assert set(summary["metric"]) == set(SUMMARY_METRIC_NAMES)
     baseline = summary[summary["scheme"] == "individual"]
     assert baseline["diff_mean"].isna().all()
     others = summary[summary["scheme"] != "individual"]

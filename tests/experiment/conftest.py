@@ -22,7 +22,7 @@ def workshop_sweep(tmp: Path, grid: dict | None = None, name: str = "sweep.yaml"
     return path
 
 
-def tables(out: Path, names: tuple[str, ...] = ("runs", "monthly", "people", "statements", "trace")
+def tables(out: Path, names: tuple[str, ...] = ("runs", "monthly", "people", "statements", "trace", "placements")
            ) -> dict[str, pd.DataFrame]:
     """The stored tables, without the wall-clock column (the only thing allowed to differ between runs)."""
     result = {}
