@@ -32,12 +32,12 @@ WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
 
 
 def _batch_seconds(replications: int, spec, out: Path) -> float:
-    from sim.experiment.batch import run_batch
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.scenario import load_scenario
 
     sc = load_scenario(REFERENCE, [f"replications={replications}"])
     started = time.perf_counter()
-    run_batch(sc, out, executor=spec, quiet=True)
+    run_batch(BatchRequest(sc, out, spec))
     return time.perf_counter() - started
 
 
@@ -87,13 +87,13 @@ sweep:
 
 def _sweep_driver(scenario: Path, out: Path) -> None:
     """Runs in a fresh process: the 10,000-run batch, then prints the driver's own peak RSS as JSON."""
-    from sim.experiment.batch import run_batch
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.experiment.executors import ExecutorSpec
     from sim.scenario import load_scenario
 
     sc = load_scenario(scenario)
     started = time.perf_counter()
-    result = run_batch(sc, out, executor=ExecutorSpec("pool", 2), quiet=True)
+    result = run_batch(BatchRequest(sc, out, ExecutorSpec("pool", 2)))
     wall = time.perf_counter() - started
     print(json.dumps({"runs": len(result.runs), "wall_s": wall, "driver_peak_rss_mb": _peak_rss_mb()}))
 

@@ -69,18 +69,42 @@ def check_out(out: Path) -> list[str]:
     return [f"{out}: --out must be a folder"] if out.exists() and not out.is_dir() else []
 
 
-def execute(args: argparse.Namespace, scenario: Any, out: Path, **kwargs: Any) -> Any:
-    """Run a batch, turning refusals of the experiment layer into bad input (exit 2, nothing lost)."""
-    from sim.experiment.batch import ResumeRefused, run_batch
-    from sim.experiment.executors import ExecutorError
+def execute(args: argparse.Namespace, scenario: Any, out: Path, **fields: Any) -> Any:
+    """Run a batch with the command line's executor, resume and progress options; returns its BatchResult.
+
+    Raises one of :data:`sim.experiment.batch.REFUSALS` (see :func:`refused`).
+    """
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.scenario.loader import read_yaml
 
-    try:
-        marks = read_yaml(args.file)[1]
-        return run_batch(scenario, out, quiet=args.quiet, executor=executor_spec(args), resume=args.resume,
-                         source=str(args.file), marks=marks, **kwargs)
-    except (ResumeRefused, ExecutorError) as err:
-        return bad_input([str(err)])
+    marks = read_yaml(args.file)[1]
+    result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
+                                    source=str(args.file), marks=marks, quiet=args.quiet, **fields))
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    return result
+
+
+def refused(err: Exception, rerun: str) -> int:
+    """A refusal or an I/O error of the experiment layer as one line (exit 2); says how to resume if it can."""
+    line = str(err)
+    if getattr(err, "resumable", False):
+        line += f"; fix that, then continue with: {rerun} --resume"
+    return bad_input([line])
+
+
+def report_after(args: argparse.Namespace) -> Any:
+    """What runs under the folder's lock once the batch is done: the report, unless ``--no-report``."""
+    def write(result: Any) -> None:
+        if not args.no_report and not result.runs.empty:
+            from sim.report import write_report
+            print(f"report: {write_report(result.out)}")
+    return write
+
+
+def report_failed(out: Path, err: OSError) -> int:
+    return bad_input([f"{out}: writing the report failed: {err.strerror or err}; the results are stored: "
+                      f"rebuild it with: teamsim report {out}"])
 
 
 def report_failures(result: Any, rerun: str) -> int:
@@ -97,6 +121,8 @@ def report_failures(result: Any, rerun: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment.batch import REFUSALS, Precision
+
     scenario = load(args.file, args.overrides, args.replications, args.seed)
     out = args.out or Path("reports") / scenario.name
     names = [s.name for s in scenario.schemes]
@@ -105,13 +131,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(f"--baseline: no scheme named {args.baseline!r}; choose one of {', '.join(names)}")
     if problems:
         return bad_input(problems)
-    result = execute(args, scenario, out, baseline=args.baseline, precision=dict(args.precision) or None,
-                     max_replications=args.max_replications)
-    if isinstance(result, int):
-        return result
-    if not args.no_report and not result.runs.empty:
-        from sim.report import write_report
-        print(f"report: {write_report(out)}")
+    precision = Precision(dict(args.precision), args.max_replications) if args.precision else None
+    rerun = f"teamsim run {args.file} --out {out}"
+    try:
+        result = execute(args, scenario, out, baseline=args.baseline, precision=precision, then=report_after(args))
+    except REFUSALS as err:
+        return refused(err, rerun)
+    except OSError as err:
+        return report_failed(out, err)
     print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s"
           + (f"; {result.reused} already stored" if result.reused else "") + ")")
-    return report_failures(result, f"teamsim run {args.file} --out {out}")
+    return report_failures(result, rerun)
