@@ -349,6 +349,7 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     names = [s.name for s in sc.schemes]
     baseline = req.baseline or names[0]
     tables = assemble(out, plan, reps, names)
+    store.release_memory()
     runs = tables["runs"]
     failures = tables["failures"]
     wall = time.perf_counter() - started
@@ -358,6 +359,8 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
         from sim.metrics import RUN_METRIC_NAMES
         summary = summarise(runs, RUN_METRIC_NAMES, baseline=baseline, by=by)
         store.atomic_write_bytes(out / "summary.csv", summary.to_csv(index=False).encode())
+        del summary
+        store.release_memory()
     resolved = resolved_dict(sc)
     max_reps = max(reps.values())
     manifest = {

@@ -21,9 +21,11 @@ TURNOVER_PARTS = (("hiring_cost", "hiring"), ("vacancy_cost", "empty seats (lost
 PATTERNS = ("", "/", ".")
 
 
-def turnover_costs(runs: pd.DataFrame, monthly: pd.DataFrame) -> pd.DataFrame:
-    """Per run: hiring cost, value of empty seat-months and ramp shortfall, and their total (dollars)."""
-    rate = gp_per_producer_month(runs, monthly)
+def turnover_costs(runs: pd.DataFrame, seats: pd.Series) -> pd.DataFrame:
+    """Per run: hiring cost, value of empty seat-months and ramp shortfall, and their total (dollars).
+
+    ``seats``: each run's producer-months (:func:`sim.report.data.read_monthly`)."""
+    rate = gp_per_producer_month(runs, seats)
     out = runs[["scheme", "replication", "hiring_cost", "lost_job_orders", "lost_candidates"]].copy()
     out["gp_per_producer_month"] = rate
     out["vacancy_cost"] = runs["vacant_seat_months"] * rate
