@@ -12,7 +12,7 @@ is a pure function of (scenario, scheme, seed), so the tables do not depend on t
   to each worker once, through its initializer. Workers die with their driver (a parent-death
   signal on Linux and a watchdog thread everywhere).
 * ``dask``: an existing cluster (``--scheduler``) or a ``LocalCluster`` started here
-  (``--dask-local N``), through ``Client.get_executor()``; the payload is scattered once. A chunk
+  (``--dask-local N``), through ``Client.get_executor()``; the payload is sent once. A chunk
   whose worker dies is retried by the scheduler (``DASK_ALLOWED_FAILURES`` times on a LocalCluster,
   the cluster's own setting otherwise); after that its runs are given up and the batch goes on.
 """
@@ -32,7 +32,7 @@ import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -354,6 +354,10 @@ class Pool:
         self.pool.shutdown(wait=not fast, cancel_futures=True)
 
 
+def _same(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
+
+
 class Dask:
     """A Dask cluster through ``Client.get_executor()``; a lost worker costs only its chunk."""
 
@@ -365,7 +369,7 @@ class Dask:
             from distributed import Client, KilledWorker, LocalCluster
         except ImportError:
             raise ExecutorError("Dask is not installed: pip install 'teamsim[dask]'") from None
-        self.lost = (KilledWorker,)
+        self.lost = (KilledWorker, CancelledError)
         self.cluster = None
         if spec.scheduler is not None:
             try:
@@ -385,8 +389,10 @@ class Dask:
             self.client = Client(self.cluster)
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
         self.in_flight = 2 * self.workers
-        # Shipped once to every worker; each task refers to it instead of carrying it.
-        self.payload = self.client.scatter(payload, broadcast=True, hash=False)
+        # Shipped once as a task of its own, which each chunk refers to instead of carrying it. Not
+        # scattered: scattered data dies with the workers holding it, while a task's result is
+        # computed again on a new worker when the old ones were lost.
+        self.payload = self.client.submit(_same, payload, pure=False)
         self.executor = self.client.get_executor(pure=False)
 
     def submit(self, chunk: list[Task]) -> Future:

@@ -102,7 +102,8 @@ def writer_lock(out: Path) -> Iterator[str | None]:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as err:
-        raise StoreError(f"{out}: cannot write results here ({err.strerror or err})") from None
+        raise StoreError(f"{out}: cannot write results here ({err.strerror or err})",
+                         resumable=(out / IDENTITY).exists()) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as err:
@@ -119,7 +120,8 @@ def writer_lock(out: Path) -> Iterator[str | None]:
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     except OSError as err:
         os.close(fd)
-        raise StoreError(f"{out}: cannot write results here ({err.strerror or err})") from None
+        raise StoreError(f"{out}: cannot write results here ({err.strerror or err})",
+                         resumable=(out / IDENTITY).exists()) from None
     _HELD[key] = [fd, 1]
     try:
         yield (f"{out}: took over the writer lock of PID {stale}, which ended without releasing it"
