@@ -80,6 +80,12 @@ def whole(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return path, tmp / "out"
 
 
+def _copy(whole: tuple[Path, Path], tmp: Path) -> tuple[Path, Path, Path]:
+    """(scenario file, reference results, a copy of them to damage)."""
+    shutil.copytree(whole[1], tmp / "out")
+    return whole[0], whole[1], tmp / "out"
+
+
 def test_a_second_writer_is_refused_naming_the_holder_and_the_first_completes(
         whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, reference = whole
@@ -98,9 +104,7 @@ def test_a_second_writer_is_refused_naming_the_holder_and_the_first_completes(
 
 def test_simultaneous_resumes_one_proceeds_and_the_tables_equal_an_uninterrupted_run(
         whole: tuple[Path, Path], tmp_path: Path) -> None:
-    path, reference = whole
-    out = tmp_path / "out"
-    shutil.copytree(reference, out)
+    path, reference, out = _copy(whole, tmp_path)
     for name in (*store.TABLES, "manifest.json", "summary.csv"):   # as a batch killed two thirds of the way
         (out / f"{name}.parquet" if name in store.TABLES else out / name).unlink()
     parts = sorted((out / store.PARTS).iterdir())
@@ -118,9 +122,7 @@ def test_simultaneous_resumes_one_proceeds_and_the_tables_equal_an_uninterrupted
 
 def test_a_truncated_part_is_moved_aside_on_resume_and_its_runs_run_again(
         whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path, reference = whole
-    out = tmp_path / "out"
-    shutil.copytree(reference, out)
+    path, reference, out = _copy(whole, tmp_path)
     part = sorted((out / store.PARTS).iterdir())[0]
     damaged = part / "monthly.parquet"
     damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])   # as a full disk leaves it
@@ -133,9 +135,7 @@ def test_a_truncated_part_is_moved_aside_on_resume_and_its_runs_run_again(
 
 def test_a_corrupt_batch_record_is_one_line_and_changes_nothing(
         whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path, reference = whole
-    out = tmp_path / "out"
-    shutil.copytree(reference, out)
+    path, reference, out = _copy(whole, tmp_path)
     (out / store.IDENTITY).write_text('{"scenario": "workshop_demo", "hash": ')
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != store.LOCK}
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--resume"]) == 2
