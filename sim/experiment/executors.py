@@ -201,7 +201,9 @@ class Executor(Protocol):
     lost: tuple[type[BaseException], ...]   # a chunk's error meaning its worker died
     survives_loss: bool                     # whether the other chunks go on after such a loss
 
-    def submit(self, chunk: list[Task]) -> Future: ...
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        """Run ``chunk`` with the executor's payload, or with ``payload`` (sent along with the chunk)."""
+        ...
 
     def close(self, fast: bool = False) -> None: ...
 
@@ -239,8 +241,11 @@ class Chunker:
         return chunk
 
 
-def stream(ex: Executor, tasks: Sequence[Task]) -> Iterator[Result]:
+def stream(ex: Executor, tasks: Sequence[Task], payload: dict[str, Any] | None = None) -> Iterator[Result]:
     """Every task's result, as chunks finish: the one bounded, chunked submit loop of every executor.
+
+    ``payload``: run these tasks with it rather than the executor's own (a long-lived executor
+    serving many scenarios, such as the workshop app's, sends each batch's payload with its chunks).
 
     Raises :class:`WorkerLost` when workers died: at once if the executor cannot go on, else after
     the other chunks finished (the lost runs are missing, and ``--resume`` runs them).
@@ -252,7 +257,7 @@ def stream(ex: Executor, tasks: Sequence[Task]) -> Iterator[Result]:
 
     def fill() -> None:
         while len(pending) < ex.in_flight and (chunk := feed.next()) is not None:
-            pending[ex.submit(chunk)] = chunk
+            pending[ex.submit(chunk, payload)] = chunk
 
     try:
         fill()
@@ -296,8 +301,8 @@ class Serial:
         self.payload = payload
         self.workers = self.in_flight = 1
 
-    def submit(self, chunk: list[Task]) -> Future:
-        return _done(run_chunk, self.payload, chunk)
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return _done(run_chunk, self.payload if payload is None else payload, chunk)
 
     def close(self, fast: bool = False) -> None:
         pass
@@ -343,8 +348,8 @@ class Pool:
         finally:
             gc.unfreeze()
 
-    def submit(self, chunk: list[Task]) -> Future:
-        return self.pool.submit(_pool_chunk, chunk)
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return self.pool.submit(_pool_chunk, chunk) if payload is None else self.pool.submit(run_chunk, payload, chunk)
 
     def pids(self) -> list[int]:
         return [p.pid for p in (self.pool._processes or {}).values()]   # noqa: SLF001 - for tests and tools
@@ -395,8 +400,8 @@ class Dask:
         self.payload = self.client.submit(_same, payload, pure=False)
         self.executor = self.client.get_executor(pure=False)
 
-    def submit(self, chunk: list[Task]) -> Future:
-        return self.executor.submit(run_chunk, self.payload, chunk)
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return self.executor.submit(run_chunk, self.payload if payload is None else payload, chunk)
 
     def close(self, fast: bool = False) -> None:
         self.executor.shutdown(wait=False)

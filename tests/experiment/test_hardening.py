@@ -221,3 +221,16 @@ def test_a_read_only_folder_and_a_full_disk_are_one_line_each_and_keep_what_was_
     full_lines = _lines((tmp_path / "full.err").read_text())
     assert len(full_lines) == 1 and "No space left on device" in full_lines[0]
     assert "--resume" in full_lines[0] and "finished runs are stored" in full_lines[0]
+
+
+def test_chunks_hold_at_most_chunk_seconds_of_work_once_runs_are_timed() -> None:
+    from sim.experiment.executors import CHUNK_SECONDS, MAX_CHUNK, Chunker
+    from sim.experiment.plan import Task
+
+    tasks = [Task(str(i), (0,), "a", i, False) for i in range(10_000)]
+    feed = Chunker(tasks, workers=2)
+    assert [len(feed.next() or []) for _ in range(4)] == [1, 1, 1, 1]   # untimed: single runs first
+    assert len(feed.next() or []) == MAX_CHUNK    # still untimed: the guided size, capped
+    feed.observe([{"run": {"wall_seconds": 0.3}}] * 20)
+    sizes = [len(c) for c in iter(feed.next, None)]
+    assert max(sizes) * 0.3 <= CHUNK_SECONDS and sum(sizes) + 4 + MAX_CHUNK == len(tasks)
