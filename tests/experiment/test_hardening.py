@@ -144,6 +144,15 @@ def test_a_corrupt_batch_record_is_one_line_and_changes_nothing(
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != store.LOCK} == before
 
 
+def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    _path, _reference, out = _copy(whole, tmp_path)
+    (out / "monthly.parquet").write_bytes(b"PAR1 not really")
+    assert main(["report", str(out)]) == 2
+    lines = _lines(capsys.readouterr().err)
+    assert len(lines) == 1 and "cannot be read" in lines[0] and "--resume" in lines[0]
+
+
 def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(whole: tuple[Path, Path],
                                                                             tmp_path: Path) -> None:
     path, reference = whole
