@@ -1,15 +1,18 @@
-"""Experiments at scale: parallel efficiency, Dask throughput, a 10,000-run sweep's memory, scaling.
+"""Experiments at scale: parallel efficiency, Dask throughput, the driver's memory at 10,000+ runs, scaling.
 
-Usage: ``python -m benchmarks.bench_experiments [--only pool,dask,sweep,scaling] [--replications N]``.
+Usage: ``python -m benchmarks.bench_experiments [--only pool,dask,memory,scaling] [--replications N]
+[--runs 10000,50000]``.
 
 * ``pool``: a 64-replication batch of the reference scenario (4 schemes, 256 runs) run serially
   and on a 2-worker local pool; parallel efficiency = serial time / (2 x pool time). Whole batches,
   pool start-up and result assembly included.
 * ``dask``: the same batch on a Dask LocalCluster of 2 workers; throughput relative to the pool,
   with and without the cluster's start-up.
-* ``sweep``: a 10,020-run sweep of the workshop scenario (334 Latin-hypercube points x 3 schemes
-  x 10 replications) in a fresh driver process on 2 workers; the driver's peak resident memory
-  (its own, not the workers') and the time to load the results into pandas.
+* ``memory``: for each size in ``--runs`` (about 10,000 and 50,000), two whole batches of the
+  workshop scenario in fresh driver processes on 2 workers, from start to finished report: one
+  without a sweep (3 schemes x N/3 replications) and one sweep (N/30 Latin-hypercube points x 3
+  schemes x 10 replications). The driver's own peak resident memory (``VmHWM``, not the workers')
+  at each size, and how much higher it is at the largest size than at the smallest.
 * ``scaling``: median wall time of one replication at 50-800 people (36 months) and 12-120 months
   (100 people), with the cost per person-month, to check it stays linear.
 """
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,12 +37,12 @@ WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
 
 
 def _batch_seconds(replications: int, spec, out: Path) -> float:
-    from sim.experiment.batch import run_batch
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.scenario import load_scenario
 
     sc = load_scenario(REFERENCE, [f"replications={replications}"])
     started = time.perf_counter()
-    run_batch(sc, out, executor=spec, quiet=True)
+    run_batch(BatchRequest(sc, out, spec))
     return time.perf_counter() - started
 
 
@@ -77,7 +82,7 @@ def bench_dask(replications: int, tmp: Path, pool_s: float | None) -> dict[str, 
 SWEEP_YAML = """\
 sweep:
   sample:
-    n: 334
+    n: {points}
     seed: 1
     ranges:
       market.job_order_rate: [4.0, 8.0]
@@ -85,17 +90,20 @@ sweep:
 """
 
 
-def _sweep_driver(scenario: Path, out: Path) -> None:
-    """Runs in a fresh process: the 10,000-run batch, then prints the driver's own peak RSS as JSON."""
-    from sim.experiment.batch import run_batch
+def _memory_driver(scenario: Path, out: Path) -> None:
+    """Runs in a fresh process: one whole batch and its report, then prints the driver's own peak memory."""
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.experiment.executors import ExecutorSpec
+    from sim.report import write_report
     from sim.scenario import load_scenario
 
     sc = load_scenario(scenario)
     started = time.perf_counter()
-    result = run_batch(sc, out, executor=ExecutorSpec("pool", 2), quiet=True)
-    wall = time.perf_counter() - started
-    print(json.dumps({"runs": len(result.runs), "wall_s": wall, "driver_peak_rss_mb": _peak_rss_mb()}))
+    result = run_batch(BatchRequest(sc, out, ExecutorSpec("pool", 2)))
+    batch_s = time.perf_counter() - started
+    write_report(out)
+    print(json.dumps({"runs": len(result.runs), "batch_s": batch_s, "report_s": time.perf_counter() - started - batch_s,
+                      "driver_peak_rss_mb": _peak_rss_mb()}))
 
 
 def _peak_rss_mb() -> float:
@@ -111,28 +119,39 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_sweep(tmp: Path) -> dict[str, float]:
-    import pandas as pd
+def _scenario(tmp: Path, runs: int, sweep: bool) -> Path:
     import yaml
 
     data = yaml.safe_load(WORKSHOP.read_text())
-    data.update(yaml.safe_load(SWEEP_YAML))
-    scenario = tmp / "sweep10k.yaml"
-    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
-    out = tmp / "sweep10k"
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--driver", str(scenario), str(out)],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
-    started = time.perf_counter()
-    runs = pd.read_parquet(out / "runs.parquet")
-    monthly = pd.read_parquet(out / "monthly.parquet")
-    people = pd.read_parquet(out / "people.parquet")
-    summary = pd.read_csv(out / "summary.csv")
-    res["load_s"] = time.perf_counter() - started
-    res["rows"] = {"runs": len(runs), "monthly": len(monthly), "people": len(people), "summary": len(summary)}
-    print(f"sweep: {res['runs']} runs in {res['wall_s']:.1f} s ({res['runs'] / res['wall_s']:.0f} runs/s); "
-          f"driver peak RSS {res['driver_peak_rss_mb']:.0f} MB (target < 300); "
-          f"runs+monthly+people+summary ({sum(res['rows'].values())} rows) load in {res['load_s']:.2f} s (target < 2)")
+    schemes = len(data["schemes"])
+    if sweep:
+        data["replications"] = 10
+        data.update(yaml.safe_load(SWEEP_YAML.format(points=math.ceil(runs / (schemes * 10)))))
+    else:
+        data["replications"] = math.ceil(runs / schemes)
+    path = tmp / f"{'sweep' if sweep else 'batch'}{runs}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def bench_memory(tmp: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
+    res: dict[str, dict[str, float]] = {}
+    for runs in sizes:
+        for sweep in (False, True):
+            name = f"{'sweep' if sweep else 'batch'}_{runs}"
+            scenario = _scenario(tmp, runs, sweep)
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--driver", str(scenario),
+                                   str(tmp / name)], cwd=ROOT, capture_output=True, text=True, check=True)
+            res[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            shutil.rmtree(tmp / name, ignore_errors=True)
+            r = res[name]
+            print(f"memory: {name}: {r['runs']} runs, batch {r['batch_s']:.0f} s, report {r['report_s']:.1f} s; "
+                  f"driver peak (VmHWM) {r['driver_peak_rss_mb']:.0f} MB (target < 250)", flush=True)
+    lo, hi = min(sizes), max(sizes)
+    for kind in ("batch", "sweep"):
+        if lo != hi:
+            rise = res[f"{kind}_{hi}"]["driver_peak_rss_mb"] / res[f"{kind}_{lo}"]["driver_peak_rss_mb"] - 1
+            print(f"memory: {kind} at {hi} runs is {rise:+.1%} against {lo} runs (target <= +10%)")
     return res
 
 
@@ -161,13 +180,14 @@ def bench_scaling(repeats: int = 3) -> list[dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", default="pool,dask,sweep,scaling")
+    p.add_argument("--only", default="pool,dask,memory,scaling")
+    p.add_argument("--runs", default="10000,50000", help="batch sizes of the memory section")
     p.add_argument("--replications", type=int, default=64, help="replications of the reference batch (pool, dask)")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     p.add_argument("--driver", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.driver:
-        _sweep_driver(*args.driver)
+        _memory_driver(*args.driver)
         return
     only = set(args.only.split(","))
     figures: dict[str, object] = {}
@@ -178,8 +198,8 @@ def main(argv: list[str] | None = None) -> None:
         if "dask" in only:
             pool_s = figures["pool"]["pool2_s"] if "pool" in figures else None   # type: ignore[index]
             figures["dask"] = bench_dask(args.replications, tmp, pool_s)
-        if "sweep" in only:
-            figures["sweep"] = bench_sweep(tmp)
+        if "memory" in only:
+            figures["memory"] = bench_memory(tmp, [int(n) for n in args.runs.split(",")])
         if "scaling" in only:
             figures["scaling"] = bench_scaling()
     if args.json:

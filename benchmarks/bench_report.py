@@ -36,13 +36,13 @@ def ensure_store(store: Path, replications: int) -> Path:
     manifest = store / "manifest.json"
     if manifest.exists() and json.loads(manifest.read_text()).get("replications") == replications:
         return store
-    from sim.experiment.batch import run_batch
+    from sim.experiment.batch import BatchRequest, run_batch
     from sim.scenario import load_scenario
 
     sc = load_scenario(REFERENCE, [f"replications={replications}"])
     print(f"making stored results: {sc.name}, {len(sc.schemes)} schemes x {replications} replications ...", flush=True)
     started = time.perf_counter()
-    run_batch(sc, store, quiet=True)
+    run_batch(BatchRequest(sc, store))
     print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
     return store
 

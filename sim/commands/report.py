@@ -25,11 +25,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the report under the folder's writer lock (a batch writing there is not read half-done)."""
+    import pyarrow as pa
+
+    from sim.experiment.store import StoreError, writer_lock
     from sim.report import write_report
 
     if not (args.dir / "manifest.json").exists():
         return bad_input([f"{args.dir}: no stored results here (manifest.json missing); run 'teamsim run' first"])
-    print(f"report: {write_report(args.dir)}")
+    try:
+        with writer_lock(args.dir):
+            print(f"report: {write_report(args.dir)}")
+    except StoreError as err:
+        return bad_input([str(err)])
+    except (OSError, ValueError, pa.ArrowException) as err:   # ValueError: JSON
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).splitlines()[0][:160]
+        return bad_input([f"{args.dir}: the stored results cannot be read ({reason}); run the batch again with "
+                          "--resume to repair them"])
     return EXIT_OK
 
 

@@ -98,24 +98,55 @@ def check_out(out: Path) -> list[str]:
     except NotADirectoryError:
         return [f"{out}: --out lies under a file"]
     except OSError as err:
-        return [f"{out}: --out cannot be written: {err.strerror or err}"]
+        batch = (out / "batch.json").exists()
+        kept = "; its stored runs are kept: fix that, then continue with --resume" if batch else ""
+        return [f"{out}: --out cannot be written: {err.strerror or err}{kept}"]
     return []
 
 
-def execute(args: argparse.Namespace, scenario: Any, out: Path, **kwargs: Any) -> Any:
-    """Run a batch, turning refusals of the experiment layer into bad input (exit 2, nothing lost)."""
-    from sim.experiment.batch import ResumeRefused, run_batch
-    from sim.experiment.executors import ExecutorError
+def execute(args: argparse.Namespace, scenario: Any, out: Path, **fields: Any) -> Any:
+    """Run a batch with the command line's executor, resume and progress options; returns its BatchResult.
 
-    try:
-        audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
-                 "overrides": list(getattr(args, "overrides", []))}
-        kwargs["manifest_extra"] = {**audit, **kwargs.get("manifest_extra", {})}
-        return run_batch(scenario, out, quiet=args.quiet, executor=executor_spec(args), resume=args.resume,
-                         source=scenario.source, marks=scenario.marks, allow_large=args.allow_large,
-                         statements=args.statements, **kwargs)
-    except (ResumeRefused, ExecutorError) as err:
-        return bad_input([str(err)])
+    Raises one of :data:`sim.experiment.batch.REFUSALS` (see :func:`refused`).
+    """
+    from sim.experiment.batch import BatchRequest, run_batch
+
+    audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
+             "overrides": list(getattr(args, "overrides", []))}
+    result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
+                                    source=scenario.source, marks=scenario.marks, quiet=args.quiet,
+                                    statements=getattr(args, "statements", "first"),
+                                    allow_large=getattr(args, "allow_large", False), audit=audit, **fields))
+    for note in result.notes:
+        print(note, file=sys.stderr)
+    return result
+
+
+def refused(err: Exception, rerun: str) -> int:
+    """A refusal or an I/O error of the experiment layer as one line (exit 2); says how to resume if it can."""
+    line = str(err)
+    if getattr(err, "resumable", False):
+        line += f"; fix that, then continue with: {rerun} --resume"
+    return bad_input([line])
+
+
+def report_after(args: argparse.Namespace, scenario: Any = None) -> Any:
+    """What runs under the folder's lock once the batch is done: the decomposition if ``--decompose``
+    (``scenario`` given), then the report, unless ``--no-report``."""
+    def write(result: Any) -> None:
+        if getattr(args, "decompose", False) and scenario is not None and not result.runs.empty:
+            from sim.experiment.decomposition import run_decomposition
+            run_decomposition(scenario, args.baseline, result.out, args.workers)
+            print(f"decomposition: {result.out / 'decomposition.csv'}")
+        if not args.no_report and not result.runs.empty:
+            from sim.report import write_report
+            print(f"report: {write_report(result.out)}")
+    return write
+
+
+def report_failed(out: Path, err: OSError) -> int:
+    return bad_input([f"{out}: writing the report failed: {err.strerror or err}; the results are stored: "
+                      f"rebuild it with: teamsim report {out}"])
 
 
 def report_failures(result: Any, rerun: str) -> int:
@@ -132,6 +163,7 @@ def report_failures(result: Any, rerun: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment.batch import REFUSALS, Precision
     from sim.experiment.plan import check_size, sweep_size
 
     scenario = load(args.file, args.overrides, args.replications, args.seed)
@@ -145,17 +177,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(f"--baseline: no scheme named {args.baseline!r}; choose one of {', '.join(names)}")
     if problems:
         return bad_input(problems)
-    result = execute(args, scenario, out, baseline=args.baseline, precision=dict(args.precision) or None,
-                     max_replications=args.max_replications)
-    if isinstance(result, int):
-        return result
-    if args.decompose and not result.runs.empty:
-        from sim.experiment.decomposition import run_decomposition
-        run_decomposition(scenario, args.baseline, out, args.workers)
-        print(f"decomposition: {out / 'decomposition.csv'}")
-    if not args.no_report and not result.runs.empty:
-        from sim.report import write_report
-        print(f"report: {write_report(out)}")
+    precision = Precision(dict(args.precision), args.max_replications) if args.precision else None
+    rerun = f"teamsim run {args.file} --out {out}"
+    try:
+        result = execute(args, scenario, out, baseline=args.baseline, precision=precision,
+                         then=report_after(args, scenario))
+    except REFUSALS as err:
+        return refused(err, rerun)
+    except OSError as err:
+        return report_failed(out, err)
     print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s"
           + (f"; {result.reused} already stored" if result.reused else "") + ")")
-    return report_failures(result, f"teamsim run {args.file} --out {out}")
+    return report_failures(result, rerun)

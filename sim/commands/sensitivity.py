@@ -11,8 +11,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli import EXIT_OK, bad_input, load, non_negative_int, positive_int
-from sim.commands.run import add_executor_options, check_out, execute, report_failures
+from sim.cli import bad_input, load, non_negative_int, positive_int
+from sim.commands.run import (
+    add_executor_options,
+    check_out,
+    execute,
+    refused,
+    report_after,
+    report_failed,
+    report_failures,
+)
 
 DEFAULT_METRICS = ("profit", "gross_profit", "mean_cooperation", "turnover_rate_annual")
 
@@ -43,6 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiment import store
+    from sim.experiment.batch import REFUSALS, BatchResult, Design
     from sim.experiment.plan import check_size, integer_keys
     from sim.experiment.sensitivity import DEFAULT_N, analyse, design
     from sim.metrics import BY_NAME
@@ -80,17 +89,22 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     info = {**d.describe(), "metrics": list(args.metrics), "schemes": [s.name for s in scenario.schemes],
             "replications": scenario.replications, "num_resamples": args.resamples, "conf_level": 0.95,
             "table": "sensitivity.parquet"}
-    result = execute(args, scenario, out, points=points, checks=checks, label="uncertain",
-                     identity_extra={"sensitivity": {"method": d.method, "n": n}},
-                     manifest_extra={"sensitivity": info})
-    if isinstance(result, int):
-        return result
-    table = analyse(d, result.runs, args.metrics, info["schemes"], num_resamples=args.resamples)
-    store.write_table(out, "sensitivity", table)
-    if not args.no_report and not result.runs.empty:
-        from sim.report import write_report
-        print(f"report: {write_report(out)}")
+    report = report_after(args)
+
+    def then(result: BatchResult) -> None:   # under the folder's lock: the indices, then the report
+        table = analyse(d, result.runs, args.metrics, info["schemes"], num_resamples=args.resamples)
+        store.write_table(out, "sensitivity", table)
+        report(result)
+
+    rerun = f"teamsim sensitivity {args.file} --out {out}"
+    plan = Design(points, checks, "uncertain", identity={"sensitivity": {"method": d.method, "n": n}},
+                  manifest={"sensitivity": info})
+    try:
+        result = execute(args, scenario, out, design=plan, then=then)
+    except REFUSALS as err:
+        return refused(err, rerun)
+    except OSError as err:
+        return report_failed(out, err)
     print(f"sensitivity: {out / 'sensitivity.parquet'} ({d.method}, {len(points)} points, "
           f"{len(result.runs)} runs in {result.wall_seconds:.1f} s)")
-    code = report_failures(result, f"teamsim sensitivity {args.file} --out {out}")
-    return code if code else EXIT_OK
+    return report_failures(result, rerun)

@@ -10,9 +10,9 @@ sweep keeps the plain layout (no ``point``).
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from sim.experiment import store
 from sim.experiment.plan import Plan
 
 FRONT = ("scheme", "replication", "seed")
-WINDOW_ROWS = 50_000   # rows of one table assembled at a time
+WINDOW_ROWS = 20_000   # rows of one table assembled at a time
 
 
 def _cell(value: Any) -> Any:
@@ -64,54 +64,107 @@ def _arrange(table: pa.Table, plan: Plan, reps: Mapping[int, int], schemes: Sequ
     return table.select(front + [c for c in names if c not in front and c not in back and c not in drop] + back)
 
 
-def _windows(n_points: int, n_rows: int) -> list[tuple[int, int]]:
-    """Point ranges holding about WINDOW_ROWS rows each (rows per point are about equal)."""
-    k = max(1, math.ceil(n_rows / WINDOW_ROWS))
-    size = max(1, math.ceil(n_points / k))
-    return [(lo, min(lo + size, n_points)) for lo in range(0, n_points, size)]
+@dataclass(frozen=True)
+class Window:
+    """Rows of points [lo, hi); with ``scheme``, only that scheme's replications [rep_lo, rep_hi).
+
+    Windows follow the final order (point, scheme, replication), so writing them one after the
+    other writes the sorted table.
+    """
+
+    lo: int
+    hi: int
+    scheme: str | None = None
+    rep_lo: int = 0
+    rep_hi: int = 2**62
+
+    def mask(self, t: pa.Table) -> pa.ChunkedArray:
+        point = t.column("point")
+        keep = pc.and_(pc.greater_equal(point, self.lo), pc.less(point, self.hi))
+        if self.scheme is not None:
+            rep = t.column("replication")
+            keep = pc.and_(keep, pc.and_(pc.equal(t.column("scheme"), self.scheme),
+                                         pc.and_(pc.greater_equal(rep, self.rep_lo), pc.less(rep, self.rep_hi))))
+        return keep
+
+    def touches(self, ranges: dict[str, tuple[int, int]]) -> bool:
+        """Whether a part whose (min, max) of point and replication are ``ranges`` can hold rows of this window."""
+        p_lo, p_hi = ranges["point"]
+        r_lo, r_hi = ranges["replication"]
+        return p_lo < self.hi and p_hi >= self.lo and r_lo < self.rep_hi and r_hi >= self.rep_lo
 
 
-def _point_range(path: Path) -> tuple[int, int]:
-    """The smallest and largest point in a part file, from its Parquet statistics (no data read)."""
+def windows(reps: Mapping[int, int], schemes: Sequence[str], rows_per_run: float) -> list[Window]:
+    """Windows of about WINDOW_ROWS rows: whole points grouped while they fit, a bigger point cut
+    into (scheme, replication range) pieces."""
+    per_window = max(1, int(WINDOW_ROWS / max(rows_per_run, 1e-9)))
+    out: list[Window] = []
+    lo, runs = 0, 0
+    n_points = max(reps, default=-1) + 1
+    for p in range(n_points):
+        size = reps.get(p, 0) * len(schemes)
+        if size <= per_window:
+            if runs + size > per_window and p > lo:
+                out.append(Window(lo, p))
+                lo, runs = p, 0
+            runs += size
+            continue
+        if p > lo:
+            out.append(Window(lo, p))
+        for s in schemes:
+            out += [Window(p, p + 1, s, r, min(r + per_window, reps[p])) for r in range(0, reps[p], per_window)]
+        lo, runs = p + 1, 0
+    if lo < n_points:
+        out.append(Window(lo, n_points))
+    return out
+
+
+def _ranges(path: Path) -> dict[str, tuple[int, int]]:
+    """The smallest and largest point and replication in a part file, from its Parquet statistics."""
     meta = pq.read_metadata(path)
-    col = meta.schema.names.index("point")
-    lo, hi = [], []
-    for g in range(meta.num_row_groups):
-        st = meta.row_group(g).column(col).statistics
-        if st is None or not st.has_min_max:
-            return 0, 2**62
-        lo.append(st.min)
-        hi.append(st.max)
-    return (min(lo), max(hi)) if lo else (0, -1)
+    out = {}
+    for name in ("point", "replication"):
+        col = meta.schema.names.index(name)
+        lo, hi = [], []
+        for g in range(meta.num_row_groups):
+            st = meta.row_group(g).column(col).statistics
+            if st is None or not st.has_min_max:
+                lo, hi = [0], [2**62]
+                break
+            lo.append(st.min)
+            hi.append(st.max)
+        out[name] = (min(lo), max(hi)) if lo else (0, -1)
+    return out
 
 
 def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[int, int], schemes: Sequence[str],
-           points: pd.DataFrame) -> None:
-    """Assemble one table window by window of points, so only a window is ever in memory.
+           points: pd.DataFrame, runs_stored: int) -> None:
+    """Assemble one table window by window (see :func:`windows`), so only a window is ever in memory.
 
-    Parts are written in point-major order, so each holds a narrow range of points; a window
-    reads only the parts whose range (from the Parquet statistics) overlaps it.
+    Parts are written in task order (point, replication, scheme), so each holds a narrow range of
+    points and replications; a window reads only the parts whose ranges (from the Parquet
+    statistics) overlap it.
     """
     schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
-    ranges = [(f, *_point_range(f)) for f in files]
+    ranges = [(f, _ranges(f)) for f in files]
     n_rows = sum(pq.read_metadata(f).num_rows for f in files)
     path = out / f"{name}.parquet"
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     writer = None
     try:
-        for lo, hi in _windows(len(plan.points), n_rows):
+        for w in windows(reps, schemes, n_rows / max(1, runs_stored)):
             pieces = []
-            for f, first, last in ranges:
-                if first < hi and last >= lo:
+            for f, r in ranges:
+                if w.touches(r):
                     t = store.read_parquet(f).select(schema.names).cast(schema)
-                    point = t.column("point")
-                    pieces.append(t.filter(pc.and_(pc.greater_equal(point, lo), pc.less(point, hi))))
+                    pieces.append(t.filter(w.mask(t)))
             window = pa.concat_tables(pieces) if pieces else schema.empty_table()
             window = _arrange(window, plan, reps, schemes, keep_id=(name == "runs"), points=points)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, window.schema)
             writer.write_table(window)
             del window, pieces
+            store.release_memory()
     finally:
         if writer is not None:
             writer.close()
@@ -127,6 +180,7 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
     out = Path(out)
     points = point_table(plan)
     runs = pd.DataFrame()
+    runs_stored = sum(pq.read_metadata(f).num_rows for f in store.part_files(out, "runs"))
     for name in store.TABLES:
         files = store.part_files(out, name)
         if not files:
@@ -135,7 +189,7 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
             else:
                 (out / f"{name}.parquet").unlink(missing_ok=True)
             continue
-        _write(out, name, files, plan, reps, schemes, points)
+        _write(out, name, files, plan, reps, schemes, points, runs_stored)
         if name == "runs":
             runs = store.read_parquet(out / "runs.parquet").to_pandas()
     fails = store.read_parts(out, "failures")

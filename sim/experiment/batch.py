@@ -4,7 +4,9 @@ The experiment layer only calls the model (through an executor, see :mod:`sim.ex
 it knows nothing of SimPy. A batch:
 
 1. expands and validates every sweep point (:mod:`sim.experiment.plan`): bad input stops it here;
-2. writes ``batch.json`` (what the folder holds); ``--resume`` refuses a folder of another scenario;
+2. takes the folder's writer lock (one writer at a time, :func:`~sim.experiment.store.writer_lock`),
+   writes ``batch.json`` (what the folder holds); ``--resume`` refuses a folder of another scenario
+   and moves unreadable parts aside;
 3. runs the tasks not yet stored, writing finished runs to disk as parts every second or so
    (:mod:`sim.experiment.store`), so the driver's memory stays flat and an interruption loses at
    most the runs in flight; a run that raises is recorded with its error and the rest go on;
@@ -32,12 +34,14 @@ from sim.experiment.assemble import assemble
 from sim.experiment.executors import (
     TABLE_ROWS,
     Columns,
+    ExecutorError,
     ExecutorSpec,
     Result,
     WorkerLost,
     choose,
     make_payload,
     open_executor,
+    stream,
 )
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.stats import replications_needed
@@ -63,6 +67,7 @@ class BatchResult:
     ran: int = 0            # runs executed by this call
     reused: int = 0         # runs found already stored (--resume)
     interrupted: str | None = None   # why the batch stopped early, if it did
+    notes: list[str] = field(default_factory=list)   # repairs made on the way (one line each)
 
 
 def versions() -> dict[str, str]:
@@ -121,6 +126,12 @@ class _Sink:
         self.buffered += 1
         if self.buffered >= FLUSH_ROWS or time.monotonic() - self.last >= FLUSH_SECONDS:
             self.flush()
+
+    def discard(self) -> None:
+        """Drop what is buffered (it could not be written; those runs are run again on --resume)."""
+        self.rows = {name: [] for name in self.rows}
+        self.blocks = {name: [] for name in self.blocks}
+        self.buffered = 0
 
     def flush(self) -> None:
         tables: dict[str, pa.Table | list[dict[str, Any]]] = dict(self.rows)
@@ -183,85 +194,169 @@ def check_resume(out: Path, identity: dict[str, Any]) -> None:
                         f"that differ from this one in {reason}")
 
 
-def prepare(out: Path, identity: dict[str, Any], resume: bool) -> set[str]:
-    """Set up ``out`` (after every check passed); returns the ids of the runs already stored."""
+def prepare(out: Path, identity: dict[str, Any], resume: bool) -> tuple[set[str], list[str]]:
+    """Set up ``out`` (after every check passed, under its lock): the ids of the runs already stored, and
+    a note per unreadable part moved aside on ``--resume``."""
     out.mkdir(parents=True, exist_ok=True)
     if resume and store.read_identity(out) is not None:
         store.remove_unfinished(out)
-        return store.done_run_ids(out)
+        notes = store.quarantine_unreadable(out)
+        return store.done_run_ids(out), notes
     store.start_fresh(out)
     store.write_identity(out, identity)
-    return set()
+    return set(), []
 
 
-def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: bool = False, *,
-              executor: ExecutorSpec | None = None, resume: bool = False, baseline: str | None = None,
-              precision: Mapping[str, float] | None = None, max_replications: int = 200,
-              points: Sequence[Overrides] | None = None, checks: Sequence[tuple] | None = None,
-              label: str = "sweep", source: str = "<scenario>",
-              marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
-              manifest_extra: Mapping[str, Any] | None = None, statements: str = "first",
-              simulate: Callable[..., Result] | None = None, allow_large: bool = False) -> BatchResult:
-    """Run every scheme x replication x sweep point; write tables, summary and manifest to ``out``.
+@dataclass(frozen=True)
+class Precision:
+    """``--precision``: add replications until each ``metric``'s CI half-width is at most ``rel`` x |mean|."""
 
-    Raises :class:`~sim.scenario.ScenarioError` (a sweep point is invalid, or the batch is over
-    :data:`~sim.scenario.limits.MAX_RUNS` runs without ``allow_large``), :class:`ResumeRefused`
-    or :class:`~sim.experiment.executors.ExecutorError` before anything is run or deleted.
+    targets: Mapping[str, float]
+    max_replications: int = 200
+
+
+@dataclass(frozen=True)
+class Design:
+    """Points other than the scenario's own sweep (e.g. a sensitivity design), and what they add to the record.
+
+    ``checks`` are (location, key, value) triples validated first, reported at ``label``;
+    ``identity`` joins the folder's identity (``--resume`` compares it), ``manifest`` the manifest.
+    """
+
+    points: Sequence[Overrides]
+    checks: Sequence[tuple] = ()
+    label: str = "sweep"
+    identity: Mapping[str, Any] = field(default_factory=dict)
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One batch: which scenario, where its results go, and how it runs. See :func:`run_batch`.
+
+    ``source`` and ``marks`` (the scenario file's name and its key -> (line, column) marks) let a
+    bad sweep point be reported at its line; ``simulate`` replaces the model (tests); ``then`` runs
+    once the tables are written, still holding the folder's lock (so no other writer starts meanwhile).
+    """
+
+    scenario: Scenario
+    out: Path
+    executor: ExecutorSpec = field(default_factory=choose)
+    resume: bool = False
+    baseline: str | None = None
+    precision: Precision | None = None
+    design: Design | None = None
+    source: str = "<scenario>"
+    marks: Mapping[tuple, tuple[int, int]] | None = None
+    quiet: bool = True
+    statements: str = "first"   # which runs keep statements, placements and traces: all, first, none
+    allow_large: bool = False   # more than MAX_RUNS runs
+    audit: Mapping[str, Any] = field(default_factory=dict)   # into the manifest: command line, overrides
+    simulate: Callable[..., Result] | None = None
+    then: Callable[[BatchResult], None] | None = None   # run under the folder's lock at the end (the report)
+
+
+#: Refusals of a batch: one line each, exit 2. A :class:`~sim.experiment.store.StoreError` whose
+#: ``resumable`` is true stopped a batch whose committed runs stay (``--resume`` continues it).
+REFUSALS = (ResumeRefused, ExecutorError, store.StoreError)
+
+
+def _io_error(out: Path, err: OSError | pa.ArrowException, what: str) -> store.StoreError:
+    stored = store.count_runs(out)
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).splitlines()[0][:160]
+    where = f" ({err.filename})" if isinstance(err, OSError) and err.filename else ""
+    return store.StoreError(f"{out}: {what} failed: {reason}{where}; {stored} finished runs are stored",
+                            resumable=True)
+
+
+def run_batch(req: BatchRequest) -> BatchResult:
+    """Run every scheme x replication x sweep point; write tables, summary and manifest to ``req.out``.
+
+    Holds ``out``'s writer lock throughout. Raises one of :data:`REFUSALS`: before anything is run or
+    deleted for bad input (an invalid sweep point raises :class:`~sim.scenario.ScenarioError`), a
+    refused ``--resume``, a busy folder or a scheduler that does not answer; or when an I/O error
+    stops the batch, with every committed run kept.
     """
     started = time.perf_counter()
     # The system allocator gives memory back between parts and windows; Arrow's default (mimalloc)
     # keeps it, which roughly doubled the driver's peak on a 10,000-run sweep (measured: 269 vs 203 MB).
     pa.set_memory_pool(pa.system_memory_pool())
-    out = Path(out)
-    spec = executor or choose(workers)
-    names = [s.name for s in scenario.schemes]
-    baseline = baseline or names[0]
-    plan = make_plan(scenario, points, source, marks, checks, label, allow_large)
-    plan.statements = statements
+    sc, out, spec = req.scenario, Path(req.out), req.executor
+    names = [s.name for s in sc.schemes]
+    design = req.design
+    plan = make_plan(sc, design.points if design else None, req.source, req.marks,
+                     design.checks if design else None, design.label if design else "sweep", req.allow_large)
+    plan.statements = req.statements
     # A folder keeps one choice of statements: --resume with another is refused (as for other settings).
-    identity = _identity(scenario, plan, {**(identity_extra or {}),
-                                          **({"statements": statements} if statements != "first" else {})})
-    if resume:
-        check_resume(out, identity)
-    reps = {p: scenario.replications for p in range(len(plan.points))}
-    payload = make_payload(plan.base, plan.points, simulate)
-    ran, interrupted, reused = 0, None, 0
-    # The executor is set up before the folder is touched: a scheduler that does not answer is bad
-    # input, and bad input never costs stored results.
+    identity = _identity(sc, plan, {**(design.identity if design else {}),
+                                    **({"statements": req.statements} if req.statements != "first" else {})})
+    reps = {p: sc.replications for p in range(len(plan.points))}
+    payload = make_payload(plan.base, plan.points, req.simulate)
+    ran, interrupted, reused, notes = 0, None, 0, []
     # A small batch has the driver ready the model before its workers fork (they inherit it), since
     # loading it costs each worker 0.4-0.6 s; a big one does not, since it would stay in the driver's
     # memory (some 130 MB) for the whole batch, and its workers' load is a trifle of the batch there.
-    warm = len(plan.points) * len(names) * scenario.replications <= WARM_DRIVER_RUNS
-    with open_executor(spec, payload, warm=warm) as ex:
-        done = prepare(out, identity, resume)
-        reused = len(done)
-        resolved = resolved_dict(scenario)
-        store.write_resolved(out, resolved)
-        sink = _Sink(out, plan)
-        planned = plan.tasks(reps)
-        tasks = [t for t in planned if t.run_id not in done]
-        bar = _progress(len(planned), len(planned) - len(tasks), quiet)
+    warm = len(plan.points) * len(names) * sc.replications <= WARM_DRIVER_RUNS
+    with store.writer_lock(out) as takeover:
+        notes += [takeover] if takeover else []
+        if req.resume:
+            check_resume(out, identity)
+        # The executor is set up before the folder is changed: a scheduler that does not answer is bad
+        # input, and bad input never costs stored results.
+        with open_executor(spec, payload, warm=warm) as ex:
+            try:
+                done, repaired = prepare(out, identity, req.resume)
+                notes += repaired
+                reused = len(done)
+                store.write_resolved(out, resolved_dict(sc))
+                sink = _Sink(out, plan)
+            except OSError as err:
+                raise _io_error(out, err, "preparing the folder") from None
+            planned = plan.tasks(reps)
+            tasks = [t for t in planned if t.run_id not in done]
+            bar = _progress(len(planned), len(planned) - len(tasks), req.quiet)
+            try:
+                while tasks:
+                    for res in stream(ex, tasks):
+                        sink.add(res)
+                        ran += 1
+                        bar.update(1)
+                    sink.flush()
+                    if not req.precision:
+                        break
+                    reps = _more_replications(out, plan, reps, req.precision.targets, req.precision.max_replications)
+                    done = store.done_run_ids(out)
+                    tasks = [t for t in plan.tasks(reps) if t.run_id not in done]
+                    bar.total += len(tasks)
+                    bar.refresh()
+            except WorkerLost as exc:
+                interrupted = str(exc)
+            except OSError as err:
+                sink.discard()
+                raise _io_error(out, err, "writing finished runs") from None
+            finally:
+                try:
+                    sink.flush()   # everything finished is kept, whatever stopped the batch (Ctrl-C included)
+                except OSError:
+                    sink.discard()   # the error above, or the next step, says so
+                bar.close()
         try:
-            while tasks:
-                for res in ex.map(tasks):
-                    sink.add(res)
-                    ran += 1
-                    bar.update(1)
-                sink.flush()
-                if not precision:
-                    break
-                reps = _more_replications(out, plan, reps, precision, max_replications)
-                done = store.done_run_ids(out)
-                tasks = [t for t in plan.tasks(reps) if t.run_id not in done]
-                bar.total += len(tasks)
-                bar.refresh()
-        except WorkerLost as exc:
-            interrupted = str(exc)
-        finally:
-            sink.flush()   # everything finished is kept, whatever stopped the batch (Ctrl-C included)
-            bar.close()
+            result = _finish(req, plan, identity, reps, started, ran, reused, interrupted, notes)
+        except (OSError, pa.ArrowException) as err:
+            raise _io_error(out, err, "assembling the tables") from None
+        if req.then is not None:
+            req.then(result)
+        return result
 
+
+def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[int, int], started: float,
+            ran: int, reused: int, interrupted: str | None, notes: list[str]) -> BatchResult:
+    """Assemble the tables, write the summary and the manifest."""
+    sc, out, spec = req.scenario, Path(req.out), req.executor
+    names = [s.name for s in sc.schemes]
+    baseline = req.baseline or names[0]
     tables = assemble(out, plan, reps, names)
+    store.release_memory()
     runs = tables["runs"]
     failures = tables["failures"]
     wall = time.perf_counter() - started
@@ -270,22 +365,25 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         from sim.experiment.stats import summarise
         from sim.finance import with_turnover_costs
         from sim.metrics import SUMMARY_METRIC_NAMES, floor_count_intervals
-        costed = with_turnover_costs(runs, baseline, by, scenario.finance.steady_gp_per_seat_month)
+        costed = with_turnover_costs(runs, baseline, by, sc.finance.steady_gp_per_seat_month)
         summary = floor_count_intervals(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by))
         write_csv(summary, out / "summary.csv")
+        del summary, costed
+        store.release_memory()
+    resolved = resolved_dict(sc)
     max_reps = max(reps.values())
     manifest = {
-        "scenario": scenario.name,
+        "scenario": sc.name,
         "scenario_hash": store.scenario_hash(resolved),
         "batch_hash": identity["hash"],
         "results_version": identity["results_version"],
         "resolved_scenario": resolved,
-        "seed": scenario.seed,
-        "replication_seeds": {r: replication_seed_record(scenario.seed, r) for r in range(max_reps)},
+        "seed": sc.seed,
+        "replication_seeds": {r: replication_seed_record(sc.seed, r) for r in range(max_reps)},
         "schemes": names,
         "baseline": baseline,
         "baseline_point": 0,
-        "statements": statements,
+        "statements": req.statements,
         "replications": max_reps,
         "sweep_keys": plan.keys,
         "points": len(plan.points),
@@ -293,20 +391,23 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         "failures": failures[["scheme", "replication", "point", "error"]].to_dict("records") if len(failures) else [],
         "workers": spec.workers,
         "executor": spec.describe(),
-        "resumed": resume,
+        "resumed": req.resume,
         "runs_executed": ran,
         "runs_reused": reused,
         "versions": versions(),
         "wall_seconds": round(wall, 3),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if precision:
-        manifest["precision"] = {"targets": dict(precision), "max_replications": max_replications,
+    if req.precision:
+        manifest["precision"] = {"targets": dict(req.precision.targets),
+                                 "max_replications": req.precision.max_replications,
                                  "replications_per_point": reps}
-    manifest.update(manifest_extra or {})
+    if req.design:
+        manifest.update(req.design.manifest)
+    manifest.update(req.audit)
     store.write_manifest(out, manifest)
     fail_list = failures.to_dict("records") if len(failures) else []
-    return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted)
+    return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
 
 
 def _more_replications(out: Path, plan: Plan, reps: dict[int, int], precision: Mapping[str, float],

@@ -1,44 +1,53 @@
-"""Where runs execute, behind one interface: in this process, a local process pool, or Dask.
+"""Where runs execute, behind one protocol: this process, a local process pool, or Dask.
 
-All three take the same *payload* (the base scenario, the sweep points and the simulation
-function) and the same tasks, and yield the same result records: a run is a pure function of
-(scenario, scheme, seed), so the tables do not depend on the executor or the worker count.
+Every executor takes the same *payload* (the base scenario, the sweep points and the simulation
+function) and runs chunks of tasks, returning each chunk's result records as a
+:class:`concurrent.futures.Future`. One loop, :func:`stream`, feeds any of them: it keeps a bounded
+number of chunks in flight (so the driver's memory stays flat) and sizes chunks by the time a run
+takes (so a killed driver or worker loses at most about ``CHUNK_SECONDS`` of work per worker). A run
+is a pure function of (scenario, scheme, seed), so the tables do not depend on the executor.
 
-* ``serial``: a loop in this process (``--workers 1``).
-* ``pool``: a local process pool, the default (embedded, nothing to set up). The payload goes to
-  each worker once, through the pool's initializer.
-* ``dask``: an existing cluster (``--scheduler tcp://HOST:8786``) or a ``LocalCluster`` started
-  here (``--dask-local N``). The payload is scattered to every worker once and tasks refer to it.
-
-Tasks are sent in chunks (guided scheduling: big chunks first, small ones at the end so no worker
-idles long), and only a bounded number of chunks is in flight, so the driver's memory stays flat.
+* ``serial``: this process (``--workers 1``).
+* ``pool``: a local :class:`~concurrent.futures.ProcessPoolExecutor`, the default; the payload goes
+  to each worker once, through its initializer. Workers die with their driver (a parent-death
+  signal on Linux and a watchdog thread everywhere).
+* ``dask``: an existing cluster (``--scheduler``) or a ``LocalCluster`` started here
+  (``--dask-local N``), through ``Client.get_executor()``; the payload is sent once. A chunk
+  whose worker dies is retried by the scheduler (``DASK_ALLOWED_FAILURES`` times on a LocalCluster,
+  the cluster's own setting otherwise); after that its runs are given up and the batch goes on.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import math
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
+import time
 import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 from sim.experiment.plan import Task, apply_point
 from sim.scenario import Scenario
 
 Result = dict[str, Any]
-MAX_CHUNK = 64
+MAX_CHUNK = 64            # runs per chunk at most
+CHUNK_SECONDS = 1.0       # work per chunk at most, once a run's time is known
 CONNECT_TIMEOUT_S = 5
+DASK_ALLOWED_FAILURES = 2  # a LocalCluster retries a chunk this many times after its worker died
+WATCHDOG_SECONDS = 0.5    # how often a pool worker checks that its driver is alive
 
 
 class ExecutorError(Exception):
@@ -46,7 +55,7 @@ class ExecutorError(Exception):
 
 
 class WorkerLost(Exception):
-    """A worker died mid-batch; what finished is stored and ``--resume`` does the rest."""
+    """Workers died mid-batch; what finished is stored and ``--resume`` does the rest."""
 
 
 @dataclass(frozen=True)
@@ -142,14 +151,40 @@ def run_one(payload: dict[str, Any], task: Task) -> Result:
 
 
 def run_chunk(payload: dict[str, Any], chunk: Sequence[Task]) -> list[Result]:
+    """The runs of one chunk, in order: what every executor runs in its workers."""
     return [run_one(payload, t) for t in chunk]
 
 
-def _init_pool_worker(payload: dict[str, Any]) -> None:
+def _exit_with(parent: int, main_thread: bool) -> None:
+    """End this worker when its driver dies, so no worker outlives a killed batch.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); it fires when the
+    parent's *thread* that started the worker ends, so it is set only for pools started from the
+    main thread. A watchdog thread covers the rest (and other systems): it notices the new parent
+    within ``WATCHDOG_SECONDS``.
+    """
+    if main_thread and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent:   # the driver died while this worker started
+        os._exit(1)
+    threading.Thread(target=watch, name="teamsim-watchdog", daemon=True).start()
+
+
+def _init_pool_worker(payload: dict[str, Any], parent: int, main_thread: bool) -> None:
     global _PAYLOAD
     _PAYLOAD = payload
     # Ctrl-C goes to the whole process group: the driver stops the batch and stores what finished.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with(parent, main_thread)
 
 
 def _pool_chunk(chunk: Sequence[Task]) -> list[Result]:
@@ -157,31 +192,127 @@ def _pool_chunk(chunk: Sequence[Task]) -> list[Result]:
     return run_chunk(_PAYLOAD, chunk)
 
 
-# ------------------------------------------------------------------------------ driver side
-def chunks(tasks: Sequence[Task], workers: int) -> Iterator[list[Task]]:
-    """Guided chunks: a quarter of each worker's remaining share (at most MAX_CHUNK), never below one."""
-    i, n = 0, len(tasks)
-    while i < n:
-        size = max(1, min(MAX_CHUNK, math.ceil((n - i) / (4 * max(1, workers)))))
-        yield list(tasks[i:i + size])
-        i += size
+# ------------------------------------------------------------------------------ the protocol
+class Executor(Protocol):
+    """What :func:`stream` needs of an executor (:class:`Serial`, :class:`Pool`, :class:`Dask`)."""
+
+    workers: int
+    in_flight: int                          # chunks submitted and not yet collected, at most
+    lost: tuple[type[BaseException], ...]   # a chunk's error meaning its worker died
+    survives_loss: bool                     # whether the other chunks go on after such a loss
+
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        """Run ``chunk`` with the executor's payload, or with ``payload`` (sent along with the chunk)."""
+        ...
+
+    def close(self, fast: bool = False) -> None: ...
+
+
+class Chunker:
+    """Guided chunks sized by time: a quarter of each worker's remaining share, at most MAX_CHUNK runs
+    and, once runs have been timed, at most CHUNK_SECONDS of work; never below one."""
+
+    def __init__(self, tasks: Sequence[Task], workers: int):
+        self.tasks, self.workers, self.i = tasks, max(1, workers), 0
+        self.seconds, self.timed = 0.0, 0
+
+    def observe(self, results: list[Result]) -> None:
+        for r in results:
+            wall = r.get("run", {}).get("wall_seconds")
+            if wall is not None:
+                self.seconds += float(wall)
+                self.timed += 1
+
+    def size(self) -> int:
+        left = len(self.tasks) - self.i
+        size = min(MAX_CHUNK, math.ceil(left / (4 * self.workers)))
+        if self.timed:
+            size = min(size, int(CHUNK_SECONDS / max(self.seconds / self.timed, 1e-6)))
+        elif self.i < 2 * self.workers:
+            size = min(size, 1)   # the first chunks time the runs
+        return max(1, size)
+
+    def next(self) -> list[Task] | None:
+        if self.i >= len(self.tasks):
+            return None
+        size = self.size()
+        chunk = list(self.tasks[self.i:self.i + size])
+        self.i += size
+        return chunk
+
+
+def stream(ex: Executor, tasks: Sequence[Task], payload: dict[str, Any] | None = None) -> Iterator[Result]:
+    """Every task's result, as chunks finish: the one bounded, chunked submit loop of every executor.
+
+    ``payload``: run these tasks with it rather than the executor's own (a long-lived executor
+    serving many scenarios, such as the workshop app's, sends each batch's payload with its chunks).
+
+    Raises :class:`WorkerLost` when workers died: at once if the executor cannot go on, else after
+    the other chunks finished (the lost runs are missing, and ``--resume`` runs them).
+    """
+    feed = Chunker(tasks, ex.workers)
+    pending: dict[Future, list[Task]] = {}
+    lost: list[str] = []
+    lost_runs = 0
+
+    def fill() -> None:
+        while len(pending) < ex.in_flight and (chunk := feed.next()) is not None:
+            pending[ex.submit(chunk, payload)] = chunk
+
+    try:
+        fill()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                chunk = pending.pop(f)
+                try:
+                    results = f.result()
+                except ex.lost as exc:
+                    why = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                    if not ex.survives_loss:
+                        raise WorkerLost(f"a worker process died ({why})") from None
+                    lost.append(why)
+                    lost_runs += len(chunk)
+                    continue
+                feed.observe(results)
+                fill()   # before the results are stored, so the workers stay busy meanwhile
+                yield from results
+    finally:
+        for f in pending:
+            f.cancel()
+    if lost:
+        raise WorkerLost(f"workers died running {lost_runs} run(s), each retried within the cluster's budget "
+                         f"of lost workers ({lost[0][:160]})")
+
+
+def _done(fn: Callable[..., Any], *args: Any) -> Future:
+    f: Future = Future()
+    f.set_result(fn(*args))
+    return f
 
 
 class Serial:
+    """Runs each chunk in this process when it is submitted."""
+
+    lost: tuple[type[BaseException], ...] = ()
+    survives_loss = False
+
     def __init__(self, payload: dict[str, Any]):
         self.payload = payload
+        self.workers = self.in_flight = 1
 
-    def map(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        for t in tasks:
-            yield run_one(self.payload, t)
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return _done(run_chunk, self.payload if payload is None else payload, chunk)
+
+    def close(self, fast: bool = False) -> None:
+        pass
 
 
 def _start_method() -> mp.context.BaseContext:
     """``fork`` when this process runs a single thread and the platform has it; ``spawn`` otherwise.
 
-    A forked worker starts with the driver's imports (numpy, pydantic, the model): measured on the
-    reference batch, a spawned worker took ~0.5 s to import them and build its first plan, a tenth of a
-    64-replication batch on two cores. Forking a process that runs other threads (the app's web server)
+    A forked worker starts with the driver's imports (numpy, pydantic, the model) instead of loading
+    them again (docs/performance.md). Forking a process that runs other threads (the app's web server)
     can copy a lock another thread holds, so then workers are spawned.
     """
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
@@ -190,17 +321,24 @@ def _start_method() -> mp.context.BaseContext:
 
 
 class Pool:
+    """A local process pool; a dead worker breaks it, so the batch stops (its results stored)."""
+
+    lost = (BrokenProcessPool,)
+    survives_loss = False
+
     def __init__(self, payload: dict[str, Any], workers: int, warm: bool = False):
         """``warm``: ready the model's compiled parts in this process first, so that forked workers inherit
         them (else each loads them on its first run, in parallel; they then stay out of this process)."""
         self.workers = workers
+        self.in_flight = 2 * workers
         context = _start_method()
         if warm and context.get_start_method() == "fork":
             from sim.model import run, warm_up
             if payload.get("simulate") is run:
                 warm_up()
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                        initializer=_init_pool_worker, initargs=(payload,))
+        main = threading.current_thread() is threading.main_thread()
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_pool_worker,
+                                        initargs=(payload, os.getpid(), main))
         # Start the workers now, while this process is still single-threaded (see _start_method). The
         # objects alive now are frozen out of the cyclic collector across the fork, so a worker's
         # collections do not write to (and so copy) every page it shares with the driver.
@@ -210,38 +348,33 @@ class Pool:
         finally:
             gc.unfreeze()
 
-    def map(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        pending: set[Future] = set()
-        feed = chunks(tasks, self.workers)
-        try:
-            for chunk in feed:
-                pending.add(self.pool.submit(_pool_chunk, chunk))
-                if len(pending) >= 2 * self.workers:
-                    break
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in done:
-                    nxt = next(feed, None)
-                    if nxt is not None:
-                        pending.add(self.pool.submit(_pool_chunk, nxt))
-                    yield from f.result()
-        except BrokenProcessPool as exc:
-            raise WorkerLost(f"a worker process died ({exc})") from None
-        finally:
-            for f in pending:
-                f.cancel()
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return self.pool.submit(_pool_chunk, chunk) if payload is None else self.pool.submit(run_chunk, payload, chunk)
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in (self.pool._processes or {}).values()]   # noqa: SLF001 - for tests and tools
 
     def close(self, fast: bool = False) -> None:
         # After Ctrl-C or an error, do not wait for chunks in flight: their results would be dropped anyway.
         self.pool.shutdown(wait=not fast, cancel_futures=True)
 
 
+def _same(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
+
+
 class Dask:
+    """A Dask cluster through ``Client.get_executor()``; a lost worker costs only its chunk."""
+
+    survives_loss = True
+
     def __init__(self, payload: dict[str, Any], spec: ExecutorSpec):
         try:
-            from distributed import Client, LocalCluster
+            import dask
+            from distributed import Client, KilledWorker, LocalCluster
         except ImportError:
             raise ExecutorError("Dask is not installed: pip install 'teamsim[dask]'") from None
+        self.lost = (KilledWorker, CancelledError)
         self.cluster = None
         if spec.scheduler is not None:
             try:
@@ -252,44 +385,35 @@ class Dask:
         else:
             import logging
 
-            import dask
             # The worker's statistical profiler samples every thread's stack every 10 ms, which costs the
             # one simulation thread a few percent of a core; nobody reads those profiles here.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set({"distributed.worker.profile.enabled": False,
+                                  "distributed.scheduler.allowed-failures": DASK_ALLOWED_FAILURES}):
                 self.cluster = LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                                            dashboard_address=None, silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
         self.workers = max(1, len(self.client.scheduler_info(n_workers=-1)["workers"]))
-        # Shipped once to every worker; each task refers to it instead of carrying it.
-        self.payload = self.client.scatter(payload, broadcast=True, hash=False)
+        self.in_flight = 2 * self.workers
+        # Shipped once as a task of its own, which each chunk refers to instead of carrying it. Not
+        # scattered: scattered data dies with the workers holding it, while a task's result is
+        # computed again on a new worker when the old ones were lost.
+        self.payload = self.client.submit(_same, payload, pure=False)
+        self.executor = self.client.get_executor(pure=False)
 
-    def map(self, tasks: Sequence[Task]) -> Iterator[Result]:
-        from distributed import as_completed
-
-        feed = chunks(tasks, self.workers)
-        first = [self.client.submit(run_chunk, self.payload, c, pure=False) for _, c in
-                 zip(range(2 * self.workers), feed, strict=False)]
-        ac = as_completed(first)
-        try:
-            for f in ac:
-                nxt = next(feed, None)
-                if nxt is not None:
-                    ac.add(self.client.submit(run_chunk, self.payload, nxt, pure=False))
-                yield from f.result()
-                f.release()
-        finally:
-            ac.clear()
+    def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
+        return self.executor.submit(run_chunk, self.payload if payload is None else payload, chunk)
 
     def close(self, fast: bool = False) -> None:
+        self.executor.shutdown(wait=False)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
 
 @contextmanager
-def open_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = False) -> Iterator[Serial | Pool | Dask]:
+def open_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = False) -> Iterator[Executor]:
     """The executor ``spec`` describes, set up with ``payload``; closed on exit. ``warm``: see :class:`Pool`."""
-    ex: Serial | Pool | Dask
+    ex: Executor
     if spec.kind == "serial":
         ex = Serial(payload)
     elif spec.kind == "pool":
@@ -299,8 +423,6 @@ def open_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = Fals
     try:
         yield ex
     except BaseException:
-        if not isinstance(ex, Serial):
-            ex.close(fast=True)
+        ex.close(fast=True)
         raise
-    if not isinstance(ex, Serial):
-        ex.close()
+    ex.close()

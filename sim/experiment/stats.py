@@ -131,22 +131,68 @@ def replications_needed(runs: pd.DataFrame, targets: Mapping[str, float], cap: i
     return need
 
 
+class Moments:
+    """Count, mean and sum of squared deviations of metrics per group, built up window by window.
+
+    Windows are combined with the parallel update of Chan, Golub and LeVeque (exact up to rounding),
+    so a table too big to hold gives its bands from one streaming pass; :meth:`bands` turns the
+    moments into means and Student-t intervals. Groups keep the order they first appear in.
+    """
+
+    def __init__(self, by: Sequence[str], metrics: Sequence[str]):
+        self.by, self.metrics = list(by), list(metrics)
+        self.n: pd.DataFrame | None = None
+        self.mean: pd.DataFrame | None = None
+        self.m2: pd.DataFrame | None = None
+
+    def add(self, df: pd.DataFrame) -> Moments:
+        if df.empty:
+            return self
+        g = df[[*self.by, *self.metrics]].groupby(self.by, sort=False)[self.metrics]
+        n, mean = g.count().astype(float), g.mean()
+        m2 = g.var(ddof=0).fillna(0.0) * n
+        if self.n is None:
+            self.n, self.mean, self.m2 = n, mean, m2
+            return self
+        assert self.mean is not None and self.m2 is not None
+        idx = self.n.index.append(n.index.difference(self.n.index, sort=False))
+        na, nb = self.n.reindex(idx, fill_value=0.0), n.reindex(idx, fill_value=0.0)
+        ma, mb = self.mean.reindex(idx).fillna(0.0), mean.reindex(idx).fillna(0.0)
+        total = na + nb
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = mb - ma
+            share = (nb / total).fillna(0.0)
+            self.mean = (ma + delta * share).where(total > 0)
+            self.m2 = self.m2.reindex(idx).fillna(0.0) + m2.reindex(idx).fillna(0.0) \
+                + (delta ** 2 * na * share).fillna(0.0)
+        self.n = total
+        return self
+
+    def bands(self, level: float = 0.95) -> pd.DataFrame:
+        """Columns: ``by``, then ``m``, ``m_low``, ``m_high`` and ``m_n`` for each metric ``m``."""
+        if self.n is None:
+            return pd.DataFrame(columns=[*self.by, *[f"{m}{s}" for m in self.metrics
+                                                     for s in ("", "_low", "_high", "_n")]])
+        assert self.mean is not None and self.m2 is not None
+        n = self.n.to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(self.m2.to_numpy() / (n - 1))
+        half = half_width(np.where(n > 1, sd, 0.0), n, level)
+        out = self.mean.copy()
+        for i, m in enumerate(self.metrics):
+            out[f"{m}_low"] = self.mean[m].to_numpy() - half[:, i]
+            out[f"{m}_high"] = self.mean[m].to_numpy() + half[:, i]
+            out[f"{m}_n"] = n[:, i].astype(int)
+        return out.reset_index()
+
+
 def group_bands(df: pd.DataFrame, by: Sequence[str], metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:
     """Per group: mean and Student-t interval of each metric over the group's rows (vectorised).
 
     Columns: ``by``, then ``m``, ``m_low``, ``m_high`` and ``m_n`` for each metric ``m``; a group of
     one row gets a zero-width interval, as in :func:`mean_ci`.
     """
-    metrics = list(metrics)
-    g = df.groupby(list(by), sort=False)[metrics]
-    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
-    half = half_width(sd.to_numpy(), n.to_numpy(), level)
-    out = mean.copy()
-    for i, m in enumerate(metrics):
-        out[f"{m}_low"] = mean[m].to_numpy() - half[:, i]
-        out[f"{m}_high"] = mean[m].to_numpy() + half[:, i]
-        out[f"{m}_n"] = n[m].to_numpy()
-    return out.reset_index()
+    return Moments(by, metrics).add(df).bands(level)
 
 
 def monthly_bands(monthly: pd.DataFrame, metrics: Sequence[str], level: float = 0.95) -> pd.DataFrame:

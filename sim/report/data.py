@@ -1,13 +1,19 @@
-"""Stored results as the report reads them: tables from disk, never a simulation.
+"""Stored results as the report reads them: tables from disk, never a simulation, never whole.
 
 :func:`load` reads what ``teamsim run`` (or a sweep) wrote into a folder and keeps only what the
-report needs. When the results come from a sweep, every section but the sweep section describes one
-point (the baseline point, see :func:`baseline_point`) and the sweep section shows the whole sweep.
+report needs. The runs table is read whole (one row per run); the per-month and per-person
+tables are read in batches of ``READ_ROWS`` rows and reduced as they stream past: bands of the
+monthly series (:class:`~sim.experiment.stats.Moments`), producer-months per run, time-in-seat
+counts, each producer's mean monthly pay, the production curve's bands, and replication 0's
+people for section 6. So the report of a large batch holds aggregates, not tables. When the
+results come from a sweep, sections 1-4 and 6 describe one point (see :func:`baseline_point`)
+and section 5 shows the whole sweep.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,53 @@ import pyarrow.parquet as pq
 
 from sim.comp import PRODUCER_ROLES
 from sim.experiment import store
+from sim.experiment.stats import Moments
+from sim.metrics import floor_count_bands
+
+READ_ROWS = 16_384
+RUN_KEY = ["scheme", "replication"]
+GRID = np.linspace(0.0, 1.0, 21)   # the x grid of the Lorenz and production curves
+#: (column, title, unit) of the monthly series in section 2; headcount is recruiters + account managers.
+OVER_TIME = (("placements", "Placements per month", "placements"), ("revenue", "Revenue per month", "$"),
+             ("headcount", "Headcount (recruiters + account managers)", "people"),
+             ("mean_cooperation", "Mean cooperation of producers", "0-1"),
+             ("mean_effort", "Mean effort of producers", "effort (1 = standard)"))
+
+
+def with_headcount(monthly: pd.DataFrame) -> pd.DataFrame:
+    if "headcount" not in monthly and {"headcount_recruiters", "headcount_ams"} <= set(monthly.columns):
+        monthly = monthly.assign(headcount=monthly["headcount_recruiters"] + monthly["headcount_ams"])
+    return monthly
+
+
+def producers(people: pd.DataFrame) -> pd.DataFrame:
+    """Recruiters and account managers who worked at least one month, with mean monthly pay in dollars."""
+    if people.empty:
+        return people
+    p = people[people["role"].isin(PRODUCER_ROLES) & (people["months_employed"] > 0)].copy()
+    p["monthly_pay"] = p["pay_cents"] / p["months_employed"] / 100.0
+    return p
+
+
+def curve(values: np.ndarray) -> np.ndarray:
+    """Cumulative share of the total held by the first x of ``values`` (in their order), at :data:`GRID`."""
+    cum = np.concatenate([[0.0], np.cumsum(values) / values.sum()])
+    return np.interp(GRID, np.linspace(0, 1, cum.size), cum)
+
+
+@dataclass
+class People:
+    """The per-person table reduced in one streaming pass (see :func:`read_people`)."""
+
+    horizon: int
+    tenure: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """(scheme, role) -> (producers by months employed 0..horizon, those of them who quit)."""
+    pay: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    """(scheme, role) -> each producer's mean monthly pay in dollars, all replications pooled."""
+    production: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Bands over runs of the share of credited GP made by the top x of producers: scheme, top, share..."""
+    rep0: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Every person of replication 0 (section 6 explains some of them)."""
 
 
 @dataclass
@@ -31,8 +84,9 @@ class Results:
     schemes: list[str]
     baseline: str
     runs: pd.DataFrame
-    monthly: pd.DataFrame
-    people: pd.DataFrame
+    bands: pd.DataFrame      # per (scheme, month): mean and 95% band of every monthly series
+    seats: pd.Series         # producer-months of each run, indexed by (scheme, replication)
+    people: People
     statements: pd.DataFrame
     trace: pd.DataFrame
     sweep_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -54,68 +108,167 @@ def _at_point(df: pd.DataFrame, point: Any) -> pd.DataFrame:
     return df[df["point"] == point].reset_index(drop=True) if "point" in df.columns else df
 
 
+def arrow_batches(out: Path, name: str, point: Any = None, columns: Sequence[str] | None = None
+                  ) -> Iterator[pa.Table]:
+    """``name``'s rows (of sweep point ``point`` if given) as Arrow tables of at most READ_ROWS rows."""
+    path = Path(out) / f"{name}.parquet"
+    if not path.exists():
+        return
+    with pq.ParquetFile(path) as f:
+        names = f.schema_arrow.names
+        cols = None if columns is None else [c for c in dict.fromkeys([*columns, "point"]) if c in names]
+        for batch in f.iter_batches(batch_size=READ_ROWS, columns=cols, use_threads=False):
+            t = pa.Table.from_batches([batch])
+            if point is not None and "point" in names:
+                t = t.filter(pc.equal(t.column("point"), point))
+            if t.num_rows:
+                yield t
+
+
+def read_small(out: Path, name: str, point: Any = None) -> pd.DataFrame:
+    """The first replication's rows of a table the report explains (statements, trace), read in batches:
+    a batch run with ``--statements all`` keeps them for every run, and the report needs only one."""
+    firsts = [pc.min(t.column("replication")).as_py() for t in arrow_batches(out, name, point, ["replication"])
+              if "replication" in t.column_names]
+    first = min((r for r in firsts if r is not None), default=None)
+    parts = [(t if first is None or "replication" not in t.column_names
+              else t.filter(pc.equal(t.column("replication"), first))).to_pandas()
+             for t in arrow_batches(out, name, point)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def read_monthly(out: Path, point: Any) -> tuple[pd.DataFrame, pd.Series]:
+    """Bands per (scheme, month) of the report's monthly series, and each run's producer-months, in one pass."""
+    moments: Moments | None = None
+    seats: pd.Series | None = None
+    wanted = ["scheme", "replication", "month", "headcount_recruiters", "headcount_ams",
+              *[c for c, _t, _u in OVER_TIME], "quits"]
+    for t in arrow_batches(out, "monthly", point, wanted):
+        m = with_headcount(t.to_pandas())
+        if moments is None:
+            moments = Moments(["scheme", "month"], [c for c in [*[c for c, _t, _u in OVER_TIME], "quits"] if c in m])
+        moments.add(m)
+        if "headcount" in m:
+            run_seats = m.groupby(RUN_KEY)["headcount"].sum().astype(float)
+            seats = run_seats if seats is None else seats.add(run_seats, fill_value=0.0)
+    bands = floor_count_bands(moments.bands()) if moments else pd.DataFrame(columns=["scheme", "month"])
+    if seats is None:
+        seats = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=RUN_KEY))
+    return bands.sort_values(["scheme", "month"], kind="stable").reset_index(drop=True), seats
+
+
+class _Production:
+    """Per run, the share of credited GP made by the top x of its producers, as bands over runs.
+
+    A run's rows are contiguous in the stored table (sorted by run), so the rows of the last run
+    of a batch are carried into the next one until the run is complete.
+    """
+
+    def __init__(self) -> None:
+        self.moments = Moments(["scheme", "top"], ["share"])
+        self.carry: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def add(self, scheme: np.ndarray, rep: np.ndarray, gp: np.ndarray, last: bool = False) -> None:
+        if self.carry is not None:
+            scheme, rep, gp = (np.concatenate([a, b]) for a, b in zip(self.carry, (scheme, rep, gp), strict=True))
+            self.carry = None
+        if scheme.size == 0:
+            return
+        starts = np.flatnonzero(np.r_[True, (scheme[1:] != scheme[:-1]) | (rep[1:] != rep[:-1])])
+        ends = np.r_[starts[1:], scheme.size]
+        if not last:
+            self.carry = (scheme[starts[-1]:], rep[starts[-1]:], gp[starts[-1]:])
+            starts, ends = starts[:-1], ends[:-1]
+        names, shares = [], []
+        for a, b in zip(starts, ends, strict=True):
+            values = np.sort(gp[a:b])[::-1]
+            if values.sum() > 0:
+                names.append(scheme[a])
+                shares.append(curve(values))
+        if shares:
+            self.moments.add(pd.DataFrame({"scheme": np.repeat(names, GRID.size), "top": np.tile(GRID, len(names)),
+                                           "share": np.concatenate(shares)}))
+
+
+PEOPLE_COLUMNS = ("scheme", "replication", "role", "months_employed", "pay_cents", "exit_reason", "credited_gp_cents")
+
+
+def read_people(out: Path, point: Any, horizon: int) -> People:
+    """The per-person table of ``point``, reduced batch by batch in Arrow and numpy (see :class:`People`)."""
+    res = People(horizon)
+    counts: dict[tuple[str, str], list[np.ndarray]] = {}
+    pay: dict[tuple[str, str], list[np.ndarray]] = {}
+    production = _Production()
+    rep0 = []
+    roles = pa.array(PRODUCER_ROLES)
+    for t in arrow_batches(out, "people", point):
+        first = t.filter(pc.equal(t.column("replication"), 0))
+        if first.num_rows:
+            rep0.append(first.to_pandas())
+        t = t.select([c for c in PEOPLE_COLUMNS if c in t.column_names])
+        t = t.filter(pc.and_(pc.is_in(t.column("role"), value_set=roles), pc.greater(t.column("months_employed"), 0)))
+        if not t.num_rows:
+            continue
+        scheme = t.column("scheme").to_numpy(zero_copy_only=False)
+        role = t.column("role").to_numpy(zero_copy_only=False)
+        months = t.column("months_employed").to_numpy(zero_copy_only=False).astype(int)
+        monthly_pay = t.column("pay_cents").to_numpy(zero_copy_only=False) / months / 100.0
+        quit = pc.fill_null(pc.equal(t.column("exit_reason"), "quit"), False).to_numpy(zero_copy_only=False)
+        production.add(scheme, t.column("replication").to_numpy(zero_copy_only=False),
+                       t.column("credited_gp_cents").to_numpy(zero_copy_only=False).astype(float))
+        clipped = months.clip(0, horizon)
+        for key in dict.fromkeys(zip(scheme.tolist(), role.tolist(), strict=True)):
+            rows = (scheme == key[0]) & (role == key[1])
+            seen = counts.setdefault(key, [np.zeros(horizon + 1, int), np.zeros(horizon + 1, int)])
+            seen[0] += np.bincount(clipped[rows], minlength=horizon + 1)
+            seen[1] += np.bincount(clipped[rows & quit], minlength=horizon + 1)
+            pay.setdefault(key, []).append(monthly_pay[rows])
+    production.add(np.empty(0, object), np.empty(0, int), np.empty(0), last=True)
+    res.tenure = {k: (v[0], v[1]) for k, v in counts.items()}
+    res.pay = {k: np.concatenate(v) for k, v in pay.items()}
+    res.production = production.moments.bands()
+    res.rep0 = pd.concat(rep0, ignore_index=True) if rep0 else pd.DataFrame()
+    return res
+
+
 def load(out: Path) -> Results:
-    """Read the stored tables of ``out`` (missing optional tables come back empty)."""
+    """Read the stored results of ``out`` (missing optional tables come back empty)."""
     out = Path(out)
     manifest = store.read_manifest(out)
     schemes = [str(s) for s in manifest["schemes"]]
     base = manifest.get("baseline")
     baseline = base if isinstance(base, str) and base in schemes else schemes[0]
     runs = store.read_table(out, "runs")
-    tables = {name: store.read_table(out, name) for name in ("monthly", "people")}
-    tables.update({name: first_replication(out, name) for name in ("statements", "trace")})
     sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
-    res = Results(out, manifest, schemes, baseline, runs, sweep_keys=sweep_keys,
-                  sensitivity=store.read_table(out, "sensitivity"), **tables)
+    point, sweep_runs, note = None, pd.DataFrame(), ""
     if "point" in runs.columns and runs["point"].notna().any():
         point = baseline_point(runs, manifest)
-        res.sweep_runs = runs
-        res.runs = _at_point(runs, point)
-        for name in tables:
-            setattr(res, name, _at_point(getattr(res, name), point))
-        values = ", ".join(f"{k} = {res.runs[k].iloc[0]}" for k in sweep_keys if k in res.runs) if len(res.runs) else ""
-        res.point_note = (f"The headline, over-time, people, money and explain sections show sweep point {point}"
-                          + (f" ({values})." if values else "."))
+        sweep_runs, runs = runs, _at_point(runs, point)
+        values = ", ".join(f"{k} = {runs[k].iloc[0]}" for k in sweep_keys if k in runs) if len(runs) else ""
+        note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
+    bands, seats = read_monthly(out, point)
+    store.release_memory()
+    horizon = manifest.get("resolved_scenario", {}).get("horizon_months")
+    horizon = int(horizon or (bands["month"].max() if len(bands) else 0))
+    small = {name: read_small(out, name, point) for name in ("statements", "trace")}
+    people = read_people(out, point, horizon)
+    store.release_memory()
+    res = Results(out, manifest, schemes, baseline, runs, bands, seats, people,
+                  sweep_runs=sweep_runs, sweep_keys=sweep_keys, sensitivity=store.read_table(out, "sensitivity"),
+                  point_note=note, **small)
     present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
 
 
-def first_replication(out: Path, name: str, batch_rows: int = 65_536) -> pd.DataFrame:
-    """The rows of the smallest replication in a stored table, read in batches: with ``--statements all``
-    every run keeps statements, and the report explains only the first replication's."""
-    path = Path(out) / f"{name}.parquet"
-    if not path.exists():
-        return pd.DataFrame()
-    with pq.ParquetFile(path) as f:
-        if "replication" not in f.schema_arrow.names:
-            return f.read().to_pandas()
-        reps = [pc.min(b.column(0)).as_py() for b in f.iter_batches(batch_size=batch_rows, columns=["replication"])]
-        first = min((r for r in reps if r is not None), default=None)
-        kept = [b.filter(pc.equal(b.column("replication"), first)) for b in f.iter_batches(batch_size=batch_rows)]
-        table = pa.Table.from_batches(kept, schema=f.schema_arrow) if kept else f.schema_arrow.empty_table()
-    return table.to_pandas()
-
-
-def producers(people: pd.DataFrame) -> pd.DataFrame:
-    """Recruiters and account managers who worked at least one month, with mean monthly pay in dollars."""
-    if people.empty:
-        return people
-    p = people[people["role"].isin(PRODUCER_ROLES) & (people["months_employed"] > 0)].copy()
-    p["monthly_pay"] = p["pay_cents"] / p["months_employed"] / 100.0
-    return p
-
-
-def gp_per_producer_month(runs: pd.DataFrame, monthly: pd.DataFrame) -> pd.Series:
+def gp_per_producer_month(runs: pd.DataFrame, seats: pd.Series) -> pd.Series:
     """Each run's gross profit per producer-month in dollars, indexed like ``runs``.
 
-    Producer-months are the run's month-end headcounts of recruiters and account managers summed
-    over the horizon; the report uses this rate to value months of lost output.
+    ``seats`` holds each run's producer-months (month-end headcounts of recruiters and account
+    managers summed over the horizon, see :func:`read_monthly`); the report values months of lost
+    output at this rate.
     """
-    keys = ["scheme", "replication"]
-    seats = (monthly["headcount_recruiters"] + monthly["headcount_ams"]).groupby(
-        [monthly[k] for k in keys]).sum()
-    months = runs.set_index(keys).index.map(seats.to_dict()).to_numpy(dtype=float)
+    months = runs.set_index(RUN_KEY).index.map(seats.to_dict()).to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = runs["gross_profit"].to_numpy(dtype=float) / months
     return pd.Series(np.where(months > 0, rate, math.nan), index=runs.index)

@@ -73,18 +73,17 @@ def headline_section(res: Results) -> Section:
 
 def over_time_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
-    body = "".join(figs.add(f) for f in figures.over_time(res.monthly, st))
+    body = "".join(figs.add(f) for f in figures.over_time(res.bands, st))
     return section("over-time", "Over time", "<p>Each line is the mean over replications; the shaded band "
                    "its 95% interval.</p>" + body)
 
 
 def people_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
-    horizon = int(res.manifest.get("resolved_scenario", {}).get("horizon_months") or res.monthly["month"].max())
     gini = group_bands(res.runs, ["scheme"], ["pay_gini"])
     body = "".join([
-        figs.add(figures.quits_figure(res.monthly, st)),
-        figs.add(figures.survival_figure(res.people, horizon, st),
+        figs.add(figures.quits_figure(res.bands, st)),
+        figs.add(figures.survival_figure(res.people, st),
                  "Months employed counted from hire, or from the start of the run for people already there; "
                  "people who stay to the end are censored."),
         figs.add(figures.payout_figure(res.people, st), "All replications pooled; pay is total pay over months "
@@ -150,7 +149,7 @@ def sweep_section(res: Results, figs: Figures) -> Section | None:
 
 def explain_section(res: Results) -> Section:
     turnover = res.manifest.get("resolved_scenario", {}).get("behavior", {}).get("turnover", {})
-    body = explain.section(res.runs, res.people, res.statements, res.trace, res.schemes,
+    body = explain.section(res.runs, res.people.rep0, res.statements, res.trace, res.schemes,
                            turnover.get("market_pay", {}))
     return section("explain", "Explain a person", body)
 

@@ -34,6 +34,7 @@ def cents(dollars: Any) -> int:
 
 def split(total: int, weights: dict[int, Fraction]) -> dict[int, int]:
     """Largest remainder: floors, then a cent each to the largest remainders, ties to the lower key."""
+    weights = {k: Fraction(w) for k, w in weights.items()}   # exact quotas whatever the weights' type
     weight_sum = sum(weights.values())
     if not weight_sum or not total:
         return dict.fromkeys(weights, 0)

@@ -15,6 +15,11 @@ from sim.model import RESULTS_VERSION
 from .conftest import SCENARIOS, workshop_sweep
 
 
+def _stamps(out: Path) -> dict[Path, int]:
+    """Every stored file's modification time (the writer lock's PID record is not a result)."""
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.name != store.LOCK}
+
+
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -49,13 +54,13 @@ def test_resume_of_another_scenario_is_refused_and_keeps_the_results(tmp_path: P
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     path, out = workshop_sweep(tmp_path), tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]) == 0
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    before = _stamps(out)
     capsys.readouterr()
     code = main(["run", str(path), "--out", str(out), "--quiet", "--resume", "--set", "market.candidate_rate=5"])
     assert code == 2
     lines = _lines(capsys)
     assert len(lines) == 1 and "--resume refused" in lines[0] and "market.candidate_rate" in lines[0]
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert _stamps(out) == before
 
 
 def test_resume_of_results_from_an_earlier_model_version_is_refused(tmp_path: Path,
@@ -67,26 +72,26 @@ def test_resume_of_results_from_an_earlier_model_version_is_refused(tmp_path: Pa
     del identity["results_version"], identity["hash"]   # as a folder written before the key existed
     identity["hash"] = store.scenario_hash(identity)
     (out / "batch.json").write_text(json.dumps(identity))
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    before = _stamps(out)
     capsys.readouterr()
     assert main(["run", str(path), "--out", str(out), "--quiet", "--resume"]) == 2
     lines = _lines(capsys)
     assert len(lines) == 1 and "--resume refused" in lines[0] and "earlier version of the model" in lines[0]
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert _stamps(out) == before
 
 
 def test_scheduler_that_does_not_answer_fails_fast_and_keeps_the_results(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, out = workshop_sweep(tmp_path), tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"]) == 0
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    before = _stamps(out)
     capsys.readouterr()
     started = time.monotonic()
     code = main(["run", str(path), "--out", str(out), "--quiet", "--scheduler", "tcp://127.0.0.1:9"])
     assert code == 2 and time.monotonic() - started < 15
     lines = _lines(capsys)
     assert len(lines) == 1 and "no Dask scheduler answered" in lines[0]
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert _stamps(out) == before
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -15,12 +15,14 @@ import pytest
 
 from sim.cli import main
 from sim.experiment import store
-from sim.experiment.batch import run_batch
+from sim.experiment.batch import BatchRequest, run_batch
 from sim.experiment.executors import ExecutorSpec
 from sim.scenario import load_scenario
 
 from .conftest import ROOT, assert_same_tables, tables, workshop_sweep
 from .faulty import fails_on_team_pool_replication_1
+
+SERIAL = ExecutorSpec("serial", 1)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def serial_out(sweep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serial")
-    run_batch(load_scenario(sweep_file), out, executor=ExecutorSpec("serial", 1), quiet=True)
+    run_batch(BatchRequest(load_scenario(sweep_file), out, SERIAL))
     return out
 
 
@@ -44,8 +46,8 @@ def test_serial_pool_and_dask_local_cluster_give_identical_tables(sweep_file: Pa
     pytest.importorskip("distributed")
     sc = load_scenario(sweep_file)
     pool, dask = tmp_path / "pool", tmp_path / "dask"
-    run_batch(sc, pool, executor=ExecutorSpec("pool", 2), quiet=True)
-    run_batch(sc, dask, executor=ExecutorSpec("dask", 2), quiet=True)
+    run_batch(BatchRequest(sc, pool, ExecutorSpec("pool", 2)))
+    run_batch(BatchRequest(sc, dask, ExecutorSpec("dask", 2)))
     reference = tables(serial_out)
     assert len(reference["runs"]) == 3 * 3 * 2
     for out in (pool, dask):
@@ -72,7 +74,7 @@ def test_sweep_tables_carry_point_and_key_columns_as_agreed(serial_out: Path) ->
 
 def test_a_batch_without_a_sweep_has_no_point_column_and_empty_sweep_keys(tmp_path: Path) -> None:
     sc = load_scenario(ROOT / "scenarios" / "workshop_demo.yaml", ["replications=2", "horizon_months=3"])
-    runs = run_batch(sc, tmp_path, workers=1, quiet=True).runs
+    runs = run_batch(BatchRequest(sc, tmp_path, SERIAL)).runs
     assert "point" not in runs and list(runs.columns[:3]) == ["scheme", "replication", "seed"]
     assert json.loads((tmp_path / "manifest.json").read_text())["sweep_keys"] == []
 
@@ -111,7 +113,7 @@ def test_a_run_that_raises_is_recorded_and_the_rest_complete(sweep_file: Path, t
     sc = load_scenario(sweep_file)
     for spec in (ExecutorSpec("serial", 1), ExecutorSpec("pool", 2)):
         out = tmp_path / spec.kind
-        result = run_batch(sc, out, executor=spec, quiet=True, simulate=fails_on_team_pool_replication_1)
+        result = run_batch(BatchRequest(sc, out, spec, simulate=fails_on_team_pool_replication_1))
         assert len(result.runs) == 3 * 3 * 2 - 3
         assert {(f["point"], f["scheme"], f["replication"]) for f in result.failures} == {
             (p, "team_pool", 1) for p in range(3)}
@@ -119,7 +121,7 @@ def test_a_run_that_raises_is_recorded_and_the_rest_complete(sweep_file: Path, t
         assert len(pd.read_parquet(out / "failures.parquet")) == 3
         assert len(json.loads((out / "manifest.json").read_text())["failures"]) == 3
     # --resume retries only the failed runs; with the real model they now succeed.
-    again = run_batch(sc, out, executor=ExecutorSpec("serial", 1), quiet=True, resume=True)
+    again = run_batch(BatchRequest(sc, out, SERIAL, resume=True))
     assert again.ran == 3 and not again.failures and len(again.runs) == 3 * 3 * 2
     assert not (out / "failures.parquet").exists()
 
@@ -127,8 +129,8 @@ def test_a_run_that_raises_is_recorded_and_the_rest_complete(sweep_file: Path, t
 def test_failed_runs_make_the_command_exit_non_zero_and_list_them(
         sweep_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from sim.commands.run import EXIT_FAILED_RUNS, report_failures
-    result = run_batch(load_scenario(sweep_file), tmp_path, workers=1, quiet=True,
-                       simulate=fails_on_team_pool_replication_1)
+    result = run_batch(BatchRequest(load_scenario(sweep_file), tmp_path, SERIAL,
+                                    simulate=fails_on_team_pool_replication_1))
     assert report_failures(result, "teamsim run x") == EXIT_FAILED_RUNS
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all("run failed: point" in line and "team_pool" in line for line in err)
@@ -143,7 +145,7 @@ def test_resume_of_a_finished_batch_runs_nothing_and_ignores_half_written_parts(
     junk.mkdir()
     (junk / "runs.parquet").write_bytes(b"half a file")
     sc = load_scenario(sweep_file)
-    result = run_batch(sc, out, executor=ExecutorSpec("serial", 1), quiet=True, resume=True)
+    result = run_batch(BatchRequest(sc, out, SERIAL, resume=True))
     assert result.ran == 0 and not junk.exists()
     assert_same_tables(tables(serial_out), tables(out))
 
@@ -169,11 +171,11 @@ def test_a_batch_leaves_no_thread_so_the_next_pool_forks(tmp_path: Path) -> None
     code = (
         "import threading, sys\n"
         "from pathlib import Path\n"
-        "from sim.experiment.batch import run_batch\n"
+        "from sim.experiment.batch import BatchRequest, run_batch\n"
         "from sim.experiment.executors import ExecutorSpec, _start_method\n"
         "from sim.scenario import load_scenario\n"
         f"sc = load_scenario({str(workshop_sweep(tmp_path))!r})\n"
-        f"run_batch(sc, Path({str(tmp_path / 'a')!r}), executor=ExecutorSpec('serial', 1), quiet=False)\n"
+        f"run_batch(BatchRequest(sc, Path({str(tmp_path / 'a')!r}), ExecutorSpec('serial', 1), quiet=False))\n"
         "print(threading.active_count(), _start_method().get_start_method())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -191,7 +193,7 @@ def test_a_small_pool_batch_readies_the_model_in_the_driver_and_a_big_one_does_n
             "from sim.scenario import load_scenario\n"
             f"batch.WARM_DRIVER_RUNS = {limit}\n"
             f"sc = load_scenario({str(ROOT / 'scenarios' / 'workshop_demo.yaml')!r}, ['replications=2'])\n"
-            f"res = batch.run_batch(sc, {str(tmp_path / 'out')!r}, executor=ExecutorSpec('pool', 2), quiet=True)\n"
+            f"res = batch.run_batch(batch.BatchRequest(sc, {str(tmp_path / 'out')!r}, ExecutorSpec('pool', 2)))\n"
             "print(len(res.runs), 'numba' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment.batch import run_batch
+from sim.experiment.batch import BatchRequest, run_batch
+from sim.experiment.executors import ExecutorSpec
 from sim.experiment.stats import mean_ci, replications_needed, summarise
 from sim.scenario import load_scenario
 
@@ -43,7 +44,7 @@ def test_vectorised_summary_equals_the_scalar_interval() -> None:
 
 def test_paired_differences_have_smaller_variance_than_unpaired_on_the_shipped_comparison(tmp_path: Path) -> None:
     sc = load_scenario(SCENARIOS / "individual_vs_team.yaml", ["horizon_months=12", "replications=10"])
-    runs = run_batch(sc, tmp_path, workers=2, quiet=True).runs
+    runs = run_batch(BatchRequest(sc, tmp_path, ExecutorSpec("pool", 2))).runs
     s = summarise(runs, ["gross_profit", "profit", "placements"], baseline="individual")
     base = s[s["scheme"] == "individual"].set_index("metric")["sd"]
     others = s[s["scheme"] != "individual"]

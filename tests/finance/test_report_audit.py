@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from sim.cli import main
@@ -102,11 +103,13 @@ def test_count_intervals_are_never_below_zero(finance_batch: Path) -> None:
     assert np.isfinite(summary["mean"]).all()
 
 
-def test_report_reads_only_the_first_replications_statements(finance_batch: Path) -> None:
-    from sim.report.data import first_replication
+def test_report_reads_only_the_first_replications_statements(finance_batch: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.report import data
 
     full = pd.read_parquet(finance_batch / "statements.parquet")
     assert full["replication"].nunique() > 1     # --statements all
-    first = first_replication(finance_batch, "statements", batch_rows=100)
+    monkeypatch.setattr(data, "READ_ROWS", 100)   # many batches, so the first replication is found across them
+    first = data.read_small(finance_batch, "statements")
     expected = full[full["replication"] == full["replication"].min()].reset_index(drop=True)
     pd.testing.assert_frame_equal(first, expected)

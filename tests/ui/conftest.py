@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiment.batch import run_batch
+from sim.experiment.batch import BatchRequest, run_batch
+from sim.experiment.executors import ExecutorSpec
 from sim.scenario import read_yaml, validate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def hostile_scenario(replications: int = 3):
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Stored results of 3 replications x 3 schemes x 12 months (one scheme named hostile); no report yet."""
     out = tmp_path_factory.mktemp("stored")
-    result = run_batch(hostile_scenario(), out, workers=1, quiet=True)
+    result = run_batch(BatchRequest(hostile_scenario(), out, ExecutorSpec("serial", 1)))
     assert not result.failures
     return out
 
