@@ -17,7 +17,8 @@ from sim.scenario import Problem, ScenarioError, dump_yaml, load_scenario
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
 
 #: Modules that each add their sub-commands with ``register(subparsers)``; each sets ``func``.
-COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity")
+COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity",
+                   "sim.commands.robust", "sim.commands.optimize")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -40,7 +40,7 @@ from sim.experiment.executors import (
     open_executor,
 )
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
-from sim.experiment.stats import replications_needed
+from sim.experiment.precision import Loop, Target, precision_loop
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
@@ -195,7 +195,7 @@ def prepare(out: Path, identity: dict[str, Any], resume: bool) -> set[str]:
 
 def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: bool = False, *,
               executor: ExecutorSpec | None = None, resume: bool = False, baseline: str | None = None,
-              precision: Mapping[str, float] | None = None, max_replications: int = 200,
+              precision: Mapping[str, float] | Sequence[Target] | Loop | None = None, max_replications: int = 200,
               points: Sequence[Overrides] | None = None, checks: Sequence[tuple] | None = None,
               label: str = "sweep", source: str = "<scenario>",
               marks: Mapping[tuple, tuple[int, int]] | None = None, identity_extra: Mapping[str, Any] | None = None,
@@ -227,6 +227,7 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
     # loading it costs each worker 0.4-0.6 s; a big one does not, since it would stay in the driver's
     # memory (some 130 MB) for the whole batch, and its workers' load is a trifle of the batch there.
     warm = len(plan.points) * len(names) * scenario.replications <= WARM_DRIVER_RUNS
+    loop = precision_loop(precision, max_replications, baseline)
     with open_executor(spec, payload, warm=warm) as ex:
         done = prepare(out, identity, resume)
         reused = len(done)
@@ -243,9 +244,9 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
                     ran += 1
                     bar.update(1)
                 sink.flush()
-                if not precision:
+                if loop is None:
                     break
-                reps = _more_replications(out, plan, reps, precision, max_replications)
+                reps = loop.next(store.read_parts(out, "runs", loop.columns), reps)
                 done = store.done_run_ids(out)
                 tasks = [t for t in plan.tasks(reps) if t.run_id not in done]
                 bar.total += len(tasks)
@@ -291,21 +292,9 @@ def run_batch(scenario: Scenario, out: Path, workers: int | None = None, quiet: 
         "wall_seconds": round(wall, 3),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if precision:
-        manifest["precision"] = {"targets": dict(precision), "max_replications": max_replications,
-                                 "replications_per_point": reps}
+    if loop is not None:
+        manifest["precision"] = loop.record(reps)
     manifest.update(manifest_extra or {})
     store.write_manifest(out, manifest)
     fail_list = failures.to_dict("records") if len(failures) else []
     return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted)
-
-
-def _more_replications(out: Path, plan: Plan, reps: dict[int, int], precision: Mapping[str, float],
-                       cap: int) -> dict[int, int]:
-    """Replications per point after one precision check (unchanged when every target is met)."""
-    runs = store.read_parts(out, "runs", ["point", "scheme", "replication", *precision])
-    if runs.empty:
-        return reps
-    runs = runs[runs["replication"] < runs["point"].map(reps)]
-    need = replications_needed(runs, precision, cap)
-    return {p: max(n, need.get(p, 0)) for p, n in reps.items()}

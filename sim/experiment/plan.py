@@ -30,7 +30,7 @@ from sim.scenario.schema import Sweep
 Overrides = dict[str, Any]
 
 #: Keys that describe the experiment rather than the firm: they never change a run's result.
-EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain")
+EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain", "decision")
 #: At most this many point problems are listed (a 10,000-point sweep could otherwise print 10,000 lines).
 MAX_PROBLEMS = 10
 

@@ -15,6 +15,7 @@ from plotly.offline import get_plotlyjs
 from sim.experiment import store
 from sim.report import sections
 from sim.report.data import load
+from sim.report.robustness import robustness_section
 
 CSS = """body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
 nav a{margin-right:1em} h2{border-bottom:2px solid #ddd;padding-top:.5em} figure{margin:1em 0}
@@ -42,7 +43,9 @@ def build_html(out: Path) -> str:
     parts = [sections.headline_section(res), sections.over_time_section(res, figs), sections.people_section(res, figs),
              sections.money_section(res, figs), sections.sweep_section(res, figs), sections.explain_section(res),
              sections.assumptions_section(res)]
-    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[4]]
+    robust = robustness_section(out, figs, len(parts) + 1)
+    present = [(i, t) for i, t in NAV if i != "sweeps" or parts[4]] + ([("robustness", "Robustness")] if robust else [])
+    parts.append(robust)
     nav = "".join(f"<a href='#{i}'>{html.escape(t)}</a>" for i, t in present)
     title = html.escape(f"teamsim: {res.manifest.get('scenario', out.name)}")
     description = html.escape(str(res.manifest.get("resolved_scenario", {}).get("description", "")))

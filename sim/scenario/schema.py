@@ -245,8 +245,21 @@ class Sweep(Strict):
         return [*self.grid, *(self.sample.ranges if self.sample else ())]
 
 
+class Decision(Strict):
+    """What "better" means for ``teamsim robust`` and ``teamsim optimize`` (see :mod:`sim.decision`)."""
+
+    objective: str = Field(description="Metric to improve (its direction comes from sim/metrics.py).")
+    constraints: list[str] = Field(default_factory=list, description="Bounds such as turnover_rate_annual<=0.35.")
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> Decision:
+        from sim.decision import make_decision
+        make_decision(self.objective, self.constraints)   # raises ValueError with one clear line
+        return self
+
+
 #: Top-level keys a sweep or sensitivity analysis may not vary (they define the experiment itself).
-_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain")
+_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain", "decision")
 
 
 def _check_dotted(view: dict[str, Any], key: str) -> str | None:
@@ -302,6 +315,7 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
     uncertain: dict[str, Range] | None = Field(
         None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
+    decision: Decision | None = Field(None, description="Objective and constraints of `teamsim robust`/`optimize`.")
 
     @field_validator("sweep", "uncertain", mode="after")
     @classmethod
