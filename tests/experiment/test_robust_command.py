@@ -127,3 +127,19 @@ class _no_exit:
 
     def __exit__(self, *exc: object) -> bool:
         return False
+
+
+def test_sensitivity_of_the_difference_runs_two_schemes_and_warns_on_a_small_sample(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "sens"
+    assert main(["sensitivity", str(SCENARIOS / "sensitivity_demo.yaml"), "--method", "sobol", "--n", "4",
+                 "--difference", "team_pool", "--metrics", "profit", "--replications", "1", "--out", str(out),
+                 "--workers", "1", "--quiet", "--set", "horizon_months=3", "--no-report"]) == 0
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    assert set(table["scheme"]) == {"team_pool"} and len(table) == 4
+    assert set(pd.read_parquet(out / "runs.parquet")["scheme"]) == {"individual", "team_pool"}
+    manifest = store.read_manifest(out)
+    assert manifest["sensitivity"]["difference"] == {"scheme": "team_pool", "baseline": "individual"}
+    err = capsys.readouterr().err
+    assert "warning: sobol indices of team_pool - individual:" in err and "too few" in err
+    assert manifest["sensitivity"]["warnings"]
