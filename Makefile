@@ -32,6 +32,7 @@ bench: $(STAMP) $(VENV)/.bench-installed
 	$(PY) -m benchmarks.bench_mesa
 	$(PY) -m benchmarks.bench_experiments
 	$(PY) -m benchmarks.bench_report
+	$(PY) -m benchmarks.bench_robust
 
 validate: $(STAMP)
 	$(PY) -m sim validate-model --out reports/validation

@@ -30,21 +30,12 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
                         "replication (default), or none")
 
 
-def precision_target(text: str) -> tuple[str, float]:
-    from sim.metrics import BY_NAME
-
-    metric, sep, rel = text.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(f"expected METRIC=REL, e.g. profit=0.02, got {text!r}")
-    if metric not in BY_NAME:
-        raise argparse.ArgumentTypeError(f"unknown metric {metric!r}; choose one of {', '.join(BY_NAME)}")
+def precision_target(text: str) -> Any:
+    from sim.experiment.precision import parse_target
     try:
-        value = float(rel)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"relative half-width must be a number, got {rel!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"relative half-width must be between 0 and 1, got {value:g}")
-    return metric, value
+        return parse_target(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,8 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="override a key, e.g. firm.pods=20 or schemes.team.rate=0.3 (repeatable)")
     r.add_argument("--baseline", metavar="SCHEME", help="scheme the others are compared with (default: the first)")
     r.add_argument("--precision", type=precision_target, action="append", default=[], metavar="METRIC=REL",
-                   help="add replications until METRIC's 95%% CI half-width is below REL x |mean| "
-                        "for every scheme and point (repeatable)")
+                   help="add replications in steps until METRIC's 95%% CI half-width is at most REL x |mean| "
+                        "for every scheme and point; diff:METRIC=REL targets the paired difference to the "
+                        "baseline, within REL x |baseline mean| (repeatable)")
+    r.add_argument("--precision-step", type=positive_int, default=5,
+                   help="replications added per step with --precision (default 5)")
     r.add_argument("--max-replications", type=positive_int, default=200,
                    help="cap on replications per point with --precision (default 200)")
     r.add_argument("--decompose", action="store_true",
@@ -163,8 +157,9 @@ def report_failures(result: Any, rerun: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment.batch import REFUSALS, Precision
+    from sim.experiment.batch import REFUSALS
     from sim.experiment.plan import check_size, sweep_size
+    from sim.experiment.precision import Loop, cap_warnings
 
     scenario = load(args.file, args.overrides, args.replications, args.seed)
     # A huge sweep is refused before the experiment layer is even imported.
@@ -177,7 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         problems.append(f"--baseline: no scheme named {args.baseline!r}; choose one of {', '.join(names)}")
     if problems:
         return bad_input(problems)
-    precision = Precision(dict(args.precision), args.max_replications) if args.precision else None
+    precision = Loop(tuple(args.precision), args.max_replications, args.baseline or names[0], args.precision_step) \
+        if args.precision else None
     rerun = f"teamsim run {args.file} --out {out}"
     try:
         result = execute(args, scenario, out, baseline=args.baseline, precision=precision,
@@ -186,6 +182,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         return refused(err, rerun)
     except OSError as err:
         return report_failed(out, err)
+    if precision is not None:
+        from sim.experiment import store
+        for line in cap_warnings(store.read_manifest(out).get("precision", {})):
+            print(f"warning: {line}", file=sys.stderr)
     print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s"
           + (f"; {result.reused} already stored" if result.reused else "") + ")")
     return report_failures(result, rerun)

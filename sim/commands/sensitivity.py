@@ -3,12 +3,16 @@
 The scenario's ``uncertain:`` section gives a range per dotted key. The command designs the points
 (:func:`sim.experiment.sensitivity.design`), runs them like any sweep (every scheme, the scenario's
 replications, resumable, on any executor), then writes ``sensitivity.parquet`` and records the
-analysis in ``manifest.json`` under ``"sensitivity"``.
+analysis in ``manifest.json`` under ``"sensitivity"``. ``--difference SCHEME`` analyses the paired
+difference between that scheme and the baseline (what drives the gap, not the levels). Indices too
+uncertain to mean anything (see :func:`sim.experiment.sensitivity.too_small`) are warned about on
+stderr and in the manifest.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.cli import bad_input, load, non_negative_int, positive_int
@@ -39,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--metrics", type=_names, default=list(DEFAULT_METRICS), metavar="M1,M2",
                    help=f"metrics to analyse (default {','.join(DEFAULT_METRICS)})")
     s.add_argument("--schemes", type=_names, metavar="S1,S2", help="schemes to run and analyse (default: all)")
+    s.add_argument("--difference", metavar="SCHEME",
+                   help="analyse the paired difference SCHEME - baseline instead of each scheme's level")
+    s.add_argument("--baseline", metavar="SCHEME", help="baseline of --difference (default: the first scheme)")
     s.add_argument("--resamples", type=positive_int, default=200, help="bootstrap resamples for the intervals")
     s.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>-sensitivity/)")
     s.add_argument("--replications", type=positive_int, help="replications averaged per point")
@@ -53,7 +60,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from sim.experiment import store
     from sim.experiment.batch import REFUSALS, BatchResult, Design
     from sim.experiment.plan import check_size, integer_keys
-    from sim.experiment.sensitivity import DEFAULT_N, analyse, design
+    from sim.experiment.sensitivity import DEFAULT_N, analyse, design, too_small
     from sim.metrics import BY_NAME
     from sim.scenario import resolved_dict
 
@@ -73,8 +80,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     problems += [f"--metrics: unknown metric {m!r}" for m in args.metrics if m not in BY_NAME]
     problems += [f"--schemes: no scheme named {s!r}; choose from {', '.join(names)}" for s in args.schemes or ()
                  if s not in names]
+    baseline = args.baseline or (args.schemes or names)[0]
+    for flag, name in (("--difference", args.difference), ("--baseline", args.baseline)):
+        if name is not None and name not in names:
+            problems.append(f"{flag}: no scheme named {name!r}; choose from {', '.join(names)}")
+    if args.difference is not None and args.difference == baseline:
+        problems.append(f"--difference: {args.difference!r} is the baseline; choose another scheme or --baseline")
     if problems:
         return bad_input(problems)
+    if args.difference is not None:   # only the two schemes compared need to run
+        args.schemes = [baseline, args.difference]
     if args.schemes:
         keep = [s for s in scenario.schemes if s.name in args.schemes]
         scenario = scenario.model_copy(update={"schemes": keep})
@@ -88,12 +103,22 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     checks = [(("uncertain", k), k, v) for k, pair in scenario.uncertain.items() for v in pair]
     info = {**d.describe(), "metrics": list(args.metrics), "schemes": [s.name for s in scenario.schemes],
             "replications": scenario.replications, "num_resamples": args.resamples, "conf_level": 0.95,
-            "table": "sensitivity.parquet"}
+            "table": "sensitivity.parquet",
+            "difference": None if args.difference is None else {"scheme": args.difference, "baseline": baseline}}
     report = report_after(args)
+    pair = None if args.difference is None else (args.difference, baseline)
+    what = f"{args.difference} - {baseline}" if pair else "levels"
 
     def then(result: BatchResult) -> None:   # under the folder's lock: the indices, then the report
-        table = analyse(d, result.runs, args.metrics, info["schemes"], num_resamples=args.resamples)
+        table = analyse(d, result.runs, args.metrics, info["schemes"], num_resamples=args.resamples, difference=pair)
         store.write_table(out, "sensitivity", table)
+        warnings = too_small(table, len(points), f"{d.method} indices of {what}")
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        if warnings:
+            manifest = store.read_manifest(out)
+            manifest["sensitivity"]["warnings"] = warnings
+            store.write_manifest(out, manifest)
         report(result)
 
     rerun = f"teamsim sensitivity {args.file} --out {out}"

@@ -44,7 +44,7 @@ from sim.experiment.executors import (
     stream,
 )
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
-from sim.experiment.stats import replications_needed
+from sim.experiment.precision import Loop
 from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
@@ -208,14 +208,6 @@ def prepare(out: Path, identity: dict[str, Any], resume: bool) -> tuple[set[str]
 
 
 @dataclass(frozen=True)
-class Precision:
-    """``--precision``: add replications until each ``metric``'s CI half-width is at most ``rel`` x |mean|."""
-
-    targets: Mapping[str, float]
-    max_replications: int = 200
-
-
-@dataclass(frozen=True)
 class Design:
     """Points other than the scenario's own sweep (e.g. a sensitivity design), and what they add to the record.
 
@@ -244,7 +236,7 @@ class BatchRequest:
     executor: ExecutorSpec = field(default_factory=choose)
     resume: bool = False
     baseline: str | None = None
-    precision: Precision | None = None
+    precision: Loop | None = None   # --precision: replications added in steps until its targets are met
     design: Design | None = None
     source: str = "<scenario>"
     marks: Mapping[tuple, tuple[int, int]] | None = None
@@ -324,7 +316,7 @@ def run_batch(req: BatchRequest) -> BatchResult:
                     sink.flush()
                     if not req.precision:
                         break
-                    reps = _more_replications(out, plan, reps, req.precision.targets, req.precision.max_replications)
+                    reps = req.precision.next(store.read_parts(out, "runs", req.precision.columns), reps)
                     done = store.done_run_ids(out)
                     tasks = [t for t in plan.tasks(reps) if t.run_id not in done]
                     bar.total += len(tasks)
@@ -399,9 +391,7 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     if req.precision:
-        manifest["precision"] = {"targets": dict(req.precision.targets),
-                                 "max_replications": req.precision.max_replications,
-                                 "replications_per_point": reps}
+        manifest["precision"] = req.precision.record(reps)
     if req.design:
         manifest.update(req.design.manifest)
     manifest.update(req.audit)
@@ -409,13 +399,3 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     fail_list = failures.to_dict("records") if len(failures) else []
     return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
 
-
-def _more_replications(out: Path, plan: Plan, reps: dict[int, int], precision: Mapping[str, float],
-                       cap: int) -> dict[int, int]:
-    """Replications per point after one precision check (unchanged when every target is met)."""
-    runs = store.read_parts(out, "runs", ["point", "scheme", "replication", *precision])
-    if runs.empty:
-        return reps
-    runs = runs[runs["replication"] < runs["point"].map(reps)]
-    need = replications_needed(runs, precision, cap)
-    return {p: max(n, need.get(p, 0)) for p, n in reps.items()}

@@ -11,12 +11,22 @@ Two methods, chosen by name, with the same two steps (SALib's sample / analyse s
 
 :func:`design` gives the points to run (each a mapping of dotted keys to values, run by the batch
 machinery like any sweep); :func:`analyse` turns the stored runs into one row per (scheme, metric,
-parameter). Each point's output is the mean over its replications. Keys whose base value is a whole
-number are rounded when run; the analysis uses the designed (unrounded) values.
+parameter). Each point's output is the mean over its replications, or (``difference``) the mean paired
+difference between a scheme and the baseline: what drives the *gap* between two plans, not their level.
+Keys whose base value is a whole number are rounded when run; the analysis uses the designed
+(unrounded) values.
+
+:func:`drivers` ranks the uncertain parameters by their effect on a paired difference sampled on any
+Latin hypercube (SALib's moment-independent delta, with first-order indices), and
+:func:`too_small` says when indices are too uncertain to mean anything (a confidence half-width
+above :data:`MEANINGFUL_CONF`, or a first-order index outside [0, 1] beyond its interval), so they
+are never reported silently.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +40,8 @@ COLUMNS = ("method", "scheme", "metric", "parameter", "S1", "S1_conf", "ST", "ST
            "sigma")
 DEFAULT_N = {"sobol": 64, "morris": 16}
 MORRIS_LEVELS = 4
+MEANINGFUL_CONF = 0.1   # a variance-share index known only to +/- more than this cannot rank parameters
+DRIVER_COLUMNS = ("scheme", "metric", "parameter", "delta", "delta_conf", "S1", "S1_conf")
 
 
 @dataclass(frozen=True)
@@ -79,16 +91,33 @@ def point_means(runs: pd.DataFrame, metrics: Sequence[str], n_points: int) -> pd
     return means.reindex(full)
 
 
+def difference_means(runs: pd.DataFrame, metrics: Sequence[str], n_points: int, scheme: str,
+                     baseline: str) -> pd.DataFrame:
+    """Per point, the mean paired difference ``scheme - baseline`` of each metric over their common
+    replications, indexed like :func:`point_means` under the label ``scheme``."""
+    keys = ["point", "replication"]
+    a = runs[runs["scheme"] == scheme].set_index(keys)[list(metrics)].astype(float)
+    b = runs[runs["scheme"] == baseline].set_index(keys)[list(metrics)].astype(float)
+    diff = (a - b.reindex(a.index)).dropna(how="all").reset_index().assign(scheme=scheme)
+    return point_means(diff, metrics, n_points)
+
+
 def analyse(d: Design, runs: pd.DataFrame, metrics: Sequence[str], schemes: Sequence[str],
-            num_resamples: int = 200, conf_level: float = 0.95) -> pd.DataFrame:
+            num_resamples: int = 200, conf_level: float = 0.95, difference: tuple[str, str] | None = None
+            ) -> pd.DataFrame:
     """One row per (scheme, metric, parameter) with the indices of ``d.method`` (NaN elsewhere).
 
-    A (scheme, metric) whose outputs are incomplete (a run failed) or constant gets NaN indices
-    rather than numbers SALib would compute from nothing.
+    ``difference=(scheme, baseline)`` analyses the paired difference instead (one scheme, named
+    ``scheme``). A (scheme, metric) whose outputs are incomplete (a run failed) or constant gets NaN
+    indices rather than numbers SALib would compute from nothing.
     """
     from SALib.analyze import morris, sobol
 
-    means = point_means(runs, metrics, len(d.X))
+    if difference is not None:
+        means = difference_means(runs, metrics, len(d.X), *difference)
+        schemes = [difference[0]]
+    else:
+        means = point_means(runs, metrics, len(d.X))
     rows = []
     for scheme in schemes:
         for metric in metrics:
@@ -111,3 +140,57 @@ def analyse(d: Design, runs: pd.DataFrame, metrics: Sequence[str], schemes: Sequ
                         row[col] = float(np.asarray(res[col])[i])
                 rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def drivers(uncertain: Mapping[str, tuple[float, float]], X: np.ndarray, y: np.ndarray, seed: int,
+            num_resamples: int = 200, conf_level: float = 0.95) -> pd.DataFrame:
+    """Per parameter: SALib's delta (moment-independent) and first-order index of ``y`` over the sample ``X``.
+
+    ``X`` is any Latin hypercube over ``uncertain`` (one row per world), ``y`` the output per world
+    (typically a paired difference). A constant or incomplete ``y`` gives NaN rather than numbers.
+    """
+    from SALib.analyze import delta
+
+    problem = problem_of(uncertain)
+    y = np.asarray(y, dtype=float)
+    res: dict[str, Any] = {}
+    if len(y) >= 4 and np.all(np.isfinite(y)) and np.ptp(y) > 0:
+        # SALib's delta seeds numpy's global generator from an int and treats 0 as "unseeded"; it prints
+        # notes on its binning to stdout, which would mix with the command's own output.
+        with contextlib.redirect_stdout(io.StringIO()):
+            res = delta.analyze(problem, np.asarray(X, dtype=float), y, num_resamples=num_resamples,
+                                conf_level=conf_level, seed=int(seed) % (2**31 - 1) + 1)
+    # SALib 1.5+ names Borgonovo's classical estimator delta_raw (beside bias-checked variants).
+    source = {"delta": "delta_raw" if "delta_raw" in res else "delta",
+              "delta_conf": "delta_raw_conf" if "delta_raw_conf" in res else "delta_conf",
+              "S1": "S1", "S1_conf": "S1_conf"}
+    rows = []
+    for i, name in enumerate(problem["names"]):
+        row = {"parameter": name}
+        for col, key in source.items():
+            row[col] = float(np.asarray(res[key])[i]) if key in res else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def too_small(table: pd.DataFrame, n: int, what: str) -> list[str]:
+    """Warnings (one line each) when the indices in ``table`` are too uncertain for ``n`` points to mean anything."""
+    out = []
+    pairs = [(c, f"{c}_conf") for c in ("S1", "ST", "delta", "mu_star") if c in table and f"{c}_conf" in table]
+    for col, conf in pairs:
+        if col == "mu_star":
+            continue   # not a share of variance: its scale is the metric's
+        v, h = table[col].to_numpy(dtype=float), table[conf].to_numpy(dtype=float)
+        known = np.isfinite(v) & np.isfinite(h)
+        wide = int((known & (h > MEANINGFUL_CONF)).sum())
+        outside = int((known & ((v - h > 1) | (v + h < 0))).sum())
+        above = int((known & (v > 1)).sum())
+        if wide or outside or above:
+            worst = float(np.nanmax(np.where(known, h, np.nan))) if known.any() else math.nan
+            bits = [f"{wide} of {int(known.sum())} {col} indices have 95% CI half-widths above "
+                    f"{MEANINGFUL_CONF:g} (up to +/-{worst:.2f})"] if wide else []
+            if above:
+                bits.append(f"{above} exceed 1" + (f" ({outside} beyond their interval)" if outside else ""))
+            out.append(f"{what}: " + " and ".join(bits) + f": {n} points are too few for these indices to "
+                       "mean anything; take more points (--n or --points) before ranking parameters by them")
+    return out

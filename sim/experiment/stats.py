@@ -9,7 +9,7 @@ Everything is vectorised over groups, so a sweep of thousands of points summaris
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -93,42 +93,6 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Seq
     cols = [*keys, "metric", "n", "mean", "sd", "ci_low", "ci_high", "diff_mean", "diff_sd", "diff_ci_low",
             "diff_ci_high", "diff_positive_share"]
     return out[cols]
-
-
-def relative_half_widths(runs: pd.DataFrame, metric: str, by: Sequence[str] = ("point",),
-                         level: float = 0.95) -> pd.DataFrame:
-    """Per (group, scheme): n, mean, CI half-width and half-width / |mean| of ``metric``."""
-    keys = [*by, "scheme"]
-    g = runs.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
-    g["half_width"] = half_width(g["sd"], g["n"], level)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = g["half_width"].to_numpy() / np.abs(g["mean"].to_numpy())
-    g["relative"] = np.where(g["half_width"] == 0, 0.0, rel)
-    return g
-
-
-def replications_needed(runs: pd.DataFrame, targets: Mapping[str, float], cap: int, level: float = 0.95,
-                        by: Sequence[str] = ("point",)) -> dict[object, int]:
-    """Groups whose interval is still too wide for a target, and how many replications each now needs.
-
-    For each group (a sweep point) and each ``metric -> relative half-width`` target, every scheme
-    must have half-width <= target x |mean|. Half-widths shrink like 1/sqrt(n), so the estimate is
-    n x (relative / target)^2, plus 10%; at least one more replication, at least two in all and
-    never above ``cap``. Groups already precise enough, or already at the cap, are left out.
-    """
-    need: dict[object, int] = {}
-    for metric, target in targets.items():
-        rel = relative_half_widths(runs, metric, by, level)
-        for _, row in rel.iterrows():
-            n = int(row["n"])
-            ok = n >= 2 and row["relative"] <= target
-            if ok or n >= cap:
-                continue
-            factor = (row["relative"] / target) ** 2 if np.isfinite(row["relative"]) else 4.0
-            want = min(cap, max(n + 1, 2, math.ceil(n * factor * 1.1)))
-            key = row[by[0]] if len(by) == 1 else tuple(row[list(by)])
-            need[key] = max(need.get(key, 0), want)
-    return need
 
 
 class Moments:

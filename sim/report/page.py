@@ -16,6 +16,7 @@ from sim.experiment import store
 from sim.report import decomposition, sections
 from sim.report.audit import what_ran
 from sim.report.data import load
+from sim.report.robustness import robustness_section
 
 CSS = """body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
 nav a{margin-right:1em} h2{border-bottom:2px solid #ddd;padding-top:.5em} figure{margin:1em 0}
@@ -40,6 +41,7 @@ def build_html(out: Path) -> str:
              sections.money_section(res, figs), sections.sweep_section(res, figs), sections.explain_section(res),
              sections.assumptions_section(res)]
     built.insert(1, decomposition.section(out))   # None unless the run was decomposed
+    built.append(robustness_section(out, figs))   # None unless the folder holds a robust analysis
     present = [s for s in built if s is not None]
     parts = [s.html(i) for i, s in enumerate(present, start=1)]
     nav = "".join(f"<a href='#{s.ident}'>{i}. {html.escape(s.title)}</a>" for i, s in enumerate(present, start=1))

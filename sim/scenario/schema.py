@@ -355,6 +355,19 @@ def _dumped(value: Any) -> Any:
     return value
 
 
+class Decision(Strict):
+    """What "better" means for ``teamsim robust`` and ``teamsim optimize`` (see :mod:`sim.decision`)."""
+
+    objective: str = Field(description="Metric to improve (its direction comes from sim/metrics.py).")
+    constraints: list[str] = Field(default_factory=list, description="Bounds such as turnover_rate_annual<=0.35.")
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> Decision:
+        from sim.decision import make_decision
+        make_decision(self.objective, self.constraints)   # raises ValueError with one clear line
+        return self
+
+
 class Scenario(Strict):
     name: Slug
     description: str = Field("", max_length=10_000)
@@ -372,6 +385,7 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
     uncertain: dict[str, Range] | None = Field(
         None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
+    decision: Decision | None = Field(None, description="Objective and constraints of `teamsim robust`/`optimize`.")
 
     @field_validator("sweep", "uncertain", mode="after")
     @classmethod

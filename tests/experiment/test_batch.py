@@ -162,7 +162,7 @@ def test_precision_adds_replications_until_every_interval_is_narrow_enough(tmp_p
     assert ((half <= 0.05 * g["mean"].abs()) | (g["n"] >= 30)).all()
     assert runs.groupby("point")["replication"].nunique().max() > 2   # it did add replications
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["precision"]["targets"] == {"gross_profit": 0.05}
+    assert manifest["precision"]["targets"] == ["gross_profit=0.05"]
 
 
 def test_a_batch_leaves_no_thread_so_the_next_pool_forks(tmp_path: Path) -> None:

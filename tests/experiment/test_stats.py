@@ -10,7 +10,7 @@ import pytest
 
 from sim.experiment.batch import BatchRequest, run_batch
 from sim.experiment.executors import ExecutorSpec
-from sim.experiment.stats import mean_ci, replications_needed, summarise
+from sim.experiment.stats import mean_ci, summarise
 from sim.scenario import load_scenario
 
 from .conftest import SCENARIOS
@@ -53,13 +53,3 @@ def test_paired_differences_have_smaller_variance_than_unpaired_on_the_shipped_c
     assert (others["diff_sd"] ** 2 < unpaired_var).all(), others[["scheme", "metric", "diff_sd", "sd"]]
 
 
-def test_replications_needed_grows_only_imprecise_groups_and_respects_the_cap() -> None:
-    rng = np.random.default_rng(2)
-    rows = []
-    for point, sd in ((0, 0.01), (1, 5.0)):
-        for r in range(5):
-            rows.append({"point": point, "scheme": "a", "replication": r, "x": 10 + rng.normal(0, sd)})
-    runs = pd.DataFrame(rows)
-    need = replications_needed(runs, {"x": 0.05}, cap=40)
-    assert 0 not in need and 5 < need[1] <= 40
-    assert replications_needed(runs, {"x": 0.05}, cap=5) == {}
