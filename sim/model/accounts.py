@@ -68,6 +68,7 @@ class Accounts:
         self.gross_profit = 0
         self.placed_by = np.zeros(256, dtype=np.int64)   # placements by person id (either side)
         self.placed_seat = np.zeros(model.wf.n_seats, dtype=np.int64)   # this month's placements by seat
+        self.placed_value = np.zeros(model.wf.n_seats)   # their expected GP credited to each seat (cents)
         # Runs that keep statements keep their placements too (see sim.model.placements).
         self.booked: list[np.ndarray] | None = [] if model.detail else None
         self.fell: dict[int, tuple[float, str, int]] = {}   # placement id -> (day, remedy, refund cents)
@@ -94,6 +95,7 @@ class Accounts:
         m.events += len(rows)
         wf = m.wf
         self.placed_seat = np.bincount(rows[:, 1:3].astype(np.int64).ravel(), minlength=wf.n_seats)
+        self.placed_value = self._placed_value(rows, wf.n_seats)
         if not len(rows):
             return
         if len(self.placed_by) < wf.next_pid:
@@ -109,6 +111,21 @@ class Accounts:
         if len(contract):
             self.new_contracts.append(contract)
             self.new_contract_months.append(months)
+
+    def _placed_value(self, rows: np.ndarray, n_seats: int) -> np.ndarray:
+        """Expected GP (cents) of this month's new placements credited to each seat by the split: a perm fee,
+        or a contract's monthly GP times the mean contract length (what a placement is worth when made,
+        whatever the book already running bills this month). Free replacements are worth nothing."""
+        if not len(rows):
+            return np.zeros(n_seats)
+        new = rows[:, PLACED["placement"]] >= 0
+        perm = rows[:, 5] != 0.0
+        value = np.where(perm, rows[:, PLACED["fee"]], rows[:, PLACED["fee"]] * self.m.sc.market.contract_months_mean)
+        value = np.where(new, value, 0.0)
+        share = self.m.month_end.share_r
+        return (np.bincount(rows[:, PLACED["recruiter"]].astype(np.int64), weights=share * value, minlength=n_seats)
+                + np.bincount(rows[:, PLACED["account_manager"]].astype(np.int64), weights=(1.0 - share) * value,
+                              minlength=n_seats))
 
     def schedule_falloffs(self, rows: np.ndarray) -> None:
         """Perm placements that will fall off (placement rows, in placement order): a SimPy timeout each, at

@@ -7,8 +7,8 @@ shapes are assumptions. Every mechanism's strength is a function of what is at s
 Effort (Holmström 1982; Babcock et al. 2015; Kandel & Lazear 1992). A person chooses effort e to
 maximise ``(intrinsic + M) e - cost e^2 / 2``, so ``e* = (intrinsic + M + extra) / cost`` clipped to
 [minimum, maximum]. ``M`` is what one more unit of effort is worth in money: its marginal product
-``mp`` (expected credited GP of one more unit of effort, in months of market pay, measured from
-the person's own desk: demand, queues, the partner's effort) times what the plan pays for it::
+``mp`` (expected GP of the placements one more unit of effort makes, in months of market pay, measured
+from the person's own desk: demand, queues, the partner's effort) times what the plan pays for it::
 
     M = money_weight * mp * (own + w_eff * teammates * teammate)
     w_eff = social_weight + peer_pressure * intensity / sqrt(teammates)
@@ -88,7 +88,7 @@ def effort_best_response(
 ) -> Num:
     """Best-response effort to the money one more unit of effort makes (see the module docstring).
 
-    ``marginal_product``: expected credited GP of one more unit of effort (months of market pay);
+    ``marginal_product``: expected GP of the placements one more unit of effort makes (months of market pay);
     ``intensity``: the shared stake's intensity (peer pressure); ``extra``: non-pay marginal benefits
     (career concerns, a performance standard, rank feedback, a lead's push), in the same utility units.
     """
@@ -102,7 +102,7 @@ def effort_best_response(
 
 def career_concern(marginal_product: Num, weight: float) -> Num:
     """Marginal benefit of output through future pay and promotion (Holmström 1999; Gibbons & Murphy 1992):
-    ``weight`` utility per month's market pay of marginal credited GP, whatever the plan pays now."""
+    ``weight`` utility per month's market pay of the marginal GP of placements made, whatever the plan pays now."""
     return weight * np.asarray(marginal_product)
 
 

@@ -3,9 +3,9 @@
 Payroll hands the month's facts to the pure payout engine and keeps the statements; the rules in
 :mod:`sim.model.behaviour` then decide next month's effort and cooperation from what the plan pays at
 the margin, what is at stake, and what effort and help are worth in this market (each person's own
-record of credited GP per unit of effort, the conversion lift of a cooperating pair, the placements
-sharing makes); :mod:`sim.model.staffing` decides who leaves and who joins. What is reported goes to
-the :class:`~sim.model.tally.Tally`, apart from the decisions.
+record of the GP of the placements they make per unit of effort, the conversion lift of a cooperating
+pair, the placements sharing makes); :mod:`sim.model.staffing` decides who leaves and who joins. What is
+reported goes to the :class:`~sim.model.tally.Tally`, apart from the decisions.
 
 Month end touches every person, every month, so it works on whole arrays (one element per seat):
 the rules are the same functions, applied to numpy arrays.
@@ -234,12 +234,16 @@ class MonthEnd:
             self.update_behaviour(coop_all)
 
     def _expect(self, seats: np.ndarray, got: np.ndarray, shared: np.ndarray) -> None:
-        """Update each person's running expectations: credited GP, credited GP per unit of effort (their
-        marginal product: arrivals grow in proportion to effort), and GP made by sharing."""
+        """Update each person's running expectations: credited GP (what the plan pays on), the expected GP of
+        the placements they make and that per unit of effort (their marginal product: arrivals grow in
+        proportion to effort), and GP made by sharing."""
         wf, w = self.m.wf, self.b.effort.credit_weight
         ema = wf.credit_ema[seats]
         wf.credit_ema[seats] = np.where(ema < 0, got, (1.0 - w) * ema + w * got)
-        per_effort = got / np.maximum(wf.effort[seats], 0.05)
+        made = self.m.acc.placed_value[seats]   # what this month's new placements are worth, not the running book
+        value = wf.value_ema[seats]
+        wf.value_ema[seats] = np.where(value < 0, made, (1.0 - w) * value + w * made)
+        per_effort = made / np.maximum(wf.effort[seats], 0.05)
         mp = wf.mp_ema[seats]
         wf.mp_ema[seats] = np.where(mp < 0, per_effort, (1.0 - w) * mp + w * per_effort)
         wf.shared_ema[seats] = (1.0 - w) * wf.shared_ema[seats] + w * shared
@@ -320,8 +324,8 @@ class MonthEnd:
         return bh.stake_intensity(stake, self.b.effort.stake_half)
 
     def marginal_product(self, seats: np.ndarray) -> np.ndarray:
-        """Expected credited GP of one more unit of effort, in months of the role's market pay: the person's
-        own record, or for a newcomer the firm's mean scaled by their skill and ramp. (Measured against
+        """Expected GP of the placements one more unit of effort makes, in months of the role's market pay: the
+        person's own record, or for a newcomer the firm's mean scaled by their skill and ramp. (Measured against
         market pay, money means the same in a market of bigger or smaller deals.)"""
         wf = self.m.wf
         mp = wf.mp_ema[seats]
@@ -382,7 +386,7 @@ class MonthEnd:
             pod_n = np.bincount(pods, minlength=wf.n_pods)[pods]
             others = np.where(pod_n > 1, (pod_sum - coop) / np.maximum(pod_n - 1, 1), coop)
             side = self.side[producers]
-            pair_gp = np.maximum(wf.credit_ema[producers], 0.0) / np.maximum(side, 1e-9)
+            pair_gp = np.maximum(wf.value_ema[producers], 0.0) / np.maximum(side, 1e-9)
             value = bh.help_value(pair_gp, wf.shared_ema[producers], coop, pod_sum / np.maximum(pod_n, 1),
                                   self.waste[pods],
                                   conversion_min=mk.conversion_min, conversion_max=mk.conversion_max,

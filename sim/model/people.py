@@ -75,7 +75,8 @@ class Workforce:
         self.ctype = np.full(n, CONDITIONAL, dtype=np.int64)
         self.effort = np.ones(n)
         self.credit_ema = np.zeros(n)   # expected credited GP a month (cents; -1: no record yet)
-        self.mp_ema = np.zeros(n)       # expected credited GP per unit of effort (cents; -1: no record yet)
+        self.value_ema = np.zeros(n)    # expected GP a month of the placements one makes (cents; -1: none yet)
+        self.mp_ema = np.zeros(n)       # the same per unit of effort (cents; -1: no record yet)
         self.shared_ema = np.zeros(n)   # expected GP a month of placements made by sharing with pod mates
         self.pay_hist = np.zeros((n, PAY_MEMORY), dtype=np.int64)   # ring buffer: slot = month mod 3
         self.pay_hist_n = np.zeros(n, dtype=np.int64)
@@ -142,7 +143,7 @@ class Workforce:
         self.pay_hist_n[seat] = 0
         self.pay_sum[seat] = self.credit_sum[seat] = self.months[seat] = 0
         self.credit_ema[seat] = -1.0   # unknown until the first month's credits
-        self.mp_ema[seat] = -1.0
+        self.mp_ema[seat] = self.value_ema[seat] = -1.0
         self.shared_ema[seat] = 0.0
         self.records[pid] = PersonRecord(pid, seat, self.role[seat], self.pod[seat],
                                          month, tenure, ctype, float(self.skill[seat]))

@@ -97,7 +97,7 @@ class Market(Strict):
 class Effort(Strict):
     cost: float = Field(1.0, gt=0, le=100, description="Convexity k of the effort cost k e^2/2.")
     intrinsic: float = Field(0.5, ge=0, le=10, description="Intrinsic motivation (marginal benefit with no pay).")
-    money_weight: float = Field(0.35, ge=0, le=100,
+    money_weight: float = Field(0.3, ge=0, le=100,
                                 description="Utility of a month's market pay of marginal pay (effort's money term).")
     minimum: float = Field(0.2, ge=0, le=10, description="Lowest effort anyone chooses.")
     maximum: float = Field(1.6, gt=0, le=10, description="Highest effort anyone can sustain.")
@@ -108,9 +108,9 @@ class Effort(Strict):
     stake_half: float = Field(0.1, gt=0, le=10,
                               description="Stake (share of pay depending on others) at which peer pressure, sanctions "
                                           "and a lead's push work at half strength (assumption).")
-    career_concern: float = Field(0.2, ge=0, le=10,
-                                  description="Utility per month's market pay of marginal credited GP through future "
-                                              "pay and promotion, under any plan (assumption).")
+    career_concern: float = Field(0.17, ge=0, le=10,
+                                  description="Utility per month's market pay of the marginal GP of placements made, "
+                                              "through future pay and promotion, under any plan (assumption).")
     standard_value: float = Field(0.4, ge=0, le=10,
                                   description="Utility of keeping one's job against a performance standard.")
     standard_width: float = Field(0.15, gt=0, le=5,

@@ -12,8 +12,9 @@ only what the study's situation needs, and compares the simulated figure (mean o
   hires at the trade's 22-47% a year, and over 19 months most incumbents are still there (the share
   is then about 0.1-0.2, docs/validation.md).
 - Hamilton, Nickerson & Owan 2003 (JPE 111(3), Koret garment plant): team production with a group piece
-  rate raised productivity by about 14%. Small pods (2 + 2) with strong complementarity (conversion 0.2
-  alone, 1.0 for a fully cooperating pair), an equal pod pool against individual commission. Band 0.05-0.25.
+  rate raised productivity by about 14%. Teams of complementary tasks: pods of one recruiter and one
+  account manager (the pair whose cooperation lifts conversion, 0.55 alone to 1.0 fully cooperating),
+  an equal pod pool against individual commission at the same rate. Band 0.05-0.25.
 - Bandiera, Barankay & Rasul 2013 (JEEA 11(5)): rank feedback to teams under team pay cut productivity
   by 14%. A pod pool with and without a published ranking. Band -0.25 to -0.05.
 - Blader, Gartenberg & Prat 2020 (REStud 87(2)): rankings help where work is individualistic, not where
@@ -95,8 +96,8 @@ def check(size: Size) -> CheckOutcome:
     out.rows.append(_row("Lazear: share from selection", "about half of the gain is selection", src,
                          (0.30, 0.70), shares, 0.5, "share"))
     hno = _scenario("hno", schemes=[INDIVIDUAL, POOL], **{
-        "firm.pods": 12, "firm.recruiters_per_pod": 2, "firm.account_managers_per_pod": 2,
-        "market.conversion_min": 0.2, "market.conversion_max": 1.0})
+        "firm.pods": 24, "firm.recruiters_per_pod": 1, "firm.account_managers_per_pod": 1,
+        "market.conversion_max": 1.0})
     out.rows.append(_row("HNO: team pay with complementarities", "team production raised productivity ~14%",
                          "Hamilton, Nickerson & Owan 2003 (JPE 111(3))", (0.05, 0.25),
                          _relative(hno, "individual", "team_pool", reps), 0.14, "share"))
