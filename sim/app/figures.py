@@ -71,7 +71,7 @@ def _axes(k: int) -> tuple[str, str]:
 
 def results_figure(runs: list[dict[str, Any]], big: bool = False) -> Figure:
     """One panel per metric: a bar per shown run, its 95% interval, named by what it changed."""
-    fig = grid(list(PANELS.values()), 2 if big else 3, big, 820 if big else 520)
+    fig = grid(list(PANELS.values()), 2 if big else 3, big, 700 if big else 520)
     tick, _ = _fonts(big)
     for run in runs:
         colour, _dash, _marker, pattern = style_of(run["n"])
@@ -104,8 +104,7 @@ def paired(run: dict[str, Any], base: dict[str, Any], metric: str) -> tuple[floa
 
 def differences_figure(runs: list[dict[str, Any]], base: dict[str, Any] | None, big: bool = False) -> Figure:
     """Each shown run minus the baseline, per metric: the paired mean difference and its 95% interval."""
-    titles = [f"{t}: change" for t in PANELS.values()]
-    fig = grid(titles, 2 if big else 3, big, 820 if big else 520)
+    fig = grid(list(PANELS.values()), 2 if big else 3, big, 700 if big else 520)
     if base is None:
         return fig
     tick, _ = _fonts(big)
@@ -131,7 +130,6 @@ def differences_figure(runs: list[dict[str, Any]], base: dict[str, Any] | None, 
     for k in range(len(PANELS)):
         ax = "" if k == 0 else k + 1
         fig["layout"][f"xaxis{ax}"]["showticklabels"] = False
-        fig["layout"][f"yaxis{ax}"]["rangemode"] = "normal"   # a change can be negative; zero is drawn
         fig["layout"][f"yaxis{ax}"]["zerolinewidth"] = 2
     fig["layout"]["font"]["size"] = tick
     return fig
@@ -139,7 +137,7 @@ def differences_figure(runs: list[dict[str, Any]], base: dict[str, Any] | None, 
 
 def monthly_figure(runs: list[dict[str, Any]], big: bool = False) -> Figure:
     """Monthly series per shown run (mean lines; dashes and markers tell runs apart without colour)."""
-    fig = grid(list(SERIES.values()), 2, big, 820 if big else 560)
+    fig = grid(list(SERIES.values()), 2, big, 700 if big else 560)
     for run in runs:
         colour, dash, marker, _pattern = style_of(run["n"])
         name = label(run["label"])

@@ -18,7 +18,8 @@ from sim.report.style import fmt
 from sim.scenario import Scenario
 
 SHOWN = 4   # runs drawn besides the baseline (the newest ones); every run stays in the table
-VIEWS = (("results", "Results"), ("changes", "Change from baseline"), ("months", "Month by month"))
+VIEWS = (("results", "Results"), ("changes", "Change from baseline"), ("months", "Month by month"),
+         ("firm", "Watch the firm"))
 TABLE_METRICS = (("mean_effort", "Effort", ""), ("mean_cooperation", "Cooperation", ""),
                  ("placements", "Placements", "placements"), ("turnover_rate_annual", "Turnover per year", "share/yr"),
                  ("commission_paid", "Variable pay", "$"), ("profit", "Profit", "$"))
@@ -73,6 +74,7 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
                  id="view-changes", className="view"),
         html.Div(dcc.Graph(id="fig-monthly", config={"displaylogo": False, "responsive": True}),
                  id="view-months", className="view"),
+        html.Div(firm_view(), id="view-firm", className="view"),
     ], className="views")
     session = html.Div([
         html.Div([html.Label("Baseline", htmlFor="baseline", className="lever-label"),
@@ -95,6 +97,22 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
         dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1),
         dcc.Interval(id="tick", interval=1000, n_intervals=0),
     ], id="page", className="page present" if present else "page")
+
+
+def firm_view() -> list[Any]:
+    """Playback of one run's first replication: which run, play, pause, step, and the month."""
+    return [
+        html.Div([html.Label("Run to watch", htmlFor="watch", className="lever-label"),
+                  dcc.Dropdown(id="watch", options=[], value=None, clearable=False, searchable=False),
+                  html.Button("Play", id="play", n_clicks=0), html.Button("Pause", id="pause", n_clicks=0),
+                  html.Button("Step", id="step", n_clicks=0)], className="playbar"),
+        dcc.Slider(id="month", min=1, max=2, step=1, value=1, marks=None, updatemode="drag",
+                   tooltip={"placement": "bottom", "always_visible": False}),
+        html.Div(id="firm-note", className="note"),
+        dcc.Graph(id="fig-firm", config={"displaylogo": False, "responsive": True}),
+        dcc.Store(id="watching", data=None),
+        dcc.Interval(id="play-tick", interval=700, disabled=True),
+    ]
 
 
 def history_table(runs: list[dict[str, Any]], baseline: int | None) -> html.Table:

@@ -192,3 +192,4 @@ class Runner:
             self.job.cancelled = True
         self.pool.terminate()
         self.pool.join()
+

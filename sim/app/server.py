@@ -18,10 +18,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 from flask import Response, abort
 
-from sim.app import figures, guard, layout
+from sim.app import figures, guard, layout, playback
 from sim.app.levers import (
     LEVERS,
     NAMES,
@@ -54,6 +54,7 @@ class Workshop:
         self.present = present
         self.port = 0
         self.last: dict[str, Any] = {}   # what the last finished job was (status line for every tab)
+        self._frames: dict[int, dict[str, Any]] = {}
 
     def shown(self, big: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[dict[str, Any]]]:
         """(every run labelled, the baseline run, the runs drawn: baseline + the newest few)."""
@@ -78,6 +79,18 @@ class Workshop:
         else:
             n = self.session.add(levers, {**job.summary, "seconds": job.seconds})
             self.last = {"text": f"Run {n}: {job.summary['replications']} replications in {job.seconds:.1f} s."}
+
+    def playback(self, run: dict[str, Any]) -> dict[str, Any]:
+        """The frames of a run's first replication: stored in the session once made (one detailed run)."""
+        n = run["n"]
+        if n not in self._frames:
+            stored = self.session.playback(n)
+            if stored is None:
+                scenario = build_scenario(self.scenario, run["levers"])
+                stored = playback.frames(self.runner.detail(scenario, 0), scenario.horizon_months)
+                self.session.store_playback(n, stored)
+            self._frames[n] = stored
+        return self._frames[n]
 
     def initial(self) -> dict[str, Any]:
         """Lever values a page opens with: the latest run's (so a reload keeps them), else the file's."""
@@ -180,6 +193,55 @@ def create_app(w: Workshop, title: str) -> Dash:
         return [figures.results_figure(shown, big), figures.differences_figure(shown, base, big),
                 figures.monthly_figure(shown, big), layout.history_table(runs, base["n"] if base else None),
                 options, base["n"] if base else None]
+
+    @app.callback(Output("watch", "options"), Output("watch", "value"), Input("seen", "data"), State("watch", "value"))
+    def _watchable(_version: Any, current: Any) -> list[Any]:
+        runs, _base, _shown = w.shown(False)
+        options = [{"label": f"run {r['n']}: {r['label']}", "value": r["n"]} for r in reversed(runs)]
+        keep = current if current in {r["n"] for r in runs} else (runs[-1]["n"] if runs else None)
+        return [options, keep if keep != current else no_update]
+
+    @app.callback(Output("watching", "data"), Output("month", "max"), Output("month", "value", allow_duplicate=True),
+                  Output("firm-note", "children"), Input("watch", "value"), prevent_initial_call=True)
+    def _load(n: Any) -> list[Any]:
+        if n is None:
+            return [None, 2, 1, "Run something first: the firm of its first replication plays here."]
+        run = _known_run(n)
+        fr = w.playback(run)
+        note = ("Size: effort; colour: cooperation (red 0, blue 1); lines: a recruiter and an account manager "
+                "paid on a placement together that month; star: hired; cross: leaving at the month's end.")
+        if not fr["linked"]:
+            note += " This plan pays no commission per placement, so who placed with whom is not drawn."
+        return [n, max(len(fr["months"]), 2), 1, note]
+
+    @app.callback(Output("fig-firm", "figure"), Input("month", "value"), Input("watching", "data"),
+                  Input("present", "value"))
+    def _frame(month: Any, n: Any, present: Any) -> Any:
+        if n is None:
+            return playback.month_figure({"place": {}, "months": [], "pods": 1, "roles": {}}, 1, bool(present))
+        if not isinstance(month, int) or isinstance(month, bool):
+            abort(400)
+        return playback.month_figure(w.playback(_known_run(n)), month, bool(present))
+
+    @app.callback(Output("play-tick", "disabled"), Input("play", "n_clicks"), Input("pause", "n_clicks"),
+                  prevent_initial_call=True)
+    def _play(_play: Any, _pause: Any) -> bool:
+        return ctx.triggered_id != "play"
+
+    @app.callback(Output("month", "value", allow_duplicate=True), Input("play-tick", "n_intervals"),
+                  Input("step", "n_clicks"), State("month", "value"), State("month", "max"), prevent_initial_call=True)
+    def _advance(_tick: Any, _step: Any, month: Any, last: Any) -> Any:
+        if not isinstance(month, int) or not isinstance(last, int):
+            abort(400)
+        return month + 1 if month < last else no_update
+
+    def _known_run(n: Any) -> dict[str, Any]:
+        if not isinstance(n, int) or isinstance(n, bool):
+            abort(400)
+        run = next((r for r in w.session.runs() if r["n"] == n), None)
+        if run is None:
+            abort(400)
+        return run
 
     @app.callback(Output("seen", "data", allow_duplicate=True), Input("baseline", "value"), prevent_initial_call=True)
     def _pin(n: Any) -> Any:

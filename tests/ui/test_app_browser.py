@@ -175,6 +175,47 @@ def test_reload_keeps_the_session_and_a_second_browser_sees_it(app: App, browser
     ctx.close()
 
 
+def test_the_session_exports_as_a_self_contained_handout(app: App, browser: Any) -> None:
+    ctx, page, _errors = _open(browser, app.url)
+    if not app.runs():
+        _run(page, app)
+    with urllib.request.urlopen(app.url + "_teamsim/handout", timeout=60) as resp:
+        assert resp.status == 200 and "attachment" in resp.headers["Content-Disposition"]
+        text = resp.read().decode()
+    assert (app.out / "handout.html").read_text(encoding="utf-8") == text
+    assert "<script src" not in text and "baseline (run" in text and "Every run of the session" in text
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.goto((app.out / "handout.html").as_uri())
+    page.wait_for_selector("div.fig[data-rendered=yes]", timeout=30_000)
+    assert all(u.startswith("file:") or u.startswith("data:") for u in seen), seen
+    ctx.close()
+
+
+def test_playback_steps_plays_and_pauses_through_the_months(app: App, browser: Any) -> None:
+    ctx, page, errors = _open(browser, app.url)
+    if not app.runs():
+        _run(page, app)
+    page.locator("#view input[value=firm]").check()
+    title = "document.querySelector('#fig-firm .gtitle') && document.querySelector('#fig-firm .gtitle').textContent"
+    page.wait_for_function(f"({title} || '').startsWith('Month 1 of 12')", timeout=60_000)
+    people = page.locator("#fig-firm g.scatterlayer g.trace").nth(1).locator("path.point").count()
+    assert people >= 10   # two pods of three recruiters and three AMs, less any empty seat
+    page.click("#step")
+    page.wait_for_function(f"{title}.startsWith('Month 2 of 12')", timeout=10_000)
+    page.click("#step")
+    page.wait_for_function(f"{title}.startsWith('Month 3 of 12')", timeout=10_000)
+    page.click("#play")
+    page.wait_for_function(f"/^Month ([5-9]|1[0-2]) of 12/.test({title})", timeout=20_000)
+    page.click("#pause")
+    page.wait_for_timeout(300)
+    held = page.evaluate(title)
+    page.wait_for_timeout(1600)
+    assert page.evaluate(title) == held   # paused
+    assert errors == []
+    ctx.close()
+
+
 def test_a_bad_typed_value_is_echoed_beside_its_field_and_nothing_runs(app: App, browser: Any) -> None:
     ctx, page, _errors = _open(browser, app.url, viewport={"width": 1024, "height": 768})
     n = len(app.runs())
