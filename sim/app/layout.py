@@ -19,7 +19,7 @@ from sim.scenario import Scenario
 
 SHOWN = 4   # runs drawn besides the baseline (the newest ones); every run stays in the table
 VIEWS = (("results", "Results"), ("changes", "Change from baseline"), ("months", "Month by month"),
-         ("firm", "Watch the firm"))
+         ("firm", "Watch the firm"), ("script", "Script"))
 TABLE_METRICS = (("mean_effort", "Effort", ""), ("mean_cooperation", "Cooperation", ""),
                  ("placements", "Placements", "placements"), ("turnover_rate_annual", "Turnover per year", "share/yr"),
                  ("commission_paid", "Variable pay", "$"), ("profit", "Profit", "$"))
@@ -75,6 +75,7 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
         html.Div(dcc.Graph(id="fig-monthly", config={"displaylogo": False, "responsive": True}),
                  id="view-months", className="view"),
         html.Div(firm_view(), id="view-firm", className="view"),
+        html.Div(script_view(scenario), id="view-script", className="view"),
     ], className="views")
     session = html.Div([
         html.Div([html.Label("Baseline", htmlFor="baseline", className="lever-label"),
@@ -113,6 +114,48 @@ def firm_view() -> list[Any]:
         dcc.Store(id="watching", data=None),
         dcc.Interval(id="play-tick", interval=700, disabled=True),
     ]
+
+
+def script_view(scenario: Scenario) -> list[Any]:
+    """The guided script: the round's question and prompt, the room's prediction, every round's result."""
+    ws = scenario.workshop
+    if ws is None:
+        return [html.P("This scenario has no workshop: block, so there is no script to follow. "
+                       "scenarios/workshop_script.yaml has one for the five questions.")]
+    first = ws.rounds[0]
+    return [
+        html.H2(ws.title or "Script"),
+        html.Div([html.Button("Previous round", id="round-prev", n_clicks=0),
+                  html.Button("Next round", id="round-next", n_clicks=0),
+                  html.Button("Set this round's levers again", id="round-apply", n_clicks=0),
+                  html.Span(f"Round 1 of {len(ws.rounds)}", id="round-count")], className="playbar"),
+        html.P(first.question, id="round-question", className="question"),
+        html.Label(first.prompt, htmlFor="prediction", id="round-prompt", className="lever-label"),
+        dcc.Textarea(id="prediction", value="", maxLength=500, className="prediction",
+                     placeholder="The room's prediction, typed before pressing Run"),
+        html.Div(id="round-results"),
+        dcc.Store(id="round", data=0),
+    ]
+
+
+def round_table(scenario: Scenario, runs: list[dict[str, Any]], base: dict[str, Any] | None) -> Any:
+    """Each round of the script: its question, the room's prediction and the result of its latest run."""
+    ws = scenario.workshop
+    if ws is None:
+        return None
+    rows = []
+    for i, r in enumerate(ws.rounds):
+        done = [run for run in runs if run.get("round") == i]
+        run = done[-1] if done else None
+        result: Any = "not run yet"
+        if run is not None:
+            parts = [f"{title} {fmt(run['metrics'][m][0], unit)}" for m, title, unit in TABLE_METRICS]
+            result = [html.B(run["label"]), html.Br(), "; ".join(parts)]
+        rows.append(html.Tr([html.Td(str(i + 1)), html.Td(r.question),
+                             html.Td(run.get("prediction") or "" if run else ""), html.Td(result)],
+                            className="round-row"))
+    head = html.Tr([html.Th("Round"), html.Th("Question"), html.Th("The room predicted"), html.Th("Result")])
+    return html.Table([html.Thead(head), html.Tbody(rows)], id="rounds", className="runs")
 
 
 def history_table(runs: list[dict[str, Any]], baseline: int | None) -> html.Table:

@@ -291,3 +291,29 @@ def label(levers: dict[str, Any], baseline: dict[str, Any] | None, n: int, is_ba
         return f"baseline (run {n})"
     changed = changes(levers, baseline, own)
     return f"{', '.join(changed)} (run {n})" if changed else f"as baseline (run {n})"
+
+
+def check_rounds(scenario: Scenario, source: str, caps: Caps) -> None:
+    """Every round of the scenario's script gives a valid Run; raises ScenarioError naming each bad lever."""
+    from sim.scenario import Problem
+
+    ws = scenario.workshop
+    problems: list[Problem] = []
+    for i, r in enumerate(ws.rounds if ws else []):
+        where = f"workshop.rounds[{i}].levers"
+        kind = plan_type(scenario.scheme(r.scheme))
+        unused = [n for n in r.levers if not applies(BY_NAME[n], kind)]
+        problems += [Problem(source, f"{where}.{n}", f"scheme {r.scheme!r} ({kind}) has no such term") for n in unused]
+        try:
+            levers, bad = parse(as_sent({**defaults(scenario, r.scheme), **r.levers}), scenario, caps)
+        except Forged as err:
+            problems.append(Problem(source, where, str(err)))
+            continue
+        problems += [Problem(source, f"{where}.{n}", msg) for n, msg in bad.items()]
+        if not bad and not unused:
+            try:
+                build_scenario(scenario, levers)
+            except ScenarioError as err:
+                problems += [Problem(source, f"{where}: {p.path}", p.message) for p in err.problems]
+    if problems:
+        raise ScenarioError(problems)

@@ -29,6 +29,7 @@ from sim.app.levers import (
     Forged,
     applies,
     build_scenario,
+    check_rounds,
     control_value,
     defaults,
     label,
@@ -68,7 +69,8 @@ class Workshop:
         others = [r for r in runs if r["n"] != pin][-layout.SHOWN:]
         return runs, base, ([base] if base else []) + others
 
-    def finished(self, job: Job, levers: dict[str, Any]) -> None:
+    def finished(self, job: Job, levers: dict[str, Any], round_: int | None = None,
+                 prediction: str | None = None) -> None:
         """Store a finished job's run (in the runner's thread); cancelled or failed runs are not stored."""
         if job.cancelled:
             self.last = {"text": f"Run cancelled after {job.done} of {job.total} replications."}
@@ -77,7 +79,7 @@ class Workshop:
         elif job.summary["errors"]:
             self.last = {"text": "The run failed: " + "; ".join(job.summary["errors"][:3])}
         else:
-            n = self.session.add(levers, {**job.summary, "seconds": job.seconds})
+            n = self.session.add(levers, {**job.summary, "seconds": job.seconds}, round_, prediction)
             self.last = {"text": f"Run {n}: {job.summary['replications']} replications in {job.seconds:.1f} s."}
 
     def playback(self, run: dict[str, Any]) -> dict[str, Any]:
@@ -127,24 +129,49 @@ def create_app(w: Workshop, title: str) -> Dash:
         return Response(page, mimetype="text/html",
                         headers={"Content-Disposition": "attachment; filename=handout.html"})
 
-    @app.callback(*_lever_outputs("value"), *_lever_outputs("disabled"), Input("scheme", "value"),
-                  prevent_initial_call=True)
-    def _scheme(scheme: Any) -> list[Any]:
-        if not isinstance(scheme, str) or scheme not in [s.name for s in sc.schemes]:
-            abort(400)
-        values = defaults(sc, scheme, w.replications)
-        kind = plan_type(sc.scheme(scheme))
-        return [control_value(lv, values[lv.name]) for lv in LEVERS] + [not applies(lv, kind) for lv in LEVERS]
+    ws = sc.workshop
+    round_io = ([Input("round-prev", "n_clicks"), Input("round-next", "n_clicks"), Input("round-apply", "n_clicks"),
+                 State("round", "data")] if ws else [])
+    round_out = ([Output("round", "data"), Output("round-question", "children"), Output("round-prompt", "children"),
+                  Output("round-count", "children"), Output("prediction", "value")] if ws else [])
+
+    @app.callback(Output("scheme", "value"), *_lever_outputs("value"), *_lever_outputs("disabled"), *round_out,
+                  Input("scheme", "value"), *round_io, prevent_initial_call=True)
+    def _levers(scheme: Any, *nav: Any) -> list[Any]:
+        """A scheme's own values when the scheme changes; a round's scheme and levers when the script moves."""
+        trigger = ctx.triggered_id
+        extra: list[Any] = []
+        if ws and trigger in ("round-prev", "round-next", "round-apply"):
+            current = nav[3]
+            if not isinstance(current, int) or isinstance(current, bool) or not 0 <= current < len(ws.rounds):
+                abort(400)
+            i = max(0, min(len(ws.rounds) - 1, current + {"round-prev": -1, "round-next": 1}.get(trigger, 0)))
+            r = ws.rounds[i]
+            values = {**defaults(sc, r.scheme, w.replications), **r.levers}
+            extra = [i, r.question, r.prompt, f"Round {i + 1} of {len(ws.rounds)}", "" if i != current else no_update]
+            out_scheme: Any = r.scheme
+        else:
+            if not isinstance(scheme, str) or scheme not in [s.name for s in sc.schemes]:
+                abort(400)
+            values = defaults(sc, scheme, w.replications)
+            extra = [no_update] * len(round_out)
+            out_scheme = no_update
+        kind = plan_type(sc.scheme(values["scheme"]))
+        return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
+                *(not applies(lv, kind) for lv in LEVERS), *extra]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 
     @app.callback(Output("job", "data"), Output("problems", "children"), *problem_outputs,
                   Output("tick", "interval", allow_duplicate=True), Output("status", "children", allow_duplicate=True),
-                  Input("run", "n_clicks"), State("scheme", "value"), *(State(n, "value") for n in NAMES),
-                  prevent_initial_call=True)
-    def _run(_clicks: Any, scheme: Any, *values: Any) -> list[Any]:
+                  Input("run", "n_clicks"), State("view", "value"), State("scheme", "value"),
+                  *(State(n, "value") for n in NAMES), *([State("round", "data"), State("prediction", "value")] if ws
+                                                         else []), prevent_initial_call=True)
+    def _run(_clicks: Any, view: Any, scheme: Any, *values: Any) -> list[Any]:
         try:
-            levers, problems = parse({"scheme": scheme, **dict(zip(NAMES, values, strict=True))}, sc, w.caps)
+            levers, problems = parse({"scheme": scheme, **dict(zip(NAMES, values[:len(NAMES)], strict=True))}, sc,
+                                     w.caps)
+            tag = _round_tag(view, *values[len(NAMES):]) if ws else (None, None)
         except Forged:
             abort(400)
         scenario = None
@@ -157,7 +184,7 @@ def create_app(w: Workshop, title: str) -> Dash:
         if scenario is None:
             return [no_update, problems.get("", "Not run: fix the values marked in red."), *lines, no_update,
                     "Not run: fix the values marked in red."]
-        job = w.runner.start(scenario, lambda j: w.finished(j, levers))
+        job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag))
         if job is None:
             return [no_update, "", *lines, FAST, "A run is already in progress: wait for it or press Cancel."]
         return [job.ident, "", *lines, FAST, f"Running: 0 of {job.total} replications..."]
@@ -185,14 +212,15 @@ def create_app(w: Workshop, title: str) -> Dash:
 
     @app.callback(Output("fig-results", "figure"), Output("fig-changes", "figure"), Output("fig-monthly", "figure"),
                   Output("history-table", "children"), Output("baseline", "options"), Output("baseline", "value"),
-                  Input("seen", "data"), Input("present", "value"))
+                  *([Output("round-results", "children")] if ws else []), Input("seen", "data"),
+                  Input("present", "value"))
     def _draw(_version: Any, present: Any) -> list[Any]:
         big = bool(present)
         runs, base, shown = w.shown(big)
         options = [{"label": f"run {r['n']}: {r['label']}", "value": r["n"]} for r in reversed(runs)]
         return [figures.results_figure(shown, big), figures.differences_figure(shown, base, big),
                 figures.monthly_figure(shown, big), layout.history_table(runs, base["n"] if base else None),
-                options, base["n"] if base else None]
+                options, base["n"] if base else None, *([layout.round_table(sc, runs, base)] if ws else [])]
 
     @app.callback(Output("watch", "options"), Output("watch", "value"), Input("seen", "data"), State("watch", "value"))
     def _watchable(_version: Any, current: Any) -> list[Any]:
@@ -234,6 +262,16 @@ def create_app(w: Workshop, title: str) -> Dash:
         if not isinstance(month, int) or not isinstance(last, int):
             abort(400)
         return month + 1 if month < last else no_update
+
+    def _round_tag(view: Any, round_: Any, prediction: Any) -> tuple[int | None, str | None]:
+        """(round, prediction) for a run started from the Script view; (None, None) otherwise."""
+        if view != "script":
+            return None, None
+        if not isinstance(round_, int) or isinstance(round_, bool) or not 0 <= round_ < len(ws.rounds):
+            raise Forged("no such round")
+        if not isinstance(prediction, str | None) or len(prediction or "") > 500:
+            raise Forged("prediction")
+        return round_, (prediction or "").strip()
 
     def _known_run(n: Any) -> dict[str, Any]:
         if not isinstance(n, int) or isinstance(n, bool):
@@ -279,6 +317,7 @@ def serve(file: Path, port: int = 0, workers: int = 2, replications: int = 20, o
 
     raw, marks = read_yaml(file)
     scenario = validate(raw, str(file), marks)   # a bad file stops here with one line per problem
+    check_rounds(scenario, str(file), Caps(replications=max_replications))
     logging.getLogger("werkzeug").setLevel(logging.ERROR)   # no line per request in the room's terminal
     logging.basicConfig(level=logging.WARNING, format="teamsim app: %(message)s")
     folder = out or Path("reports") / scenario.name
@@ -293,8 +332,8 @@ def serve(file: Path, port: int = 0, workers: int = 2, replications: int = 20, o
         server.daemon_threads = True   # a page's open request never holds the exit
         w.port = server.server_port
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
-        print(f"teamsim app: http://127.0.0.1:{w.port}/ (Ctrl-C to stop); session in {session.path}", flush=True)
-        try:
+        try:   # the address is printed inside: a Ctrl-C the moment it shows is a clean stop too
+            print(f"teamsim app: http://127.0.0.1:{w.port}/ (Ctrl-C to stop); session in {session.path}", flush=True)
             server.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
             pass

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from sim.comp import PlanParams
+from sim.scenario.workshop import Workshop, check_schemes
 
 
 class Strict(BaseModel):
@@ -246,7 +247,7 @@ class Sweep(Strict):
 
 
 #: Top-level keys a sweep or sensitivity analysis may not vary (they define the experiment itself).
-_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain")
+_UNSWEEPABLE = ("name", "description", "replications", "sweep", "uncertain", "workshop")
 
 
 def _check_dotted(view: dict[str, Any], key: str) -> str | None:
@@ -302,6 +303,12 @@ class Scenario(Strict):
     sweep: Sweep | None = Field(None, description="Points to run (grid and/or Latin hypercube sample).")
     uncertain: dict[str, Range] | None = Field(
         None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
+    workshop: Workshop | None = Field(None, description="A guided script of rounds for `teamsim app`.")
+
+    @field_validator("workshop", mode="after")
+    @classmethod
+    def _rounds_name_schemes(cls, value: Workshop | None, info: ValidationInfo) -> Workshop | None:
+        return check_schemes(value, info.data.get("schemes"))
 
     @field_validator("sweep", "uncertain", mode="after")
     @classmethod

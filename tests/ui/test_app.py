@@ -131,3 +131,40 @@ def test_app_command_with_a_missing_file_exits_2_with_one_line(capsys: pytest.Ca
     assert main(["app", "no/such/scenario.yaml"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "file not found" in err[0]
+
+
+def test_the_scripts_lever_names_are_the_apps() -> None:
+    from sim.scenario.workshop import LEVER_NAMES
+    assert LEVER_NAMES == tuple(lv.name for lv in LEVERS)
+
+
+def test_the_shipped_script_walks_the_five_questions_and_every_round_builds() -> None:
+    from sim.app.levers import check_rounds
+    sc = load_scenario(ROOT / "scenarios" / "workshop_script.yaml")
+    assert len(sc.workshop.rounds) == 6   # a baseline and the five questions
+    check_rounds(sc, "workshop_script.yaml", Caps())
+
+
+@pytest.mark.parametrize("round_, message", [
+    ({"question": "q", "scheme": "nope"}, "names scheme 'nope'"),
+    ({"question": "q", "scheme": "individual", "levers": {"speed": 1}}, "workshop.rounds[0].levers.speed"),
+])
+def test_a_bad_round_is_one_line_naming_it(round_: dict, message: str) -> None:
+    from sim.scenario import read_yaml, validate
+    data, _marks = read_yaml(WORKSHOP)
+    with pytest.raises(ScenarioError) as err:
+        validate({**data, "workshop": {"rounds": [round_]}}, "f.yaml")
+    lines = [str(p) for p in err.value.problems]
+    assert len(lines) == 1 and message in lines[0], lines
+
+
+def test_a_round_whose_levers_do_not_fit_its_scheme_stops_the_app_with_one_line_each() -> None:
+    from sim.app.levers import check_rounds
+    from sim.scenario import read_yaml, validate
+    data, _marks = read_yaml(WORKSHOP)
+    sc = validate({**data, "workshop": {"rounds": [{"question": "q", "scheme": "individual",
+                                                     "levers": {"pool_rate": 0.2, "replications": 0}}]}})
+    with pytest.raises(ScenarioError) as err:
+        check_rounds(sc, "f.yaml", Caps())
+    lines = sorted(str(p) for p in err.value.problems)
+    assert len(lines) == 2 and "pool_rate" in lines[0] and "replications" in lines[1], lines

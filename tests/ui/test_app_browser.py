@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from .app_server import App
+from .conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("browser")   # skipped with a reason where chromium is absent
 
@@ -185,9 +186,10 @@ def test_the_session_exports_as_a_self_contained_handout(app: App, browser: Any)
     assert (app.out / "handout.html").read_text(encoding="utf-8") == text
     assert "<script src" not in text and "baseline (run" in text and "Every run of the session" in text
     seen: list[str] = []
-    page.on("request", lambda r: seen.append(r.url))
-    page.goto((app.out / "handout.html").as_uri())
-    page.wait_for_selector("div.fig[data-rendered=yes]", timeout=30_000)
+    handout = ctx.new_page()   # a page of its own: the app's page keeps polling its server
+    handout.on("request", lambda r: seen.append(r.url))
+    handout.goto((app.out / "handout.html").as_uri())
+    handout.wait_for_selector("div.fig[data-rendered=yes]", timeout=30_000)
     assert all(u.startswith("file:") or u.startswith("data:") for u in seen), seen
     ctx.close()
 
@@ -296,6 +298,36 @@ def test_presenter_mode_is_large_and_nothing_overlaps_or_scrolls_sideways(app: A
     assert not [c for c in ("turnover_rate", "mean_cooperation", "commission_paid", "pod_lead") if c in labels]
     assert errors == []
     ctx.close()
+
+
+def test_the_script_walks_its_rounds_and_shows_each_prediction_beside_its_result(tmp_path, browser) -> None:
+    own = App(tmp_path, scenario=ROOT / "scenarios" / "workshop_script.yaml")
+    try:
+        ctx, page, errors = _open(browser, own.url)
+        page.locator("#view input[value=script]").check()
+        page.wait_for_selector("#view-script.active #round-question")
+        expected = [("individual", {}), ("team_pool", {}), ("team_pool", {"pool_rate": 0.4}),
+                    ("individual", {"leaderboard": True}), ("individual", {"partnership_time": 0.2}),
+                    ("individual", {"remove_star_month": 6})]
+        for i, (scheme, levers) in enumerate(expected):
+            if i:
+                page.click("#round-next")
+                page.wait_for_function(f"document.getElementById('round-count').innerText.startsWith('Round {i + 1}')")
+                page.wait_for_function(f"document.querySelector('#scheme input[value={scheme}]').checked")
+            page.fill("#prediction", f"guess {i + 1}")
+            run = _run(page, own)
+            assert run["levers"]["scheme"] == scheme and run["replications"] == 3
+            for key, value in levers.items():
+                assert run["levers"][key] == value
+        rows = page.locator("#rounds tr.round-row").all_inner_texts()
+        assert len(rows) == 6 and all(f"guess {i + 1}" in r for i, r in enumerate(rows)), rows
+        assert all("not run yet" not in r for r in rows) and "pool 40%" in rows[2] and "leaderboard on" in rows[3]
+        page.click("#round-prev")
+        page.wait_for_function("document.getElementById('round-count').innerText.startsWith('Round 5')")
+        assert errors == []
+        ctx.close()
+    finally:
+        own.kill()
 
 
 def test_sigterm_during_a_run_stops_app_and_workers_within_2_s_and_the_page_says_so(tmp_path, browser) -> None:
