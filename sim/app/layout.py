@@ -111,7 +111,7 @@ def firm_view() -> list[Any]:
                    tooltip={"placement": "bottom", "always_visible": False}),
         html.Div(id="firm-note", className="note"),
         dcc.Graph(id="fig-firm", config={"displaylogo": False, "responsive": True}),
-        dcc.Store(id="watching", data=None),
+        dcc.Store(id="firm-figs", data=[]),
         dcc.Interval(id="play-tick", interval=700, disabled=True),
     ]
 

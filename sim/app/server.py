@@ -43,6 +43,7 @@ from sim.scenario import Scenario, ScenarioError, read_yaml, validate
 
 ASSETS = Path(__file__).with_name("assets")
 FAST, SLOW = 100, 1000   # ms between polls while a run is in progress, and otherwise
+QUICK = 0.4   # s a Run request waits for its result before leaving the rest to the polls
 
 
 class Workshop:
@@ -164,7 +165,8 @@ def create_app(w: Workshop, title: str) -> Dash:
 
     @app.callback(Output("job", "data"), Output("problems", "children"), *problem_outputs,
                   Output("tick", "interval", allow_duplicate=True), Output("status", "children", allow_duplicate=True),
-                  Input("run", "n_clicks"), State("view", "value"), State("scheme", "value"),
+                  Output("seen", "data", allow_duplicate=True), Input("run", "n_clicks"), State("view", "value"),
+                  State("scheme", "value"),
                   *(State(n, "value") for n in NAMES), *([State("round", "data"), State("prediction", "value")] if ws
                                                          else []), prevent_initial_call=True)
     def _run(_clicks: Any, view: Any, scheme: Any, *values: Any) -> list[Any]:
@@ -183,11 +185,14 @@ def create_app(w: Workshop, title: str) -> Dash:
         lines = [problems.get(lv.name, "") for lv in LEVERS]
         if scenario is None:
             return [no_update, problems.get("", "Not run: fix the values marked in red."), *lines, no_update,
-                    "Not run: fix the values marked in red."]
+                    "Not run: fix the values marked in red.", no_update]
         job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag))
         if job is None:
-            return [no_update, "", *lines, FAST, "A run is already in progress: wait for it or press Cancel."]
-        return [job.ident, "", *lines, FAST, f"Running: 0 of {job.total} replications..."]
+            return [no_update, "", *lines, FAST, "A run is already in progress: wait for it or press Cancel.",
+                    no_update]
+        if job.finished.wait(QUICK):   # a workshop-sized run answers at once, without waiting for a poll
+            return [job.ident, "", *lines, SLOW, w.last.get("text", ""), w.session.version()]
+        return [job.ident, "", *lines, FAST, f"Running: 0 of {job.total} replications...", no_update]
 
     @app.callback(Output("status", "children", allow_duplicate=True), Input("cancel", "n_clicks"),
                   prevent_initial_call=True)
@@ -229,39 +234,37 @@ def create_app(w: Workshop, title: str) -> Dash:
         keep = current if current in {r["n"] for r in runs} else (runs[-1]["n"] if runs else None)
         return [options, keep if keep != current else no_update]
 
-    @app.callback(Output("watching", "data"), Output("month", "max"), Output("month", "value", allow_duplicate=True),
-                  Output("firm-note", "children"), Input("watch", "value"), prevent_initial_call=True)
-    def _load(n: Any) -> list[Any]:
+    @app.callback(Output("firm-figs", "data"), Output("month", "max"), Output("month", "value", allow_duplicate=True),
+                  Output("firm-note", "children"), Input("watch", "value"), Input("present", "value"),
+                  prevent_initial_call=True)
+    def _load(n: Any, present: Any) -> list[Any]:
+        """Every month's figure of the run's first replication, sent once: playback then draws in the browser."""
         if n is None:
-            return [None, 2, 1, "Run something first: the firm of its first replication plays here."]
-        run = _known_run(n)
-        fr = w.playback(run)
+            return [[], 2, 1, "Run something first: the firm of its first replication plays here."]
+        fr = w.playback(_known_run(n))
         note = ("Size: effort; colour: cooperation (red 0, blue 1); lines: a recruiter and an account manager "
                 "paid on a placement together that month; star: hired; cross: leaving at the month's end.")
         if not fr["linked"]:
             note += " This plan pays no commission per placement, so who placed with whom is not drawn."
-        return [n, max(len(fr["months"]), 2), 1, note]
+        figs = [playback.month_figure(fr, m, bool(present)) for m in range(1, len(fr["months"]) + 1)]
+        return [figs, max(len(figs), 2), 1, note]
 
-    @app.callback(Output("fig-firm", "figure"), Input("month", "value"), Input("watching", "data"),
-                  Input("present", "value"))
-    def _frame(month: Any, n: Any, present: Any) -> Any:
-        if n is None:
-            return playback.month_figure({"place": {}, "months": [], "pods": 1, "roles": {}}, 1, bool(present))
-        if not isinstance(month, int) or isinstance(month, bool):
-            abort(400)
-        return playback.month_figure(w.playback(_known_run(n)), month, bool(present))
+    app.clientside_callback(
+        """function (month, figs) {
+             if (!figs || !figs.length) { return window.dash_clientside.no_update; }
+             return figs[Math.max(1, Math.min(month || 1, figs.length)) - 1];
+           }""", Output("fig-firm", "figure"), Input("month", "value"), Input("firm-figs", "data"))
 
     @app.callback(Output("play-tick", "disabled"), Input("play", "n_clicks"), Input("pause", "n_clicks"),
                   prevent_initial_call=True)
     def _play(_play: Any, _pause: Any) -> bool:
         return ctx.triggered_id != "play"
 
-    @app.callback(Output("month", "value", allow_duplicate=True), Input("play-tick", "n_intervals"),
-                  Input("step", "n_clicks"), State("month", "value"), State("month", "max"), prevent_initial_call=True)
-    def _advance(_tick: Any, _step: Any, month: Any, last: Any) -> Any:
-        if not isinstance(month, int) or not isinstance(last, int):
-            abort(400)
-        return month + 1 if month < last else no_update
+    app.clientside_callback(
+        """function (tick, step, month, last) {
+             return month < last ? month + 1 : window.dash_clientside.no_update;
+           }""", Output("month", "value", allow_duplicate=True), Input("play-tick", "n_intervals"),
+        Input("step", "n_clicks"), State("month", "value"), State("month", "max"), prevent_initial_call=True)
 
     def _round_tag(view: Any, round_: Any, prediction: Any) -> tuple[int | None, str | None]:
         """(round, prediction) for a run started from the Script view; (None, None) otherwise."""
