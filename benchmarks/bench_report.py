@@ -1,6 +1,6 @@
 """Report build time and size at full scale, and the workshop app's Run latency.
 
-Usage: ``python -m benchmarks.bench_report [--only report,app] [--store DIR] [--replications N]``.
+Usage: ``python -m benchmarks.bench_report [--only report,app,playback] [--store DIR] [--replications N]``.
 
 * ``report``: stored results of the reference scenario (4 schemes x 100 replications x 36 months)
   are made once into ``--store`` (default reports/bench_report_store; reused when present), then
@@ -9,7 +9,10 @@ Usage: ``python -m benchmarks.bench_report [--only report,app] [--store DIR] [--
 * ``app``: the workshop scenario with 20 replications on a 2-worker pool. ``runner`` times
   :meth:`sim.app.runner.Runner.run` (median of 5 after one warm-up); ``browser`` starts
   ``teamsim app`` and times click-Run-to-table-row in headless Chromium (median of 5, when
-  /usr/bin/chromium exists). Target: under 5 s.
+  /usr/bin/chromium exists), then Step in the firm view to the next month drawn. Target: click to
+  result under 0.5 s (issue 17).
+* ``playback``: one month of the firm view built server-side (figure and its JSON) from stored frames.
+  Target: under 100 ms.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,10 +73,10 @@ def bench_report(store: Path) -> dict[str, float]:
 def bench_runner(replications: int = 20) -> dict[str, float]:
     from sim.app.levers import build_scenario, defaults
     from sim.app.runner import Runner
-    from sim.scenario import read_yaml
+    from sim.scenario import load_scenario
 
-    raw = read_yaml(WORKSHOP)[0]
-    sc = build_scenario(raw, defaults(raw, replications))
+    file = load_scenario(WORKSHOP)
+    sc = build_scenario(file, defaults(file, None, replications))
     runner = Runner(2)
     try:
         started = time.perf_counter()
@@ -96,8 +101,10 @@ def bench_browser(replications: int = 20) -> dict[str, float] | None:
         return None
     from playwright.sync_api import sync_playwright
 
+    session = tempfile.mkdtemp(prefix="bench-app-")
     proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--workers", "2",
-                             "--replications", str(replications)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                             "--replications", str(replications), "--out", session], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT)
     try:
         url = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
         times = []
@@ -112,19 +119,63 @@ def bench_browser(replications: int = 20) -> dict[str, float] | None:
                 page.wait_for_function(f"document.getElementById('status').innerText.startsWith('Run {i}:')",
                                        timeout=60_000)
                 times.append(time.perf_counter() - started)
+            steps = _playback_steps(page)
             browser.close()
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
-    res = {"first_click_s": times[0], "click_median_s": statistics.median(times[1:])}
+        shutil.rmtree(session, ignore_errors=True)
+    res = {"first_click_s": times[0], "click_median_s": statistics.median(times[1:]),
+           "step_median_s": statistics.median(steps)}
     print(f"app browser: click Run -> status updated, {replications} replications: first {times[0]:.2f} s, "
-          f"then median {res['click_median_s']:.2f} s (target < 5 s)")
+          f"then median {res['click_median_s']:.2f} s (target < 0.5 s)")
+    print(f"app browser: playback, click Step -> next month drawn: median {res['step_median_s'] * 1000:.0f} ms "
+          f"of {len(steps)}")
+    return res
+
+
+def _playback_steps(page) -> list[float]:
+    """Open the firm view (its frames are made once), then time Step -> the next month's title drawn."""
+    page.locator("#view input[value=firm]").check()
+    title = "(document.querySelector('#fig-firm .gtitle') || {}).textContent || ''"
+    page.wait_for_function(f"({title}).startsWith('Month 1 of')", timeout=60_000)
+    times = []
+    for month in range(2, 12):
+        started = time.perf_counter()
+        page.click("#step")
+        page.wait_for_function(f"({title}).startsWith('Month {month} of')", timeout=10_000)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def bench_playback(replications: int = 1) -> dict[str, float]:
+    """Server side of a playback month: frames made once from a detailed run, then one month's figure as the
+    JSON Dash sends (median and worst over the months of the workshop scenario). Target: under 100 ms."""
+    import plotly.io
+
+    from sim.app.levers import build_scenario, defaults
+    from sim.app.playback import frames, month_figure
+    from sim.model import run
+    from sim.scenario import load_scenario
+
+    file = load_scenario(WORKSHOP)
+    sc = build_scenario(file, defaults(file, None, replications))
+    fr = frames(run(sc, sc.schemes[0].name, 0, detail=True), sc.horizon_months)
+    times = []
+    for _ in range(5):
+        for month in range(1, sc.horizon_months + 1):
+            started = time.perf_counter()
+            plotly.io.to_json(month_figure(fr, month, big=True), validate=False)
+            times.append(time.perf_counter() - started)
+    res = {"month_median_ms": 1000 * statistics.median(times), "month_max_ms": 1000 * max(times)}
+    print(f"playback: one month drawn server-side (figure + JSON): median {res['month_median_ms']:.2f} ms, "
+          f"worst {res['month_max_ms']:.2f} ms over {len(times)} (target < 100 ms)")
     return res
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", default="report,app")
+    p.add_argument("--only", default="report,app,playback")
     p.add_argument("--store", type=Path, default=ROOT / "reports" / "bench_report_store")
     p.add_argument("--replications", type=int, default=100)
     args = p.parse_args(argv)
@@ -134,6 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     if "app" in only:
         bench_runner()
         bench_browser()
+    if "playback" in only:
+        bench_playback()
 
 
 if __name__ == "__main__":

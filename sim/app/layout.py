@@ -1,7 +1,9 @@
-"""The workshop page: lever controls on the left, the last few runs side by side on the right.
+"""The workshop page: levers on the left, one view at a time on the right, the session's runs below.
 
-Figures are plain plotly dicts. Each run in the history keeps one colour and dash style, so the
-room can point at "before" and "after" on every chart, in colour or not.
+Every lever is built from :data:`sim.app.levers.LEVERS` with the validated scenario's value, and has
+its own problem line beside it (what was typed is echoed there). Views: results per run, changes
+from the baseline, months, the firm (playback) and the script. Presenter mode is a class on the page
+(large type, high contrast, see assets/app.css) and a flag the figures read.
 """
 
 from __future__ import annotations
@@ -9,120 +11,163 @@ from __future__ import annotations
 from typing import Any
 
 from dash import dcc, html
-from plotly.subplots import make_subplots
 
-from sim.app.levers import PLAN_TYPES
-from sim.app.runner import APP_METRICS
-from sim.metrics import BY_NAME
-from sim.report.style import DASHES, MARKERS, PALETTE, fmt
+from sim.app.levers import LEVERS, Caps, Lever, applies, control_value
+from sim.app.terms import plan_type
+from sim.report.style import fmt
+from sim.scenario import Scenario
 
-HISTORY = 4   # runs kept side by side
-SERIES_TITLES = {"placements": "Placements per month", "mean_cooperation": "Mean cooperation",
-                 "headcount": "Headcount (recruiters + AMs)"}
-
-
-def _slider(ident: str, lo: float, hi: float, step: float, value: float, pct: bool = True) -> dcc.Slider:
-    marks = {v: (f"{v:.0%}" if pct else str(int(v))) for v in (lo, (lo + hi) / 2, hi)} if pct else {
-        v: str(v) for v in range(int(lo), int(hi) + 1)}
-    return dcc.Slider(id=ident, min=lo, max=hi, step=step, value=value, marks=marks,
-                      tooltip={"placement": "bottom", "always_visible": False})
+SHOWN = 4   # runs drawn besides the baseline (the newest ones); every run stays in the table
+VIEWS = (("results", "Results"), ("changes", "Change from baseline"), ("months", "Month by month"),
+         ("firm", "Watch the firm"), ("script", "Script"))
+TABLE_METRICS = (("mean_effort", "Effort", ""), ("mean_cooperation", "Cooperation", ""),
+                 ("placements", "Placements", "placements"), ("turnover_rate_annual", "Turnover per year", "share/yr"),
+                 ("commission_paid", "Variable pay", "$"), ("profit", "Profit", "$"))
 
 
-def _field(text: str, control: Any) -> html.Div:
-    return html.Div([html.Label(text, style={"fontWeight": "bold"}), control], style={"marginBottom": "14px"})
+def _control(lv: Lever, value: Any, disabled: bool, lo: float, hi: float) -> Any:
+    if lv.kind == "bool":
+        return dcc.Checklist(id=lv.name, options=[{"label": " on", "value": "on", "disabled": disabled}],
+                             value=control_value(lv, value), inputClassName="check")
+    if lv.typed:
+        return dcc.Input(id=lv.name, type="text", inputMode="numeric", value=control_value(lv, value),
+                         disabled=disabled,
+                         debounce=False, className="typed", placeholder="never" if lv.kind == "month" else "")
+    pct = lv.kind == "share"
+    marks = {v: (f"{round(v * 100):d}%" if pct else f"{v:g}") for v in (lo, hi)}
+    return dcc.Slider(id=lv.name, min=lo, max=hi, step=lv.step, value=value if value is not None else lo,
+                      marks=marks, disabled=disabled, updatemode="mouseup",
+                      tooltip={"placement": "bottom", "always_visible": False,
+                               "transform": "asPercent" if pct else None})
 
 
-def controls(v: dict[str, Any]) -> html.Div:
+def lever_field(lv: Lever, value: Any, disabled: bool, scenario: Scenario, caps: Caps) -> html.Div:
+    lo, hi = caps.limit(lv, scenario)
+    return html.Div([html.Label(lv.label, htmlFor=lv.name, className="lever-label"),
+                     _control(lv, value, disabled, lo, hi),
+                     html.Div(id=f"problem-{lv.name}", className="problem", role="alert")],
+                    className="lever", id=f"field-{lv.name}")
+
+
+def controls(scenario: Scenario, values: dict[str, Any], caps: Caps) -> html.Div:
+    kind = plan_type(scenario.scheme(values["scheme"]))
+    schemes = [{"label": f"{s.name} ({plan_type(s).replace('_', ' ')})", "value": s.name} for s in scenario.schemes]
     return html.Div([
-        _field("Plan", dcc.RadioItems(id="plan", options=[{"label": p, "value": p} for p in PLAN_TYPES],
-                                      value=v["plan"], inline=True, inputStyle={"marginRight": "4px",
-                                                                                "marginLeft": "10px"})),
-        _field("Commission rate (individual part)", _slider("rate", 0, 0.5, 0.01, v["rate"])),
-        _field("Pool rate (share of pod GP)", _slider("pool_rate", 0, 0.5, 0.01, v["pool_rate"])),
-        _field("Pool share of a hybrid plan", _slider("pool_share", 0, 1, 0.05, v["pool_share"])),
-        _field("Recruiter's share of each placement's credit", _slider("split", 0, 1, 0.05, v["split"])),
-        _field("Recruiters per pod", _slider("recruiters_per_pod", 1, 10, 1, v["recruiters_per_pod"], pct=False)),
-        _field("Account managers per pod",
-               _slider("account_managers_per_pod", 1, 10, 1, v["account_managers_per_pod"], pct=False)),
-        _field("Leaderboard", dcc.Checklist(id="leaderboard", options=[{"label": " publish a leaderboard",
-                                                                        "value": "on"}],
-                                            value=["on"] if v["leaderboard"] else [])),
-        _field("Partnership time (share of selling time)", _slider("partnership_time", 0, 0.5, 0.05,
-                                                                   v["partnership_time"])),
-        _field("Hiring for cooperation", _slider("hiring_for_cooperation", 0, 1, 0.1, v["hiring_for_cooperation"])),
-        _field("Replications", dcc.Input(id="replications", type="number", min=1, max=500, step=1,
-                                         value=v["replications"], style={"width": "6em"})),
-        html.Button("Run", id="run", n_clicks=0, style={"fontSize": "1.2em", "padding": "6px 28px"}),
-        html.Div(id="problems", role="alert", style={"color": "#b00", "whiteSpace": "pre-wrap", "marginTop": "8px"}),
-    ], style={"flex": "0 0 340px", "padding": "12px", "background": "#f6f6f6"})
+        html.Div([html.Button("Run", id="run", n_clicks=0, className="run"),
+                  html.Button("Cancel", id="cancel", n_clicks=0, disabled=True, className="cancel"),
+                  html.Progress(id="progress", max=1, value=0, className="progress"),
+                  html.Div(id="status", children="Set the levers and press Run.", role="status")],
+                 className="runbar"),
+        html.Div(id="problems", role="alert", className="problem"),
+        html.Div([html.Label("Scheme", htmlFor="scheme", className="lever-label"),
+                  dcc.RadioItems(id="scheme", options=schemes, value=values["scheme"], className="schemes")],
+                 className="lever"),
+        *(lever_field(lv, values.get(lv.name), not applies(lv, kind), scenario, caps) for lv in LEVERS),
+    ], className="controls")
 
 
-def page(title: str, v: dict[str, Any]) -> html.Div:
-    results = html.Div([
-        dcc.Loading(html.Div(id="status", children="Set the levers and press Run."), type="dot"),
-        dcc.Graph(id="fig-metrics", figure=metrics_figure([]), config={"displaylogo": False}),
-        dcc.Graph(id="fig-monthly", figure=monthly_figure([]), config={"displaylogo": False}),
+def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, present: bool) -> html.Div:
+    views = html.Div([
+        html.Div(dcc.Graph(id="fig-results", config={"displaylogo": False, "responsive": True}),
+                 id="view-results", className="view"),
+        html.Div(dcc.Graph(id="fig-changes", config={"displaylogo": False, "responsive": True}),
+                 id="view-changes", className="view"),
+        html.Div(dcc.Graph(id="fig-monthly", config={"displaylogo": False, "responsive": True}),
+                 id="view-months", className="view"),
+        html.Div(firm_view(), id="view-firm", className="view"),
+        html.Div(script_view(scenario), id="view-script", className="view"),
+    ], className="views")
+    session = html.Div([
+        html.Div([html.Label("Baseline", htmlFor="baseline", className="lever-label"),
+                  dcc.Dropdown(id="baseline", options=[], value=None, clearable=False, searchable=False),
+                  html.A("Export handout (HTML)", id="handout", href="/_teamsim/handout", download="handout.html",
+                         className="handout")], className="baseline-bar"),
         html.Div(id="history-table"),
-    ], style={"flex": "1 1 auto", "padding": "0 16px", "minWidth": 0})
+    ], className="session")
+    results = html.Div([
+        dcc.RadioItems(id="view", options=[{"label": t, "value": v} for v, t in VIEWS], value="results",
+                       className="viewnav", inline=True),
+        views, session], className="results")
     return html.Div([
-        html.H1(title, style={"fontSize": "1.5em"}),
-        html.Div([controls(v), results], style={"display": "flex", "alignItems": "flex-start"}),
-        dcc.Store(id="history", data=[]),
-    ], style={"fontFamily": "system-ui, sans-serif", "margin": "0 16px"})
+        html.Div("The app's server has stopped: nothing more will run. Restart `teamsim app` and reload this page.",
+                 id="server-gone", role="alert", className="server-gone", hidden=True),
+        html.Div([html.H1(title), dcc.Checklist(id="present", options=[{"label": " Presenter mode", "value": "on"}],
+                                                value=["on"] if present else [], className="present-toggle")],
+                 className="header"),
+        html.Div([controls(scenario, values, caps), results], className="main"),
+        dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1),
+        dcc.Interval(id="tick", interval=1000, n_intervals=0),
+    ], id="page", className="page present" if present else "page")
 
 
-def _run_style(n: int) -> tuple[str, str, str]:
-    """Run n (from 1) keeps one colour, dash and marker for as long as it is shown."""
-    i = n - 1
-    return PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)], MARKERS[i % len(MARKERS)]
+def firm_view() -> list[Any]:
+    """Playback of one run's first replication: which run, play, pause, step, and the month."""
+    return [
+        html.Div([html.Label("Run to watch", htmlFor="watch", className="lever-label"),
+                  dcc.Dropdown(id="watch", options=[], value=None, clearable=False, searchable=False),
+                  html.Button("Play", id="play", n_clicks=0), html.Button("Pause", id="pause", n_clicks=0),
+                  html.Button("Step", id="step", n_clicks=0)], className="playbar"),
+        dcc.Slider(id="month", min=1, max=2, step=1, value=1, marks=None, updatemode="drag",
+                   tooltip={"placement": "bottom", "always_visible": False}),
+        html.Div(id="firm-note", className="note"),
+        dcc.Graph(id="fig-firm", config={"displaylogo": False, "responsive": True}),
+        dcc.Store(id="firm-figs", data=[]),
+        dcc.Interval(id="play-tick", interval=700, disabled=True),
+    ]
 
 
-def metrics_figure(history: list[dict[str, Any]]) -> dict[str, Any]:
-    """One panel per metric; in each, a bar per run with its 95% interval."""
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[f"{m} ({BY_NAME[m].unit})" for m in APP_METRICS])
-    for run in history:
-        colour, _dash, _marker = _run_style(run["n"])
-        pattern = {"shape": ("", "/", ".", "x")[(run["n"] - 1) % 4]}
-        for k, m in enumerate(APP_METRICS):
-            mean, lo, hi = run["metrics"][m]
-            fig.add_bar(x=[f"run {run['n']}"], y=[mean], name=f"run {run['n']}", legendgroup=str(run["n"]),
-                        showlegend=k == 0, marker={"color": colour, "pattern": pattern},
-                        error_y={"type": "data", "symmetric": False, "array": [hi - mean], "arrayminus": [mean - lo]},
-                        row=k // 3 + 1, col=k % 3 + 1)
-    fig.update_layout(height=500, margin={"t": 70, "b": 30}, template="none", legend={"orientation": "h"},
-                      title={"text": "Results per run: mean and 95% interval over replications"})
-    return fig.to_plotly_json()
+def script_view(scenario: Scenario) -> list[Any]:
+    """The guided script: the round's question and prompt, the room's prediction, every round's result."""
+    ws = scenario.workshop
+    if ws is None:
+        return [html.P("This scenario has no workshop: block, so there is no script to follow. "
+                       "scenarios/workshop_script.yaml has one for the five questions.")]
+    first = ws.rounds[0]
+    return [
+        html.H2(ws.title or "Script"),
+        html.Div([html.Button("Previous round", id="round-prev", n_clicks=0),
+                  html.Button("Next round", id="round-next", n_clicks=0),
+                  html.Button("Set this round's levers again", id="round-apply", n_clicks=0),
+                  html.Span(f"Round 1 of {len(ws.rounds)}", id="round-count")], className="playbar"),
+        html.P(first.question, id="round-question", className="question"),
+        html.Label(first.prompt, htmlFor="prediction", id="round-prompt", className="lever-label"),
+        dcc.Textarea(id="prediction", value="", maxLength=500, className="prediction",
+                     placeholder="The room's prediction, typed before pressing Run"),
+        html.Div(id="round-results"),
+        dcc.Store(id="round", data=0),
+    ]
 
 
-def monthly_figure(history: list[dict[str, Any]]) -> dict[str, Any]:
-    """Monthly series per run (mean lines; dashes tell runs apart without colour)."""
-    names = list(SERIES_TITLES)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[SERIES_TITLES[n] for n in names])
-    for run in history:
-        colour, dash, marker = _run_style(run["n"])
-        mon = run["monthly"]
-        for k, n in enumerate(names):
-            if n not in mon:
-                continue
-            fig.add_scatter(x=mon["month"], y=mon[n], mode="lines+markers", name=f"run {run['n']}",
-                            legendgroup=str(run["n"]), showlegend=k == 0,
-                            line={"color": colour, "dash": dash}, marker={"symbol": marker, "size": 5},
-                            row=1, col=k + 1)
-    fig.update_layout(height=340, margin={"t": 70, "b": 30}, template="none", legend={"orientation": "h"},
-                      title={"text": "Over time (mean over replications)"})
-    return fig.to_plotly_json()
-
-
-def history_table(history: list[dict[str, Any]]) -> html.Table:
-    head = html.Tr([html.Th("run"), html.Th("levers")] + [html.Th(m) for m in APP_METRICS] + [html.Th("time")])
+def round_table(scenario: Scenario, runs: list[dict[str, Any]], base: dict[str, Any] | None) -> Any:
+    """Each round of the script: its question, the room's prediction and the result of its latest run."""
+    ws = scenario.workshop
+    if ws is None:
+        return None
     rows = []
-    for run in reversed(history):
-        cells = [html.Td(f"run {run['n']}"), html.Td(run["label"])]
-        for m in APP_METRICS:
+    for i, r in enumerate(ws.rounds):
+        done = [run for run in runs if run.get("round") == i]
+        run = done[-1] if done else None
+        result: Any = "not run yet"
+        if run is not None:
+            parts = [f"{title} {fmt(run['metrics'][m][0], unit)}" for m, title, unit in TABLE_METRICS]
+            result = [html.B(run["label"]), html.Br(), "; ".join(parts)]
+        rows.append(html.Tr([html.Td(str(i + 1)), html.Td(r.question),
+                             html.Td(run.get("prediction") or "" if run else ""), html.Td(result)],
+                            className="round-row"))
+    head = html.Tr([html.Th("Round"), html.Th("Question"), html.Th("The room predicted"), html.Th("Result")])
+    return html.Table([html.Thead(head), html.Tbody(rows)], id="rounds", className="runs")
+
+
+def history_table(runs: list[dict[str, Any]], baseline: int | None) -> html.Table:
+    """Every run of the session, newest first: its label, its values with intervals, its size and time."""
+    head = html.Tr([html.Th("Run"), html.Th("What changed")] + [html.Th(t) for _m, t, _u in TABLE_METRICS]
+                   + [html.Th("Size")])
+    rows = []
+    for run in reversed(runs):
+        cells = [html.Td(f"{run['n']}{' (baseline)' if run['n'] == baseline else ''}"), html.Td(run["label"])]
+        for m, _t, unit in TABLE_METRICS:
             mean, lo, hi = run["metrics"][m]
-            unit = BY_NAME[m].unit
             cells.append(html.Td([fmt(mean, unit), html.Br(), html.Small(f"[{fmt(lo, unit)}, {fmt(hi, unit)}]")]))
         cells.append(html.Td(f"{run['replications']} reps, {run['seconds']:.1f} s"))
         rows.append(html.Tr(cells, className="run-row"))
-    return html.Table([html.Thead(head), html.Tbody(rows)], id="runs",
-                      style={"borderCollapse": "collapse", "fontSize": "0.9em"})
+    return html.Table([html.Thead(head), html.Tbody(rows)], id="runs", className="runs")

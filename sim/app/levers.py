@@ -1,101 +1,328 @@
-"""The workshop's levers and how they become a scenario: overrides on the file, validated like ``--set``.
+"""The workshop's levers: what the room can change, read from and written back to the validated scenario.
 
-A run of the app is one plan (a type with its rates and split) under one policy, in a firm whose pod
-size the room can change. :func:`build_scenario` starts from the scenario file's own scheme of that
-type (so its thresholds, tiers and draws are kept), applies the lever values with
-:func:`sim.scenario.apply_overrides` and validates with :func:`sim.scenario.validate`, so a bad value
-gets the same one-line message as on the command line.
+Every lever names a key path in a scheme's (or the firm's) YAML mapping, per plan type, so its
+default is the validated scenario's own value (what ``teamsim run`` would use) and a Run is that
+same mapping with the lever values written in, validated again by :func:`sim.scenario.validate`
+(the CLI's schema). :func:`parse` is the server-side gate for every request: a value the page could
+not have sent (a slider off its range, an unknown scheme, a list where a number belongs) raises
+:class:`Forged` (answered 400); a value a person typed that does not fit comes back as a problem
+that echoes what was typed, next to its field.
 """
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from sim.scenario import Scenario, apply_overrides, validate
+from sim.app.terms import get_path, plan_type, scenario_mapping, set_path
+from sim.scenario import Scenario, ScenarioError, validate
 
-PLAN_TYPES = ("salary", "individual", "team_pool", "hybrid")
-PLAN_NAME = "plan"   # the single scheme the app runs; its label carries the lever values
-
-
-def defaults(raw: dict[str, Any], replications: int = 20) -> dict[str, Any]:
-    """Lever values read from the scenario file: its first scheme, its policy and its pod size."""
-    first = (raw.get("schemes") or [{}])[0]
-    kind = first.get("type", "individual")
-    policy = {**(raw.get("policy") or {}), **(first.get("policy") or {})}
-    firm = raw.get("firm") or {}
-    rate = first.get("rate", 0.25) if kind == "individual" else (first.get("individual") or {}).get("rate", 0.25)
-    pool = first.get("rate", 0.13) if kind == "team_pool" else (first.get("team_pool") or {}).get("rate", 0.13)
-    return {"plan": kind if kind in PLAN_TYPES else "individual", "rate": float(rate), "pool_rate": float(pool),
-            "split": float((first.get("split") or {}).get("recruiter", 0.5)),
-            "pool_share": round(1 - float(first.get("individual_weight", 0.5)), 2),
-            "recruiters_per_pod": int(firm.get("recruiters_per_pod", 5)),
-            "account_managers_per_pod": int(firm.get("account_managers_per_pod", 5)),
-            "leaderboard": bool(policy.get("leaderboard", False)),
-            "partnership_time": float(policy.get("partnership_time", 0.0)),
-            "hiring_for_cooperation": float(policy.get("hiring_for_cooperation", 0.0)),
-            "replications": replications}
+Kind = Literal["share", "money", "count", "bool", "month"]
+ANY = "*"   # a path that applies under every plan type
+COMMISSION_TYPES = ("individual", "team_pool", "hybrid")
 
 
-def _text(value: Any) -> str:
-    """A lever value as override text; a missing number stays empty so validation names it."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
-    return str(value)
+class Forged(ValueError):
+    """A request no page of this app could have sent (answered with HTTP 400)."""
 
 
-def overrides(levers: dict[str, Any]) -> list[str]:
-    """``KEY=VALUE`` overrides that set the lever values on a scenario whose only scheme is ``plan``."""
-    kind = levers["plan"]
-    s = f"schemes.{PLAN_NAME}"
-    out = [f"replications={_text(levers['replications'])}",
-           f"firm.recruiters_per_pod={_text(levers['recruiters_per_pod'])}",
-           f"firm.account_managers_per_pod={_text(levers['account_managers_per_pod'])}",
-           f"{s}.policy.leaderboard={_text(bool(levers['leaderboard']))}",
-           f"{s}.policy.partnership_time={_text(levers['partnership_time'])}",
-           f"{s}.policy.hiring_for_cooperation={_text(levers['hiring_for_cooperation'])}"]
-    split = levers["split"]
-    if split is not None:
-        # Two decimals each, so the shares add to exactly 1 in the plan's decimal arithmetic.
-        out += [f"{s}.split.recruiter={split:.2f}", f"{s}.split.account_manager={1 - round(split, 2):.2f}"]
-    else:
-        out.append(f"{s}.split.recruiter=")
-    if kind == "individual":
-        out.append(f"{s}.rate={_text(levers['rate'])}")
-    elif kind == "team_pool":
-        out.append(f"{s}.rate={_text(levers['pool_rate'])}")
-    elif kind == "hybrid":
-        share = levers["pool_share"]
-        out += [f"{s}.individual.rate={_text(levers['rate'])}", f"{s}.team_pool.rate={_text(levers['pool_rate'])}",
-                f"{s}.individual_weight={'' if share is None else f'{1 - round(float(share), 2):.2f}'}"]
+@dataclass(frozen=True)
+class Lever:
+    name: str                          # the control's id
+    label: str                         # what the room reads next to the control
+    phrase: str                        # how a change reads on a legend: "pool {}" -> "pool 40%"
+    kind: Kind
+    lo: float
+    hi: float
+    step: float
+    paths: dict[str, tuple[str, ...]]  # plan type (or ANY) -> key path in the scheme's mapping
+    scope: Literal["scheme", "firm", "top"] = "scheme"
+    typed: bool = False                # a text field (typing echoes back) rather than a slider
+
+    def path(self, kind: str) -> tuple[str, ...] | None:
+        return self.paths.get(kind, self.paths.get(ANY))
+
+    def show(self, value: Any) -> str:
+        """A value as the room reads it: 40%, $6,000, on, month 12."""
+        if value is None:
+            return "off" if self.kind == "month" else "-"
+        if self.kind == "share":
+            return f"{round(float(value) * 100, 1):g}%"
+        if self.kind == "money":
+            return f"${float(value):,.0f}"
+        if self.kind == "bool":
+            return "on" if value else "off"
+        if self.kind == "month":
+            return f"month {int(value)}"
+        return str(int(value))
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever("rate", "Commission rate", "commission {}", "share", 0, 0.5, 0.01,
+          {"individual": ("rate",), "hybrid": ("individual", "rate")}),
+    Lever("threshold", "Commission threshold ($ of credit a month)", "threshold {}", "money", 0, 50_000, 500,
+          {"individual": ("threshold",), "hybrid": ("individual", "threshold")}, typed=True),
+    Lever("pool_rate", "Team pool (share of pod gross profit)", "pool {}", "share", 0, 0.5, 0.01,
+          {"team_pool": ("rate",), "hybrid": ("team_pool", "rate")}),
+    Lever("pool_share", "Pool's share of the hybrid plan", "pool share {}", "share", 0, 1, 0.05,
+          {"hybrid": ("individual_weight",)}),
+    Lever("split", "Recruiter's share of each placement's credit", "recruiter credit {}", "share", 0, 1, 0.05,
+          {ANY: ("split", "recruiter")}),
+    Lever("lead_override", "Pod lead: share of pod gross profit", "lead override {}", "share", 0, 0.1, 0.005,
+          {ANY: ("pod_lead", "override_rate")}),
+    Lever("lead_bonus", "Pod lead: bonus per hire reaching the milestone ($)", "lead bonus {}", "money", 0,
+          20_000, 500, {ANY: ("pod_lead", "development_bonus")}, typed=True),
+    Lever("leaderboard", "Publish a leaderboard", "leaderboard {}", "bool", 0, 1, 1, {ANY: ("policy", "leaderboard")}),
+    Lever("partnership_time", "Partnership time (share of selling time)", "partnership {}", "share", 0, 0.5, 0.05,
+          {ANY: ("policy", "partnership_time")}),
+    Lever("hiring_for_cooperation", "Hiring for cooperation", "hiring for cooperation {}", "share", 0, 1, 0.1,
+          {ANY: ("policy", "hiring_for_cooperation")}),
+    Lever("remove_star_month", "Remove the star at month (blank: never)", "star out at {}", "month", 1, 600, 1,
+          {ANY: ("policy", "remove_star_month")}, typed=True),
+    Lever("pod_leads", "A pod lead in every pod", "pod leads {}", "bool", 0, 1, 1, {ANY: ("pod_leads",)}, "firm"),
+    Lever("pods", "Pods", "{} pods", "count", 1, 20, 1, {ANY: ("pods",)}, "firm"),
+    Lever("recruiters_per_pod", "Recruiters per pod", "{} recruiters a pod", "count", 1, 10, 1,
+          {ANY: ("recruiters_per_pod",)}, "firm"),
+    Lever("account_managers_per_pod", "Account managers per pod", "{} AMs a pod", "count", 1, 10, 1,
+          {ANY: ("account_managers_per_pod",)}, "firm"),
+    Lever("replications", "Replications", "{} replications", "count", 1, 500, 1, {ANY: ("replications",)}, "top",
+          typed=True),
+)
+BY_NAME: dict[str, Lever] = {lv.name: lv for lv in LEVERS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def _section(data: dict[str, Any], lever: Lever, scheme: dict[str, Any]) -> dict[str, Any]:
+    return {"scheme": scheme, "firm": data["firm"], "top": data}[lever.scope]
+
+
+def _stored(lever: Lever, value: Any) -> Any:
+    """Lever value -> the value stored in the mapping (pool share is 1 - individual weight)."""
+    if lever.name == "pool_share" and value is not None:
+        return round(1 - float(value), 4)
+    return value
+
+
+def applies(lever: Lever, kind: str) -> bool:
+    """Whether the lever means something under this plan type (pod lead pay needs no commission)."""
+    return lever.path(kind) is not None
+
+
+def _mapping(scenario: Scenario) -> dict[str, Any]:
+    """The scenario as a mapping, each scheme with its whole policy (the top level's merged with its own),
+    since a lever sets a scheme's policy key whether or not the file set it there."""
+    data = scenario_mapping(scenario)
+    for validated, scheme in zip(scenario.schemes, data["schemes"], strict=True):
+        scheme["policy"] = validated.policy.model_dump(mode="json")
+    return data
+
+
+def defaults(scenario: Scenario, scheme: str | None = None, replications: int | None = None) -> dict[str, Any]:
+    """Every lever's value in the validated scenario for one of its schemes (the first by default)."""
+    chosen = scenario.scheme(scheme) if scheme else scenario.schemes[0]
+    data = _mapping(scenario)
+    mapping = next(s for s in data["schemes"] if s["name"] == chosen.name)
+    kind = plan_type(chosen)
+    out: dict[str, Any] = {"scheme": chosen.name}
+    for lv in LEVERS:
+        path = lv.path(kind)
+        value = get_path(_section(data, lv, mapping), path) if path else None
+        out[lv.name] = _stored(lv, value)   # the same transform both ways (1 - (1 - w) = w)
+    if replications is not None:
+        out["replications"] = replications
     return out
 
 
-def build_scenario(raw: dict[str, Any], levers: dict[str, Any], source: str = "<app>") -> Scenario:
-    """The scenario for one Run; raises :class:`sim.scenario.ScenarioError` listing every bad value."""
-    kind = levers.get("plan")
-    if kind not in PLAN_TYPES:
-        from sim.scenario import Problem, ScenarioError
-        raise ScenarioError([Problem(source, "plan", f"choose one of {', '.join(PLAN_TYPES)}, not {kind!r}")])
-    base = next((s for s in raw.get("schemes") or [] if isinstance(s, dict) and s.get("type") == kind), None)
-    scheme = copy.deepcopy(base) if base else {"type": kind}
-    scheme["name"] = PLAN_NAME
-    # The app runs one plan at one point: a file's sweep or uncertainty ranges do not apply.
-    data = {k: copy.deepcopy(v) for k, v in raw.items() if k not in ("sweep", "uncertain")}
+@dataclass(frozen=True)
+class Caps:
+    """Server-side limits on what one Run may ask for (beyond the schema's own ranges)."""
+
+    replications: int = 500
+    pods: int = 20
+    per_pod: int = 10
+
+    def limit(self, lever: Lever, scenario: Scenario) -> tuple[float, float]:
+        """The range a lever's control offers and the server accepts (a file's own value always fits)."""
+        firm = scenario.firm
+        hi = {"replications": max(self.replications, 1), "pods": max(self.pods, firm.pods),
+              "recruiters_per_pod": max(self.per_pod, firm.recruiters_per_pod),
+              "account_managers_per_pod": max(self.per_pod, firm.account_managers_per_pod),
+              "remove_star_month": scenario.horizon_months}.get(lever.name, lever.hi)
+        return lever.lo, hi
+
+
+def _number(lever: Lever, value: Any, lo: float, hi: float) -> tuple[Any, str | None]:
+    """A typed or slid value parsed for ``lever``; a problem echoes what was typed."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if lever.kind == "month":
+            return None, None
+        return None, f"{lever.label}: enter a value (from {lever.show(lo)} to {lever.show(hi)})"
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or lever.typed != isinstance(value, str):
+        raise Forged(f"{lever.name}: not what its control sends")
+    if isinstance(value, str):
+        if len(value) > 40:
+            raise Forged(f"{lever.name}: longer than anyone types")
+        text = value.strip().replace(",", "").lstrip("$")
+        try:
+            number = float(text)
+        except ValueError:
+            return None, f"{lever.label}: {value.strip()!r} is not a number"
+    else:
+        number = float(value)
+        text = f"{value:g}"
+    whole = lever.kind in ("count", "month")
+    if not math.isfinite(number) or (whole and number != int(number)) or not lo <= number <= hi:
+        what = "a whole number" if whole else "a value"
+        if not lever.typed:
+            raise Forged(f"{lever.name}: {text} is off the control's range")
+        return None, f"{lever.label}: {what} from {lever.show(lo)} to {lever.show(hi)}, not {value!s}"
+    if lever.kind == "month" and number == 0:
+        return None, None
+    return (int(number) if whole else number), None
+
+
+def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[str, Any], dict[str, str]]:
+    """Lever values from a request, checked; returns (values, problems by lever name).
+
+    Raises :class:`Forged` for what no page could have sent. Levers that do not apply to the chosen
+    scheme's plan type are set to None.
+    """
+    if not isinstance(values, dict) or set(values) - {"scheme", *NAMES}:
+        raise Forged("unknown levers")
+    names = [s.name for s in scenario.schemes]
+    scheme = values.get("scheme")
+    if not isinstance(scheme, str) or scheme not in names:
+        raise Forged("no such scheme")
+    kind = plan_type(scenario.scheme(scheme))
+    out: dict[str, Any] = {"scheme": scheme}
+    problems: dict[str, str] = {}
+    for lv in LEVERS:
+        value = values.get(lv.name)
+        if not applies(lv, kind):
+            out[lv.name] = None
+            continue
+        if lv.kind == "bool":
+            if isinstance(value, list) and all(v == "on" for v in value) and len(value) <= 1:
+                out[lv.name] = bool(value)
+            elif isinstance(value, bool):
+                out[lv.name] = value
+            else:
+                raise Forged(f"{lv.name}: not a switch")
+            continue
+        out[lv.name], problem = _number(lv, value, *caps.limit(lv, scenario))
+        if problem:
+            problems[lv.name] = problem
+    return out, problems
+
+
+def control_value(lever: Lever, value: Any) -> Any:
+    """A lever value as its control holds it (and sends it back): a list for a switch, text for a typed field."""
+    if lever.kind == "bool":
+        return ["on"] if value else []
+    if lever.typed:
+        return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+    return value if value is not None else lever.lo
+
+
+def as_sent(values: dict[str, Any]) -> dict[str, Any]:
+    """Lever values as the page sends them (what :func:`parse` expects)."""
+    return {"scheme": values["scheme"], **{lv.name: control_value(lv, values.get(lv.name)) for lv in LEVERS}}
+
+
+def key_of(lever: Lever, scheme: str, kind: str) -> str | None:
+    """The dotted key a validation problem names for this lever (as :func:`sim.scenario.validate` says it)."""
+    path = lever.path(kind)
+    if path is None:
+        return None
+    return {"scheme": f"schemes.{scheme}.", "firm": "firm.", "top": ""}[lever.scope] + ".".join(path)
+
+
+def build_scenario(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
+    """The scenario for one Run: the file's validated scenario with only the chosen scheme and the levers
+    written in, validated again; raises :class:`sim.scenario.ScenarioError` listing every bad value."""
+    data = _mapping(scenario)
+    scheme = next(s for s in data["schemes"] if s["name"] == levers["scheme"])
+    kind = str(scheme["type"])
+    for lv in LEVERS:
+        path = lv.path(kind)
+        if path is None or lv.name not in levers:
+            continue
+        value = levers[lv.name]
+        if lv.kind == "share" and value is not None:
+            value = round(float(value), 4)   # shares stay exact in the plan's decimal arithmetic
+        set_path(_section(data, lv, scheme), path, _stored(lv, value))
+        if lv.name == "split" and value is not None:
+            scheme["split"]["account_manager"] = round(1 - value, 4)
     data["schemes"] = [scheme]
-    return validate(apply_overrides(data, overrides(levers)), source)
+    return validate(data, "<app>")
 
 
-def describe(levers: dict[str, Any]) -> str:
-    """A short label of the lever values for the run history (plain text)."""
-    kind = levers["plan"]
-    terms = {"salary": "", "individual": f" {levers['rate']:.0%}", "team_pool": f" pool {levers['pool_rate']:.0%}",
-             "hybrid": f" {levers['rate']:.0%} + pool {levers['pool_rate']:.0%} x {levers['pool_share']:.0%}"}[kind]
-    return (f"{kind}{terms}; split {levers['split']:.0%}/{1 - levers['split']:.0%}; pods "
-            f"{levers['recruiters_per_pod']}R+{levers['account_managers_per_pod']}AM; leaderboard "
-            f"{'on' if levers['leaderboard'] else 'off'}; partnership {levers['partnership_time']:.0%}; "
-            f"hiring for cooperation {levers['hiring_for_cooperation']:.0%}")
+def problems_by_lever(err: ScenarioError, levers: dict[str, Any], kind: str) -> dict[str, str]:
+    """Validation problems placed next to the lever they name; the rest under ``""``."""
+    keys = {key_of(lv, levers["scheme"], kind): lv for lv in LEVERS}
+    out: dict[str, str] = {}
+    for p in err.problems:
+        lv = keys.get(p.path)
+        name = lv.name if lv else ""
+        text = f"{lv.label}: {p.message}" if lv else str(p)
+        out[name] = f"{out[name]}\n{text}" if name in out else text
+    return out
+
+
+def changes(levers: dict[str, Any], baseline: dict[str, Any] | None, own: dict[str, Any] | None = None) -> list[str]:
+    """What a run changed from the baseline, as the room says it: ["team_pool", "pool 40%", "leaderboard on"].
+
+    ``own`` is the run's scheme as the file has it: a term the baseline's plan has not (a pool rate
+    when the baseline is individual) is a change only where it differs from the scheme's own value.
+    """
+    if baseline is None:
+        return []
+    out = [levers["scheme"]] if levers.get("scheme") != baseline.get("scheme") else []
+    for lv in LEVERS:
+        a, b = levers.get(lv.name), baseline.get(lv.name)
+        if b is None and own is not None and lv.kind != "month":
+            b = own.get(lv.name)
+        if a == b or (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b)):
+            continue
+        if a is None:   # a lever the run's plan has not (it shows as the scheme's change), or "never"
+            if lv.kind == "month" and lv.name in levers:
+                out.append("star kept")
+            continue
+        out.append(lv.phrase.format(lv.show(a)))
+    return out
+
+
+def label(levers: dict[str, Any], baseline: dict[str, Any] | None, n: int, is_baseline: bool,
+          own: dict[str, Any] | None = None) -> str:
+    """A run's name on legends and bars: "baseline", or what changed ("pool 40%, leaderboard on")."""
+    if is_baseline:
+        return f"baseline (run {n})"
+    changed = changes(levers, baseline, own)
+    return f"{', '.join(changed)} (run {n})" if changed else f"as baseline (run {n})"
+
+
+def check_rounds(scenario: Scenario, source: str, caps: Caps) -> None:
+    """Every round of the scenario's script gives a valid Run; raises ScenarioError naming each bad lever."""
+    from sim.scenario import Problem
+
+    ws = scenario.workshop
+    problems: list[Problem] = []
+    for i, r in enumerate(ws.rounds if ws else []):
+        where = f"workshop.rounds[{i}].levers"
+        kind = plan_type(scenario.scheme(r.scheme))
+        unused = [n for n in r.levers if not applies(BY_NAME[n], kind)]
+        problems += [Problem(source, f"{where}.{n}", f"scheme {r.scheme!r} ({kind}) has no such term") for n in unused]
+        try:
+            levers, bad = parse(as_sent({**defaults(scenario, r.scheme), **r.levers}), scenario, caps)
+        except Forged as err:
+            problems.append(Problem(source, where, str(err)))
+            continue
+        problems += [Problem(source, f"{where}.{n}", msg) for n, msg in bad.items()]
+        if not bad and not unused:
+            try:
+                build_scenario(scenario, levers)
+            except ScenarioError as err:
+                problems += [Problem(source, f"{where}: {p.path}", p.message) for p in err.problems]
+    if problems:
+        raise ScenarioError(problems)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
+import sys
 from pathlib import Path
 
 from sim.cli import EXIT_OK, bad_input, non_negative_int, positive_int
@@ -21,6 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.add_argument("--port", type=non_negative_int, default=0, help="port (default 0: a free one, printed)")
     app.add_argument("--workers", type=positive_int, default=2, help="background processes (default 2)")
     app.add_argument("--replications", type=positive_int, default=20, help="replications per Run (default 20)")
+    app.add_argument("--max-replications", type=positive_int, default=500,
+                     help="the most replications one Run may ask for (default 500)")
+    app.add_argument("--out", type=Path, help="where the session is kept (default reports/<scenario name>/)")
+    app.add_argument("--present", action="store_true", help="open in presenter mode (large type, one chart at a time)")
     app.set_defaults(func=cmd_app)
 
 
@@ -51,6 +58,13 @@ def cmd_app(args: argparse.Namespace) -> int:
     if args.port > 65535:
         return bad_input([f"--port: must be at most 65535, got {args.port}"])
     try:
-        return serve(args.file, args.port, args.workers, args.replications)
+        code = serve(args.file, args.port, args.workers, args.replications, out=args.out, present=args.present,
+                     max_replications=args.max_replications)
     except OSError as err:   # e.g. the port is taken
         return bad_input([f"app: cannot listen on 127.0.0.1:{args.port}: {err.strerror or err}"])
+    # Stopped, workers gone, session committed: skip the interpreter's teardown, which takes most of a
+    # second on a busy machine (SIGTERM must end the app within 2 s).
+    atexit._run_exitfuncs()   # multiprocessing's own clean-up (its semaphores) still runs
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -47,6 +47,7 @@ MAX_CHUNK = 64            # runs per chunk at most
 CHUNK_SECONDS = 1.0       # work per chunk at most, once a run's time is known
 CONNECT_TIMEOUT_S = 5
 DASK_ALLOWED_FAILURES = 2  # a LocalCluster retries a chunk this many times after its worker died
+DASK_STALL_SECONDS = 600.0  # a Dask batch from which no chunk comes back this long is given up (resumable)
 WATCHDOG_SECONDS = 0.5    # how often a pool worker checks that its driver is alive
 
 
@@ -200,6 +201,7 @@ class Executor(Protocol):
     in_flight: int                          # chunks submitted and not yet collected, at most
     lost: tuple[type[BaseException], ...]   # a chunk's error meaning its worker died
     survives_loss: bool                     # whether the other chunks go on after such a loss
+    stall_seconds: float | None             # give up when no chunk comes back this long (None: wait)
 
     def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
         """Run ``chunk`` with the executor's payload, or with ``payload`` (sent along with the chunk)."""
@@ -262,7 +264,12 @@ def stream(ex: Executor, tasks: Sequence[Task], payload: dict[str, Any] | None =
     try:
         fill()
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            stall = getattr(ex, "stall_seconds", None)
+            done, _ = wait(pending, timeout=stall, return_when=FIRST_COMPLETED)
+            if not done:   # a cluster that lost workers can leave a chunk pending for ever (seen with Dask)
+                left = sum(len(c) for c in pending.values()) + len(feed.tasks) - feed.i
+                raise WorkerLost(f"workers died or stalled: no run came back from the cluster in {stall:.0f} s; "
+                                 f"{left} run(s) not finished")
             for f in done:
                 chunk = pending.pop(f)
                 try:
@@ -296,6 +303,7 @@ class Serial:
 
     lost: tuple[type[BaseException], ...] = ()
     survives_loss = False
+    stall_seconds: float | None = None
 
     def __init__(self, payload: dict[str, Any]):
         self.payload = payload
@@ -325,6 +333,7 @@ class Pool:
 
     lost = (BrokenProcessPool,)
     survives_loss = False
+    stall_seconds: float | None = None
 
     def __init__(self, payload: dict[str, Any], workers: int, warm: bool = False):
         """``warm``: ready the model's compiled parts in this process first, so that forked workers inherit
@@ -367,6 +376,10 @@ class Dask:
     """A Dask cluster through ``Client.get_executor()``; a lost worker costs only its chunk."""
 
     survives_loss = True
+
+    @property
+    def stall_seconds(self) -> float:
+        return DASK_STALL_SECONDS
 
     def __init__(self, payload: dict[str, Any], spec: ExecutorSpec):
         try:

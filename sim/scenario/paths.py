@@ -22,7 +22,7 @@ RawPath = tuple[Key, ...]
 
 #: Top-level keys that describe the experiment rather than the firm: a run's result never depends on
 #: them, and a sweep or a sensitivity analysis may not vary them.
-EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain", "decision")
+EXPERIMENT_KEYS = ("name", "description", "replications", "sweep", "uncertain", "decision", "workshop")
 #: A scheme's keys that say which scheme it is: they cannot be swept.
 SCHEME_IDENTITY_KEYS = ("name", "type")
 

@@ -30,6 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sim.comp.params import HybridParams, IndividualParams, PlanParams, SalaryParams, TeamPoolParams
 from sim.scenario.limits import SchemeName, Slug, plan_bound_errors
 from sim.scenario.paths import check_variable
+from sim.scenario.workshop import Workshop, check_schemes
 
 
 class Strict(BaseModel):
@@ -386,6 +387,12 @@ class Scenario(Strict):
     uncertain: dict[str, Range] | None = Field(
         None, description="Dotted key -> [low, high]: the parameters `teamsim sensitivity` varies.")
     decision: Decision | None = Field(None, description="Objective and constraints of `teamsim robust`/`optimize`.")
+    workshop: Workshop | None = Field(None, description="A guided script of rounds for `teamsim app`.")
+
+    @field_validator("workshop", mode="after")
+    @classmethod
+    def _rounds_name_schemes(cls, value: Workshop | None, info: ValidationInfo) -> Workshop | None:
+        return check_schemes(value, info.data.get("schemes"))
 
     @field_validator("sweep", "uncertain", mode="after")
     @classmethod

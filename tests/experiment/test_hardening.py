@@ -22,7 +22,6 @@ from sim.experiment.executors import ExecutorSpec
 from sim.scenario import load_scenario
 
 from .conftest import ROOT, assert_same_tables, tables, workshop_sweep
-from .faulty import kills_its_worker_on_team_pool_replication_1
 
 RUN = [sys.executable, "-m", "sim", "run"]
 BUSY = "is writing results here"
@@ -175,27 +174,24 @@ def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_
     assert len(runs) == 300 * 3 * 2 and not runs.duplicated(["run_id", "point"]).any()
 
 
-def test_dask_workers_killed_again_and_again_end_the_batch_in_one_line_with_the_runs_kept(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_workers_killed_again_and_again_end_the_batch_in_one_line_with_the_runs_kept(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    from sim.commands.run import report_failures
-    from sim.experiment import executors
+    import json
 
-    monkeypatch.setattr(executors, "DASK_ALLOWED_FAILURES", 1)   # the chunk's worker is killed twice
-
-    sc = load_scenario(workshop_sweep(tmp_path, grid=_grid(2)))
+    path = workshop_sweep(tmp_path, grid=_grid(2))
+    sc = load_scenario(path)
     out = tmp_path / "out"
-    result = run_batch(BatchRequest(sc, out, ExecutorSpec("dask", 2),
-                                    simulate=kills_its_worker_on_team_pool_replication_1))
-    assert result.interrupted and "workers died" in result.interrupted
+    proc = subprocess.run([sys.executable, "-m", "experiment.dask_kill_batch", str(path), str(out)], cwd=ROOT / "tests",
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["interrupted"] and "workers died" in got["interrupted"]
     total = 2 * 3 * 2
-    assert 0 < len(result.runs) < total
-    assert not ((result.runs["scheme"] == "team_pool") & (result.runs["replication"] == 1)).any()
-    assert report_failures(result, "teamsim run x") == 1
-    lines = _lines(capsys.readouterr().err)
-    assert len(lines) == 1 and "--resume" in lines[0] and f"{len(result.runs)} runs stored" in lines[0]
+    assert 0 < got["runs"] < total and got["team_pool_1"] == 0 and got["code"] == 1
+    lines = _lines(got["stderr"])
+    assert len(lines) == 1 and "--resume" in lines[0] and f"{got['runs']} runs stored" in lines[0]
     again = run_batch(BatchRequest(sc, out, ExecutorSpec("serial", 1), resume=True))
-    assert again.reused == len(result.runs) and len(again.runs) == total and not again.interrupted
+    assert again.reused == got["runs"] and len(again.runs) == total and not again.interrupted
     reference = tmp_path / "reference"
     run_batch(BatchRequest(sc, reference, ExecutorSpec("serial", 1)))
     assert_same_tables(tables(reference), tables(out))

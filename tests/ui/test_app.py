@@ -1,71 +1,133 @@
-"""The workshop app: levers become validated scenarios; the server starts on a free local port and stops on Ctrl-C."""
+"""The workshop app's levers: read from the validated scenario, written back and validated by its schema."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import queue
-import re
-import signal
-import subprocess
-import sys
-import threading
-import urllib.request
-from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from sim.app.levers import build_scenario, defaults, describe
+from sim.app.levers import BY_NAME, LEVERS, Caps, Forged, as_sent, build_scenario, changes, defaults, label, parse
+from sim.app.session import Session
+from sim.app.terms import scheme_mapping
 from sim.cli import main
-from sim.scenario import ScenarioError, read_yaml
+from sim.scenario import ScenarioError, load_scenario
 
 from .conftest import ROOT, WORKSHOP
 
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
 
 @pytest.fixture(scope="module")
-def raw() -> dict:
-    return read_yaml(WORKSHOP)[0]
+def sc():
+    return load_scenario(WORKSHOP)
 
 
-def test_default_levers_reproduce_the_files_plan_and_firm(raw: dict) -> None:
-    s = build_scenario(raw, defaults(raw, replications=7))
-    assert s.replications == 7 and len(s.schemes) == 1
-    plan = s.schemes[0].plan
-    first = raw["schemes"][0]   # the file's first scheme, as written
-    assert plan.type == first["type"] == "individual"
-    assert plan.rate == Decimal(str(first["rate"])) and plan.threshold == Decimal(str(first["threshold"]))
-    assert (s.firm.pods, s.firm.recruiters_per_pod, s.firm.account_managers_per_pod) == (2, 3, 3)
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_app_defaults_are_the_clis_scenario_for_every_scheme_of_every_file(path: Path) -> None:
+    """What the CLI runs and what the app runs before a lever moves are the same validated scheme."""
+    cli = load_scenario(path)
+    for scheme in cli.schemes:
+        app = build_scenario(cli, defaults(cli, scheme.name))
+        assert [s.name for s in app.schemes] == [scheme.name]
+        # the same plan and the same policy in effect (the app writes the whole policy into the scheme)
+        def effective(s):
+            return {**scheme_mapping(s), "policy": s.policy.model_dump(mode="json")}
+        assert effective(app.schemes[0]) == effective(scheme)
+        assert (app.firm, app.market, app.behavior, app.replications, app.seed, app.horizon_months) == (
+            cli.firm, cli.market, cli.behavior, cli.replications, cli.seed, cli.horizon_months)
 
 
-def test_every_lever_reaches_the_scenario(raw: dict) -> None:
-    levers = {**defaults(raw), "plan": "team_pool", "pool_rate": 0.2, "split": 0.6, "leaderboard": True,
-              "partnership_time": 0.1, "hiring_for_cooperation": 0.5, "recruiters_per_pod": 4,
-              "account_managers_per_pod": 2}
-    s = build_scenario(raw, levers)
-    scheme = s.schemes[0]
-    assert scheme.plan.type == "team_pool" and scheme.plan.rate == Decimal("0.2")
-    assert scheme.plan.split.recruiter == Decimal("0.6") and scheme.plan.split.account_manager == Decimal("0.4")
-    assert scheme.policy.leaderboard is True and scheme.policy.partnership_time == 0.1
-    assert scheme.policy.hiring_for_cooperation == 0.5
-    assert (s.firm.recruiters_per_pod, s.firm.account_managers_per_pod) == (4, 2)
-    assert "team_pool pool 20%" in describe(levers) and "leaderboard on" in describe(levers)
+def test_a_pool_rate_left_out_of_the_file_takes_the_schemas_default(sc) -> None:
+    data = sc.model_copy(update={"schemes": [s for s in sc.schemes if s.name == "team_pool"]})
+    from sim.scenario import validate
+    bare = validate({"name": "bare", "schemes": [{"name": "pool", "type": "team_pool"}]})
+    assert defaults(bare)["pool_rate"] == float(bare.schemes[0].plan.rate) == 0.25   # not the old app's 0.13
+    assert defaults(data, "team_pool")["pool_rate"] == 0.13   # the file's own value where it gives one
 
 
-def test_hybrid_pool_share_sets_the_individual_weight(raw: dict) -> None:
-    s = build_scenario(raw, {**defaults(raw), "plan": "hybrid", "rate": 0.3, "pool_rate": 0.1, "pool_share": 0.7})
-    plan = s.schemes[0].plan
-    assert plan.individual_weight == Decimal("0.3") and plan.individual.rate == Decimal("0.3")
-    assert plan.team_pool.rate == Decimal("0.1")
+def test_every_lever_reaches_the_scenario_it_should(sc) -> None:
+    hybrid = {**defaults(sc, "hybrid"), "rate": 0.3, "threshold": 2000.0, "pool_rate": 0.2, "pool_share": 0.7,
+              "split": 0.6, "lead_override": 0.02, "lead_bonus": 1500.0, "leaderboard": True,
+              "partnership_time": 0.1, "hiring_for_cooperation": 0.5, "remove_star_month": 6, "pod_leads": True,
+              "pods": 3, "recruiters_per_pod": 4, "account_managers_per_pod": 2, "replications": 7}
+    assert set(hybrid) == {"scheme", *BY_NAME}
+    s = build_scenario(sc, hybrid)
+    plan, policy = s.schemes[0].plan, s.schemes[0].policy
+    assert plan.individual.rate == Decimal("0.3") and plan.individual.threshold == Decimal(2000)
+    assert plan.team_pool.rate == Decimal("0.2") and plan.individual_weight == Decimal("0.3")
+    assert (plan.split.recruiter, plan.split.account_manager) == (Decimal("0.6"), Decimal("0.4"))
+    assert plan.pod_lead.override_rate == Decimal("0.02") and plan.pod_lead.development_bonus == Decimal(1500)
+    assert policy.leaderboard and policy.partnership_time == 0.1 and policy.hiring_for_cooperation == 0.5
+    assert policy.remove_star_month == 6
+    assert (s.firm.pod_leads, s.firm.pods, s.firm.recruiters_per_pod, s.firm.account_managers_per_pod) == (
+        True, 3, 4, 2)
+    assert s.replications == 7
+    pool = build_scenario(sc, {**defaults(sc, "team_pool"), "pool_rate": 0.4})
+    assert pool.schemes[0].plan.rate == Decimal("0.4")
+    ind = build_scenario(sc, {**defaults(sc, "individual"), "rate": 0.1, "threshold": 0.0})
+    assert ind.schemes[0].plan.rate == Decimal("0.1") and ind.schemes[0].plan.threshold == 0
 
 
-def test_bad_lever_values_give_one_line_per_problem_naming_the_key(raw: dict) -> None:
+def test_changes_name_what_moved_from_the_baseline(sc) -> None:
+    base = defaults(sc, "individual")
+    pool = {**defaults(sc, "team_pool"), "pool_rate": 0.4}
+    assert changes(pool, base, defaults(sc, "team_pool")) == ["team_pool", "pool 40%"]
+    assert changes({**base, "leaderboard": True, "remove_star_month": 12}, base) == ["leaderboard on",
+                                                                                     "star out at month 12"]
+    assert label(base, base, 1, True) == "baseline (run 1)"
+    assert label(base, base, 3, False) == "as baseline (run 3)"
+
+
+def test_typed_values_that_do_not_fit_echo_what_was_typed(sc) -> None:
+    values = as_sent(defaults(sc))
+    for typed in ("0", "2.5", "501", "abc"):
+        _levers, problems = parse({**values, "replications": typed}, sc, Caps())
+        assert set(problems) == {"replications"} and typed in problems["replications"]
+    _levers, problems = parse({**values, "replications": ""}, sc, Caps())
+    assert "enter a value" in problems["replications"]
+    levers, problems = parse({**values, "replications": " 40 ", "remove_star_month": ""}, sc, Caps())
+    assert not problems and levers["replications"] == 40 and levers["remove_star_month"] is None
+
+
+@pytest.mark.parametrize("forged", [
+    {"scheme": "nope"}, {"scheme": ["individual"]}, {"rate": 0.9}, {"rate": "0.2"}, {"rate": {"a": 1}},
+    {"leaderboard": "yes"}, {"leaderboard": ["on", "on"]}, {"pods": 1000}, {"replications": ["1"]},
+    {"replications": 10**6}, {"surprise": 1}, {"split": True}])
+def test_values_no_page_could_send_are_forged(sc, forged: dict) -> None:
+    with pytest.raises(Forged):
+        parse({**as_sent(defaults(sc)), **forged}, sc, Caps())
+
+
+def test_replications_are_capped_server_side(sc) -> None:
+    _levers, problems = parse({**as_sent(defaults(sc)), "replications": "1000000"}, sc, Caps())
+    assert "from 1 to 500" in problems["replications"]
+    _levers, problems = parse({**as_sent(defaults(sc)), "replications": "60"}, sc, Caps(replications=50))
+    assert "from 1 to 50" in problems["replications"]
+
+
+def test_schema_problems_come_back_one_line_each(sc) -> None:
     with pytest.raises(ScenarioError) as err:
-        build_scenario(raw, {**defaults(raw), "replications": None, "partnership_time": 0.9})
-    lines = [str(p) for p in err.value.problems]
-    assert len(lines) == 2 and all("\n" not in line for line in lines)
-    assert any("replications" in line for line in lines)
-    assert any("partnership_time" in line for line in lines)
+        build_scenario(sc, {**defaults(sc), "remove_star_month": 700})
+    assert all("\n" not in str(p) for p in err.value.problems)
+
+
+def test_session_keeps_runs_and_baseline_and_moves_another_scenarios_file_aside(tmp_path: Path) -> None:
+    s = Session(tmp_path, "abc")
+    v0 = s.version()
+    n1 = s.add({"scheme": "x"}, {"metrics": {}})
+    n2 = s.add({"scheme": "y"}, {"metrics": {}})
+    assert (n1, n2) == (1, 2) and s.baseline() == 1 and s.version() > v0
+    s.pin(2)
+    again = Session(tmp_path, "abc")
+    assert [r["n"] for r in again.runs()] == [1, 2] and again.baseline() == 2 and again.moved is None
+    other = Session(tmp_path, "def")
+    assert other.runs() == [] and other.moved is not None and other.moved.exists()
+
+
+def test_every_lever_has_a_human_label_and_phrase() -> None:
+    for lv in LEVERS:
+        assert "_" not in lv.label and "{}" in lv.phrase
 
 
 def test_app_command_with_a_missing_file_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,82 +136,38 @@ def test_app_command_with_a_missing_file_exits_2_with_one_line(capsys: pytest.Ca
     assert len(err) == 1 and "file not found" in err[0]
 
 
-class App:
-    """``teamsim app`` in a subprocess; ``url`` is what it printed."""
-
-    def __init__(self, proc: subprocess.Popen[str], url: str):
-        self.proc, self.url = proc, url
-
-    def stop(self) -> tuple[int, str]:
-        self.proc.send_signal(signal.SIGINT)
-        _out, err = self.proc.communicate(timeout=30)
-        return self.proc.returncode, err
+def test_the_scripts_lever_names_are_the_apps() -> None:
+    from sim.scenario.workshop import LEVER_NAMES
+    assert LEVER_NAMES == tuple(lv.name for lv in LEVERS)
 
 
-@pytest.fixture
-def app() -> Iterator[App]:
-    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--workers", "1",
-                             "--replications", "5"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)   # its own group: teardown kills its workers too
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
-    try:
-        first = lines.get(timeout=60)
-    except queue.Empty:
-        proc.kill()
-        pytest.fail("teamsim app printed no address within 60 s")
-    match = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
-    assert match, f"unexpected first line: {first!r} / {proc.stderr.read() if proc.poll() is not None else ''}"
-    running = App(proc, match.group(0))
-    yield running
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)   # pool workers left behind by a killed app
+def test_the_shipped_script_walks_the_five_questions_and_every_round_builds() -> None:
+    from sim.app.levers import check_rounds
+    sc = load_scenario(ROOT / "scenarios" / "workshop_script.yaml")
+    assert len(sc.workshop.rounds) == 6   # a baseline and the five questions
+    check_rounds(sc, "workshop_script.yaml", Caps())
 
 
-def test_app_serves_its_page_with_local_scripts_and_stops_cleanly_on_ctrl_c(app: App) -> None:
-    with urllib.request.urlopen(app.url, timeout=30) as resp:
-        assert resp.status == 200
-        page = resp.read().decode()
-    sources = re.findall(r"<script[^>]*src=\"([^\"]+)\"", page)
-    assert sources and all(s.startswith("/") for s in sources), sources   # served locally, no CDN
-    code, err = app.stop()
-    assert code == 0 and "stopped" in err and "Traceback" not in err
+@pytest.mark.parametrize("round_, message", [
+    ({"question": "q", "scheme": "nope"}, "names scheme 'nope'"),
+    ({"question": "q", "scheme": "individual", "levers": {"speed": 1}}, "workshop.rounds[0].levers.speed"),
+])
+def test_a_bad_round_is_one_line_naming_it(round_: dict, message: str) -> None:
+    from sim.scenario import read_yaml, validate
+    data, _marks = read_yaml(WORKSHOP)
+    with pytest.raises(ScenarioError) as err:
+        validate({**data, "workshop": {"rounds": [round_]}}, "f.yaml")
+    lines = [str(p) for p in err.value.problems]
+    assert len(lines) == 1 and message in lines[0], lines
 
 
-def test_app_run_in_chromium_updates_the_charts_and_keeps_runs_side_by_side(app: App, watched) -> None:
-    page = watched.page
-    page.goto(app.url)
-    page.wait_for_selector("#run")
-    page.locator("#plan input[value=team_pool]").check()
-    page.locator("#leaderboard input").check()
-    page.click("#run")
-    page.wait_for_function("document.querySelectorAll('#runs tr.run-row').length === 1", timeout=60_000)
-    bars_one = page.locator("#fig-metrics g.barlayer g.point").count()
-    page.locator("#plan input[value=individual]").check()
-    page.click("#run")
-    page.wait_for_function("document.querySelectorAll('#runs tr.run-row').length === 2", timeout=60_000)
-    page.wait_for_function(f"document.querySelectorAll('#fig-metrics g.barlayer g.point').length > {bars_one}",
-                           timeout=10_000)
-    rows = page.locator("#runs tr.run-row").all_inner_texts()
-    assert "individual" in rows[0] and "team_pool" in rows[1] and "leaderboard on" in rows[1]
-    assert page.locator("#fig-monthly g.scatterlayer g.trace").count() == 2 * 3   # 2 runs x 3 series
-    assert "Run 2" in page.locator("#status").inner_text()
-    assert watched.errors == []
-    host = app.url.split("/")[2]
-    assert {u.split("/")[2] for u in watched.requests} == {host}
-    code, err = app.stop()
-    assert code == 0 and "Traceback" not in err
-
-
-def test_bad_lever_value_in_chromium_shows_the_problem_and_runs_nothing(app: App, watched) -> None:
-    page = watched.page
-    page.goto(app.url)
-    page.wait_for_selector("#run")
-    page.fill("#replications", "")
-    page.click("#run")
-    page.wait_for_function("document.getElementById('problems').innerText.includes('replications')",
-                           timeout=30_000)
-    assert page.locator("#runs tr.run-row").count() == 0
+def test_a_round_whose_levers_do_not_fit_its_scheme_stops_the_app_with_one_line_each() -> None:
+    from sim.app.levers import check_rounds
+    from sim.scenario import read_yaml, validate
+    data, _marks = read_yaml(WORKSHOP)
+    sc = validate({**data, "workshop": {"rounds": [{"question": "q", "scheme": "individual",
+                                                     "levers": {"pool_rate": 0.2, "replications": 0}}]}})
+    with pytest.raises(ScenarioError) as err:
+        check_rounds(sc, "f.yaml", Caps())
+    lines = sorted(str(p) for p in err.value.problems)
+    assert len(lines) == 2 and "pool_rate" in lines[0] and "replications" in lines[1], lines

@@ -1,0 +1,74 @@
+"""``teamsim app`` in a subprocess on a free local port, for the app's browser and HTTP tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .conftest import ROOT, WORKSHOP
+
+
+class App:
+    """A running app: its address, its session file, and a way to stop it and time the stop."""
+
+    def __init__(self, out: Path, *args: str, scenario: Path = WORKSHOP):
+        self.out = out
+        self.proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(scenario), "--workers", "1",
+                                      "--replications", "3", "--out", str(out), *args], cwd=ROOT,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)   # its own group: cleanup reaches its workers
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(self.proc.stdout.readline()), daemon=True).start()
+        try:
+            first = lines.get(timeout=90)
+        except queue.Empty:
+            self.kill()
+            raise RuntimeError("teamsim app printed no address within 90 s") from None
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
+        if not match:
+            self.kill()
+            raise RuntimeError(f"unexpected first line: {first!r}")
+        self.url, self.port = match.group(0), int(match.group(1))
+
+    def runs(self) -> list[dict[str, Any]]:
+        import json
+
+        with contextlib.closing(sqlite3.connect(self.out / "app_session.sqlite")) as db:
+            rows = db.execute("SELECT n, levers, result FROM runs ORDER BY n").fetchall()
+        return [{"n": n, "levers": json.loads(lv), **json.loads(res)} for n, lv, res in rows]
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> tuple[int, str, float]:
+        """Send ``sig``; returns (exit code, stderr, seconds until the process and its group were gone)."""
+        started = time.perf_counter()
+        self.proc.send_signal(sig)
+        _out, err = self.proc.communicate(timeout=timeout)
+        while _group_alive(self.proc.pid) and time.perf_counter() - started < timeout:
+            time.sleep(0.02)
+        return self.proc.returncode, err, time.perf_counter() - started
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    # Zombies still count for killpg; a group of zombies only is gone for our purposes.
+    out = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True, text=True).stdout
+    return any(s and not s.startswith("Z") for s in out.split())
