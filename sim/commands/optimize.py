@@ -40,6 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument("--replications", type=positive_int, help="replications per trial (the same for every trial)")
     o.add_argument("--confirm-replications", type=positive_int, help="fresh replications of the best plan "
                    "(default: as many as a trial)")
+    o.add_argument("--worlds", type=positive_int, metavar="N",
+                   help="evaluate every trial in the same N worlds drawn from the scenario's uncertain ranges (a "
+                        "Latin hypercube) and score it at its 10th percentile across them (90th for a metric to "
+                        "minimise; each constraint at its unfavourable 10th/90th): a plan that holds up")
     o.add_argument("--seed", type=non_negative_int)
     o.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     o.add_argument("--out", type=Path, help="output folder (default reports/<scenario name>-optimize/)")
@@ -61,6 +65,8 @@ def _problems(args: argparse.Namespace, scenario: Any) -> list[str]:
     prefix = f"schemes.{args.scheme}."
     problems += [f"--vary: {d.key}: not a setting of scheme {args.scheme!r} (keys start with {prefix!r})"
                  for d in args.vary if not d.key.startswith(prefix)]
+    if getattr(args, "worlds", None) and not scenario.uncertain:
+        problems.append(f"--worlds: {args.file} has no uncertain: ranges to draw worlds from")
     keys = [d.key for d in args.vary]
     problems += [f"--vary: {k} is given twice" for k in dict.fromkeys(k for k in keys if keys.count(k) > 1)]
     return problems
@@ -83,11 +89,19 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     # Each end of each range on its own: a value the scenario refuses is bad input before any trial runs.
     checks = [(("--vary", d.key), d.key, int(v) if d.integer else v) for d in space for v in (d.low, d.high)]
     make_plan(one, [{}], str(args.file), checks=checks, label="--vary")
+    args.world_points = []
+    if args.worlds:
+        from sim.experiment.robust import design, points_of
+        unc = scenario.uncertain
+        args.world_points = points_of(unc, design(unc, args.worlds, scenario.seed),
+                                      integer_keys(resolved_dict(scenario), list(unc)))
+        make_plan(one, [{}], str(args.file), checks=[(("uncertain", k), k, v) for k, pair in unc.items() for v in pair],
+                  label="uncertain")
     dec = decision_of(args, scenario)
     decision = make_decision(dec["objective"], dec["constraints"])
     settings = {"scheme": args.scheme, "space": [d.text for d in space], "decision": decision.as_dict(),
                 "replications": scenario.replications, "seed": scenario.seed,
-                "scenario": resolved_dict(one)}
+                "scenario": resolved_dict(one), "worlds": args.world_points}
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         study = open_study(f"sqlite:///{args.out / 'optuna.db'}", decision, settings, args.resume)
@@ -97,20 +111,26 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return conclude(args, scenario, one, space, decision, study)
 
 
-def evaluator(args: argparse.Namespace, one: Any, metrics: list[str]) -> Any:
-    """The one coupling to the experiment layer: a batch of trials run as the sweep points of one batch."""
+def evaluator(args: argparse.Namespace, one: Any, metrics: list[str], decision: Any = None) -> Any:
+    """The one coupling to the experiment layer: a batch of trials run as the sweep points of one batch
+    (with ``--worlds``, every trial in every world, scored across them by :func:`across_worlds`)."""
     from sim.commands.run import executor_spec
     from sim.experiment.batch import BatchRequest, Design, run_batch
+    from sim.experiment.optimize import across_worlds
+
+    worlds = getattr(args, "world_points", None) or [{}]
 
     def evaluate(points: list[dict[str, Any]]) -> list[dict[str, float]]:
+        expanded = [{**w, **p} for p in points for w in worlds]
         result = run_batch(BatchRequest(one, args.out / "evaluation", executor=executor_spec(args),
-                                        design=Design(points, label="--vary"), source=str(args.file)))
+                                        design=Design(expanded, label="--vary"), source=str(args.file)))
         means = result.runs.groupby("point")[metrics].mean() if len(result.runs) else None
-        out = []
-        for i in range(len(points)):
-            ok = means is not None and i in means.index
-            out.append({m: float(means.loc[i, m]) for m in metrics} if ok else {})
-        return out
+        per_point = [{m: float(means.loc[i, m]) for m in metrics} if means is not None and i in means.index else {}
+                     for i in range(len(expanded))]
+        if len(worlds) == 1:
+            return per_point
+        n = len(worlds)
+        return [across_worlds(per_point[i * n:(i + 1) * n], decision) for i in range(len(points))]
     return evaluate
 
 

@@ -60,7 +60,7 @@ def conclude(args: argparse.Namespace, scenario: Any, one: Any, space: list[Dime
 
     metrics = list(dict.fromkeys([*decision.metrics, PARTNER]))
     try:
-        search(study, space, decision, args.trials, one.seed, evaluator(args, one, metrics),
+        search(study, space, decision, args.trials, one.seed, evaluator(args, one, metrics, decision),
                progress(args.trials, args.quiet))
     except TrialsFailed as err:
         print(f"optimize: {err}; see {args.out / 'evaluation' / 'failures.parquet'}", file=sys.stderr)
@@ -84,7 +84,11 @@ def conclude(args: argparse.Namespace, scenario: Any, one: Any, space: list[Dime
     info = {"settings": study.user_attrs["settings"], "decision": decision.as_dict(), "axes": axes,
             "best": {k: (v.item() if hasattr(v, "item") else v) for k, v in best.items()},
             "best_file": str(best_file), "confirm": {"seed": seed, "folder": str(result.out), **summary},
-            "trials": int(len(trials)), "pareto_trials": trials.loc[trials["pareto"], "trial"].astype(int).tolist()}
+            "trials": int(len(trials)), "pareto_trials": trials.loc[trials["pareto"], "trial"].astype(int).tolist(),
+            # with --worlds, trials' metrics are their unfavourable 10th/90th percentile across the worlds;
+            # the confirmation runs the best plan in the scenario as written
+            "scored": (f"across {len(args.world_points)} worlds at the 10th percentile (90th for a metric to "
+                       "minimise)") if getattr(args, "world_points", None) else "mean over replications"}
     store.atomic_write_bytes(args.out / "optimize.json", json.dumps(info, indent=2, default=str).encode())
     print(f"best plan: {_trial_words(best, space, metrics)}")
     print(f"Pareto front ({' against '.join(axes)}):")

@@ -20,7 +20,7 @@ Everything here but :func:`search` is pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,3 +194,25 @@ def search(study: Any, space: Sequence[Dimension], decision: Decision, trials: i
         if progress is not None:
             progress(done + len(asked))
     return study
+
+
+#: The quantile a trial is scored at across worlds (``teamsim optimize --worlds``): its 10th percentile.
+WORLD_QUANTILE = 0.10
+
+
+def across_worlds(per_world: Sequence[Mapping[str, float]], decision: Decision,
+                  q: float = WORLD_QUANTILE) -> dict[str, float]:
+    """One trial's metrics over its worlds, each at its unfavourable ``q`` quantile: the objective's 10th
+    percentile when higher is better (its 90th when lower is), a ``<=`` constraint's metric at its 90th
+    and a ``>=`` one's at its 10th, so the trial is scored by how it does in the worse worlds; any other
+    metric is its mean. Empty (a failed trial) if a world has no result."""
+    if not per_world or any(not w for w in per_world):
+        return {}
+    worst = {decision.objective: q if decision.sign > 0 else 1.0 - q}
+    for c in decision.constraints:
+        worst.setdefault(c.metric, 1.0 - q if c.op.startswith("<") else q)
+    out = {}
+    for m in per_world[0]:
+        values = np.array([w[m] for w in per_world], dtype=float)
+        out[m] = float(np.quantile(values, worst[m])) if m in worst else float(values.mean())
+    return out

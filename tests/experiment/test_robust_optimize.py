@@ -169,3 +169,42 @@ def test_a_constraint_no_trial_meets_is_reported_with_the_closest_trial(tmp_path
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "no trial met turnover_rate_annual<=-1; the closest was trial" in line
     assert np.isfinite(pd.read_parquet(tmp_path / "o" / "trials.parquet")["violation"]).all()
+
+
+def test_across_worlds_scores_a_trial_by_its_unfavourable_percentile() -> None:
+    from sim.decision import make_decision
+    from sim.experiment.optimize import across_worlds
+
+    worlds = [{"profit": float(p), "turnover_rate_annual": t, "mean_cooperation": c}
+              for p, t, c in zip(range(11), np.linspace(0.2, 0.4, 11), np.linspace(0, 1, 11), strict=True)]
+    got = across_worlds(worlds, make_decision("profit", ["turnover_rate_annual<=0.35"]))
+    assert got["profit"] == pytest.approx(1.0)                   # the 10th percentile of 0..10
+    assert got["turnover_rate_annual"] == pytest.approx(0.38)    # a <= bound is held at the 90th
+    assert got["mean_cooperation"] == pytest.approx(0.5)         # anything else: the mean
+    low = across_worlds(worlds, make_decision("turnover_rate_annual"))
+    assert low["turnover_rate_annual"] == pytest.approx(0.38)    # lower is better: the 90th percentile
+    assert across_worlds([worlds[0], {}], make_decision("profit")) == {}   # a world without a result fails
+
+
+def test_optimize_across_worlds_runs_every_trial_in_the_same_worlds(tmp_path: Path) -> None:
+    out = tmp_path / "worlds"
+    cmd = ["optimize", str(SCENARIOS / "robust_demo.yaml"), "--scheme", "hybrid", "--vary",
+           "schemes.hybrid.individual_weight=0.2..0.8", "--objective", "profit", "--trials", "2",
+           "--replications", "1", "--worlds", "3", "--set", "horizon_months=3", "--quiet", "--workers", "1",
+           "--no-report", "--out", str(out)]
+    assert main(cmd) == 0
+    info = json.loads((out / "optimize.json").read_text())
+    assert len(info["settings"]["worlds"]) == 3 and "3 worlds" in info["scored"]
+    from sim.experiment.optimize import BATCH
+    runs = pd.read_parquet(out / "evaluation" / "runs.parquet")   # the last batch of trials
+    assert runs["point"].nunique() == min(BATCH, 2) * 3           # each trial in each world
+    keys = list(info["settings"]["worlds"][0])
+    by_trial = runs.groupby("schemes.hybrid.individual_weight")
+    seen = [sorted(map(tuple, g[keys].drop_duplicates().to_numpy().round(9).tolist())) for _, g in by_trial]
+    assert len(seen) == min(BATCH, 2) and all(w == seen[0] for w in seen) and len(seen[0]) == 3   # the same worlds
+
+
+def test_optimize_across_worlds_needs_uncertain_ranges(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["optimize", str(SCENARIOS / "workshop_demo.yaml"), "--scheme", "hybrid", "--vary",
+                 "schemes.hybrid.individual_weight=0.2..0.8", "--worlds", "3", "--out", str(tmp_path / "o")])
+    assert code == 2 and "--worlds" in capsys.readouterr().err
