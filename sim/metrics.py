@@ -74,6 +74,11 @@ RUN_METRICS: tuple[Metric, ...] = (
     Metric("payroll_burden", "$", "info", "Employer cost on top of pay: finance.payroll_burden x all pay."),
     Metric("overhead", "$", "info", "finance.overhead_per_seat_month x seats x months (the same for every scheme)."),
     Metric("operating_profit", "$", "max", "Profit minus payroll burden and overhead."),
+    Metric("pay_volatility", "CV", "info",
+           "Pay volatility: coefficient of variation of each person's monthly pay, months-weighted mean."),
+    *(Metric(f"variable_pay_share_gp_{state}", "share", "info",
+             f"Variable pay as a share of gross profit in months of demand {what} (blank if none).")
+      for state, what in (("down", "below plan"), ("normal", "at plan"), ("up", "above plan"))),
 )
 
 DERIVED_METRICS: tuple[Metric, ...] = (
@@ -110,6 +115,9 @@ MONTHLY_METRICS: tuple[Metric, ...] = (
     Metric("payroll_burden", "$", "info", "Employer cost on top of this month's pay."),
     Metric("overhead", "$", "info", "Overhead of every seat this month."),
     Metric("operating_profit", "$", "max", "Gross profit minus all pay, hiring, burden and overhead this month."),
+    Metric("demand_index", "x plan", "info", "Job-order demand this month relative to plan (market.demand)."),
+    Metric("outside_option_index", "x plan", "info",
+           "Outside offers this month relative to plan: lagged demand (quit base rate and market pay)."),
 )
 
 RUN_METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in RUN_METRICS)

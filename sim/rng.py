@@ -28,6 +28,8 @@ STREAMS: tuple[str, ...] = (
     "decisions",
     "quits",
     "hiring",
+    "job_orders_surplus",   # demand above plan: potential job orders above the thinning ceiling
+    "candidates_surplus",   # candidate supply above plan (see sim.model.market)
 )
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from sim.comp import build_plan
+from sim.model import demand as dm
 from sim.model import desks as dk
 from sim.model.accounts import Accounts
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
@@ -58,6 +59,9 @@ class FirmModel:
         self.conv_lo, self.conv_half_span = m.conversion_min, (m.conversion_max - m.conversion_min) * 0.5
         self.n_other_pods = self.wf.n_pods - 1
         self.ceiling = scenario.behavior.effort.maximum * SKILL_CAP if scenario.behavior.enabled else 1.0
+        peak_jo, peak_c = dm.peaks(m.demand, scenario.horizon_months, scenario.warmup_months)
+        self.surplus = (None if peak_jo <= 1.0 else (self.rng["job_orders_surplus"], peak_jo),
+                        None if peak_c <= 1.0 else (self.rng["candidates_surplus"], peak_c))
         self.events = 0
 
     # -------------------------------------------------------------------------- set-up
@@ -85,8 +89,11 @@ class FirmModel:
             start = float(month * dpm)
             self.month_end.start_month(month)
             rates_am, rates_rec = self.month_end.arrival_rates()
-            jos = draw_job_orders(self.rng["job_orders"], m, self.ceiling, rates_am, start, dpm)
-            cands = draw_candidates(self.rng["candidates"], m, self.ceiling, rates_rec, start, dpm)
+            measured = month - self.sc.warmup_months   # demand periods count measured months (sim.model.demand)
+            jos = draw_job_orders(self.rng["job_orders"], m, self.ceiling, rates_am, start, dpm,
+                                  dm.demand_factor(m.demand, measured), self.surplus[0])
+            cands = draw_candidates(self.rng["candidates"], m, self.ceiling, rates_rec, start, dpm,
+                                    dm.candidate_factor(m.demand, measured), self.surplus[1])
             n_j, n_c = len(jos.time), len(cands.time)
             self.events += n_j + n_c
             self.acc.arrived = (n_j, n_c)

@@ -122,27 +122,58 @@ def _candidate_rows(u, seat, rates, ceiling, start, days, life_mean):   # pragma
     return t, seat[keep], items
 
 
+#: A side's surplus stream when demand can rise above plan: its generator and the side's peak factor.
+Surplus = tuple[np.random.Generator, float]
+
+
+def _thinned(draw, rng: np.random.Generator, ceiling: float, rates: np.ndarray, factor: float,
+             surplus: Surplus | None) -> Block:
+    """One month of a side's arrivals at ``rates x factor``, by thinning (see the module's docstring).
+
+    The potential arrivals at the ``ceiling`` are the stationary market's, whatever the factor: the factor
+    only enters the keep probability, so with it at 1 the draws and the kept arrivals are exactly the
+    stationary ones. Where ``rates x factor`` can exceed the ceiling (a factor above 1), the part above it
+    comes from a second Poisson stream at ``ceiling x (peak - 1)`` on its own generator (a superposition
+    of Poisson streams is Poisson), so the stationary draws are never disturbed.
+    """
+    wanted = rates * factor
+    block = draw(rng, ceiling, wanted)
+    if surplus is None:
+        return block
+    extra = draw(surplus[0], ceiling * (surplus[1] - 1.0), np.maximum(wanted - ceiling, 0.0))
+    return Block(np.concatenate((block.time, extra.time)), np.concatenate((block.seat, extra.seat)),
+                 np.concatenate((block.items, extra.items)))
+
+
 def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
-                    start: float, days: int) -> Block:
-    """Job orders of one month. ``rates[s]`` is seat s's rate relative to standard (0 if vacant).
+                    start: float, days: int, factor: float = 1.0, surplus: Surplus | None = None) -> Block:
+    """Job orders of one month. ``rates[s]`` is seat s's rate relative to standard (0 if vacant), ``factor``
+    the month's demand index (:mod:`sim.model.demand`), ``surplus`` the stream above the ceiling if any.
 
     A perm job order's fee is ``perm_fee_rate`` of a lognormal salary (mean ``perm_salary_mean``, CV
     ``perm_salary_cv``); a contract's monthly GP is lognormal (mean ``contract_gp_monthly_mean``, log-sd
     0.3) over a geometric number of months (mean ``contract_months_mean``). One normal serves either
     value, a job order being one or the other.
     """
-    seat, u = _potential(rng, market.job_order_rate * ceiling, rates.size, 7)
-    # Every potential arrival drew its uniforms above (common random numbers); only the kept ones are
-    # turned into attributes.
-    return Block(*_job_order_rows(
-        u, seat, rates, float(ceiling), float(start), float(days), market.perm_share,
-        float(np.sqrt(np.log1p(market.perm_salary_cv ** 2))), market.perm_salary_mean * market.perm_fee_rate * 100.0,
-        market.contract_gp_monthly_mean * 100.0, float(market.job_order_life_days), 1.0 / market.contract_months_mean))
+    def draw(gen: np.random.Generator, cap: float, wanted: np.ndarray) -> Block:
+        seat, u = _potential(gen, market.job_order_rate * cap, wanted.size, 7)
+        # Every potential arrival drew its uniforms above (common random numbers); only the kept ones are
+        # turned into attributes.
+        return Block(*_job_order_rows(
+            u, seat, wanted, float(cap), float(start), float(days), market.perm_share,
+            float(np.sqrt(np.log1p(market.perm_salary_cv ** 2))),
+            market.perm_salary_mean * market.perm_fee_rate * 100.0, market.contract_gp_monthly_mean * 100.0,
+            float(market.job_order_life_days), 1.0 / market.contract_months_mean))
+
+    return _thinned(draw, rng, ceiling, rates, factor, surplus)
 
 
 def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, rates: np.ndarray,
-                    start: float, days: int) -> Block:
-    """Placeable candidates of one month for each recruiter seat."""
-    seat, u = _potential(rng, market.candidate_rate * ceiling, rates.size, 7)
-    return Block(*_candidate_rows(u, seat, rates, float(ceiling), float(start), float(days),
-                                  float(market.candidate_life_days)))
+                    start: float, days: int, factor: float = 1.0, surplus: Surplus | None = None) -> Block:
+    """Placeable candidates of one month for each recruiter seat (``factor``: the month's candidate supply)."""
+    def draw(gen: np.random.Generator, cap: float, wanted: np.ndarray) -> Block:
+        seat, u = _potential(gen, market.candidate_rate * cap, wanted.size, 7)
+        return Block(*_candidate_rows(u, seat, wanted, float(cap), float(start), float(days),
+                                      float(market.candidate_life_days)))
+
+    return _thinned(draw, rng, ceiling, rates, factor, surplus)

@@ -181,6 +181,7 @@ class MonthEnd:
         got, shared = self._credited(credits, pid)
         got, shared = got[seats], shared[seats]
         wf.pay_sum[seats] += pay
+        tally.pay_volatility.add(pid[seats], pay)
         wf.credit_sum[seats] += np.rint(got).astype(np.int64)
         wf.months[seats] += 1
         wf.pay_hist[seats, month % PAY_MEMORY] = pay

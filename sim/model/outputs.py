@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sim.model.behaviour import TYPE_NAMES, gini
+from sim.model.demand import DEMAND_STATES, demand_factor, demand_state, outside_option_factor
 from sim.model.placements import placement_rows
 
 if TYPE_CHECKING:
@@ -26,6 +27,10 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
     total_credit = sum(credited)
     mean_headcount = t.headcount_sum / months if months else 0.0
     staff = wf.occ[: wf.producers].nonzero()[0]
+    demand = m.sc.market.demand
+    for row in t.monthly:   # month 1 is the first measured month (0 in sim.model.demand)
+        row["demand_index"] = demand_factor(demand, row["month"] - 1)
+        row["outside_option_index"] = outside_option_factor(demand, row["month"] - 1)
     run = {
         "placements": sum(row["placements"] for row in t.monthly),
         "falloffs": sum(row["falloffs"] for row in t.monthly),
@@ -50,6 +55,8 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "ramp_shortfall_months": t.ramp_shortfall,
         "lost_job_orders": t.lost_job_orders,
         "lost_candidates": t.lost_candidates,
+        "pay_volatility": t.pay_volatility.coefficient_of_variation(),
+        **_variable_share_by_state(t.monthly),
         **me.books.run_metrics(profit),
     }
     placed = m.acc.placed_by
@@ -73,4 +80,14 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
              "peer_median_pay_cents": t[4], "credited_gp_cents": round(t[5])}
             for r in wf.records.values() for t in r.trace]
         out["placements"] = placement_rows(m.acc, m.dpm, len(t.monthly), m.sc.warmup_months)
+    return out
+
+
+def _variable_share_by_state(monthly: list[dict[str, Any]]) -> dict[str, float]:
+    """Variable pay as a share of gross profit over the months of each demand state (NaN if none or no GP)."""
+    out = {}
+    for state in DEMAND_STATES:
+        rows = [r for r in monthly if demand_state(r["demand_index"]) == state]
+        gp = sum(r["gross_profit"] for r in rows)
+        out[f"variable_pay_share_gp_{state}"] = sum(r["commission_paid"] for r in rows) / gp if gp > 0 else math.nan
     return out

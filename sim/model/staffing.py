@@ -2,6 +2,8 @@
 
 Quits answer pay against each person's own outside option (which rises with skill), against the
 role's median, the pod's cooperation climate and tenure (:func:`sim.model.behaviour.quit_probability`).
+Outside offers follow demand with a lag (:func:`sim.model.demand.outside_option_factor`): the factor
+scales the market pay an outside option is built on and the quit base rate.
 A performance standard manages out persistent low producers. Hires come from an applicant pool that
 sorts on the plan: the firm's pay-skill gradient against the outside market's decides whether the
 more or the less able apply (:func:`sim.model.behaviour.applicant_shift`).
@@ -22,6 +24,7 @@ import simpy
 
 from sim.comp import ROLE_CODES
 from sim.model import behaviour as bh
+from sim.model import demand as dm
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -65,10 +68,10 @@ class Staffing:
         self.shift = np.zeros(3)   # applicants' log-skill shift by role code, refreshed each month end
 
     # -------------------------------------------------------------------------------------- hires
-    def outside(self, seats: np.ndarray) -> np.ndarray:
-        """Each seat occupant's outside option ($ a month)."""
+    def outside(self, seats: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """Each seat occupant's outside option ($ a month); ``factor``: outside offers relative to plan."""
         wf = self.m.wf
-        return bh.outside_option(self.market_pay[seats], wf.skill[seats], self.t.outside_skill_elasticity)
+        return bh.outside_option(self.market_pay[seats] * factor, wf.skill[seats], self.t.outside_skill_elasticity)
 
     def update_applicants(self, seats: np.ndarray, recent_pay: np.ndarray) -> None:
         """Refresh the applicant pool's sorting from the firm's pay-skill gradient by role (``recent_pay``:
@@ -121,9 +124,11 @@ class Staffing:
         sens = t.peer_pay_sensitivity
         if m.policy.leaderboard:
             sens *= 1.0 + m.sc.behavior.levers.leaderboard_salience
+        # Outside offers follow demand, lagged (sim.model.demand): the market pay reference and the base rate.
+        offers = dm.outside_option_factor(m.sc.market.demand, month - m.sc.warmup_months)
         h = bh.quit_probability(
-            recent / 100, self.outside(seats), peer_median / 100, climate[wf.pod_arr[seats]], wf.tenure[seats],
-            base_monthly=self.base_quit, market_sensitivity=t.market_pay_sensitivity, peer_sensitivity=sens,
+            recent / 100, self.outside(seats, offers), peer_median / 100, climate[wf.pod_arr[seats]], wf.tenure[seats],
+            base_monthly=self.base_quit * offers, market_sensitivity=t.market_pay_sensitivity, peer_sensitivity=sens,
             climate_sensitivity=t.climate_sensitivity, first_year_multiplier=t.first_year_multiplier,
             cap=t.quit_cap)
         leavers = seats[(u[seats] < h) & wf.occ[seats]].tolist()   # the managed-out are gone already

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.model.volatility import PayVolatility
+
 
 @dataclass(slots=True)
 class Tally:
@@ -31,6 +33,7 @@ class Tally:
     quits: int = 0
     managed_out: int = 0
     headcount_sum: int = 0
+    pay_volatility: PayVolatility = field(default_factory=PayVolatility)   # monthly pay moments per person
 
     def add_pay(self, by_kind: dict[str, int]) -> None:
         for k, v in by_kind.items():

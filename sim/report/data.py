@@ -36,7 +36,8 @@ GRID = np.linspace(0.0, 1.0, 21)   # the x grid of the Lorenz and production cur
 OVER_TIME = (("placements", "Placements per month", "placements"), ("revenue", "Revenue per month", "$"),
              ("headcount", "Headcount (recruiters + account managers)", "people"),
              ("mean_cooperation", "Mean cooperation of producers", "0-1"),
-             ("mean_effort", "Mean effort of producers", "effort (1 = standard)"))
+             ("mean_effort", "Mean effort of producers", "effort (1 = standard)"),
+             ("demand_index", "Demand index (job orders relative to plan)", "x plan"))
 
 
 def with_headcount(monthly: pd.DataFrame) -> pd.DataFrame:

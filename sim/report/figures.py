@@ -31,7 +31,10 @@ def series_figure(b: pd.DataFrame, column: str, title: str, unit: str, st: dict[
 
 def over_time(bands: pd.DataFrame, st: dict[str, Style]) -> list[Figure]:
     """``bands``: per (scheme, month), as :func:`sim.report.data.read_monthly` gives them."""
-    return [series_figure(bands, c, t, u, st) for c, t, u in OVER_TIME if c in bands]
+    # A stationary market's demand index is 1 throughout: its chart is drawn only when demand moves.
+    moves = "demand_index" in bands and bands["demand_index"].nunique() > 1
+    return [series_figure(bands, c, t, u, st) for c, t, u in OVER_TIME
+            if c in bands and (c != "demand_index" or moves)]
 
 
 def quits_figure(bands: pd.DataFrame, st: dict[str, Style]) -> Figure:

@@ -29,6 +29,9 @@ def rows(model: type[BaseModel], prefix: str) -> Iterator[tuple[str, str, str]]:
         if sub is not None:
             yield from rows(sub, key)
             continue
+        if field.is_required():   # e.g. a demand period's keys: every period states them
+            yield key, "(required)", field.description or ""
+            continue
         default = field.get_default(call_default_factory=True)
         yield key, "" if default is None else str(default), field.description or ""
 

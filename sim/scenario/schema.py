@@ -66,6 +66,48 @@ class FallOffRemedy(Strict):
         return self
 
 
+class DemandPeriod(Strict):
+    from_month: int = Field(
+        ge=1, le=600, description="First month of the period (1-based, counted after the warm-up like every output month).")
+    months: int = Field(ge=1, le=600, description="Length of the period in months.")
+    factor: float = Field(gt=0, le=10, description="Job-order demand in the period relative to plan (1 = plan).")
+
+
+class Demand(Strict):
+    """Demand that moves: job-order arrivals scaled month by month (see :mod:`sim.model.demand`)."""
+
+    periods: list[DemandPeriod] = Field(default_factory=list, max_length=600,
+                                        description="Periods of demand off plan; months outside them are at plan.")
+    seasonality: list[Annotated[float, Field(gt=0, le=10)]] | None = Field(
+        None, description="Twelve monthly factors, the first for month 1 (multiplies the periods' factor).")
+    candidate_elasticity: float = Field(0.2, ge=0, le=5,
+                                        description="Candidate supply moves as demand ** -elasticity (assumption).")
+    outside_option_lag_months: int = Field(3, ge=0, le=60,
+                                           description="Months by which outside options lag demand (assumption).")
+    outside_option_elasticity: float = Field(
+        0.75, ge=0, le=5,
+        description="Outside offers (quit base rate and market pay reference) move as lagged demand ** this.")
+
+    @field_validator("seasonality", mode="after")
+    @classmethod
+    def _twelve(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and len(value) != 12:
+            raise ValueError(f"seasonality takes 12 monthly factors, one per calendar month (got {len(value)})")
+        return value
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Demand:
+        spans = sorted((p.from_month, p.from_month + p.months - 1, i) for i, p in enumerate(self.periods))
+        errors = [InitErrorDetails(
+            type=PydanticCustomError("overlap", "overlaps period {other} (months {a}-{b})",
+                                     {"other": i, "a": a0, "b": a1}),
+            loc=("periods", j), input={})
+            for (a0, a1, i), (b0, _b1, j) in zip(spans, spans[1:], strict=False) if b0 <= a1]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+
 class Market(Strict):
     job_order_rate: float = Field(6.0, gt=0, le=100, description="Job orders won per AM per month at standard effort.")
     candidate_rate: float = Field(6.0, gt=0, le=100,
@@ -87,6 +129,7 @@ class Market(Strict):
     guarantee_days: int = Field(90, ge=0, le=365, description="Perm guarantee period (days).")
     falloff_probability: float = Field(0.05, ge=0, le=1, description="Chance a perm placement falls off in guarantee.")
     falloff_remedy: FallOffRemedy = FallOffRemedy()
+    demand: Demand = Demand()
 
     @model_validator(mode="after")
     def _ordered(self) -> Market:
@@ -427,6 +470,17 @@ class Scenario(Strict):
             merged = Policy.model_validate({**base, **s.policy.model_dump(include=set(own))})
             object.__setattr__(s, "policy", merged)   # frozen model: set once, while validating
             s._own_policy = own
+        return self
+
+    @model_validator(mode="after")
+    def _demand_within_horizon(self) -> Scenario:
+        errors = [InitErrorDetails(
+            type=PydanticCustomError("beyond_horizon", "is beyond the horizon of {horizon} months",
+                                     {"horizon": self.horizon_months}),
+            loc=("market", "demand", "periods", i, "from_month"), input=p.from_month)
+            for i, p in enumerate(self.market.demand.periods) if p.from_month > self.horizon_months]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
 
     @model_validator(mode="after")
