@@ -79,6 +79,11 @@ RUN_METRICS: tuple[Metric, ...] = (
     *(Metric(f"variable_pay_share_gp_{state}", "share", "info",
              f"Variable pay as a share of gross profit in months of demand {what} (blank if none).")
       for state, what in (("down", "below plan"), ("normal", "at plan"), ("up", "above plan"))),
+    Metric("promotions", "people", "info", "Producers promoted to pod lead from within (policy.promotion)."),
+    Metric("promoted_lead_cooperation", "0-1", "info",
+           "Mean cooperation of the leads promoted from within, at promotion (blank if none)."),
+    Metric("promoted_lead_cooperation_gap", "0-1", "info",
+           "Promoted leads' cooperation minus their pod's mean at promotion: the pod's climate (blank if none)."),
 )
 
 DERIVED_METRICS: tuple[Metric, ...] = (

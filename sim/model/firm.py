@@ -26,6 +26,7 @@ from sim.model.accounts import Accounts
 from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
+from sim.model.promotion import Promotions
 from sim.model.staffing import Staffing
 from sim.rng import replication_seed_record, streams
 from sim.scenario.schema import Scenario
@@ -51,6 +52,8 @@ class FirmModel:
         self.acc = Accounts(self)
         self.month_end = MonthEnd(self)
         self.staffing = Staffing(self, composition, record_composition)
+        if self.policy.promotion is not None and self.wf.lead_seat:
+            self.month_end.promotion = Promotions(self, self.policy.promotion, composition)
         self.u = dk.Uniforms(self.rng["decisions"])   # sharing draws, read in order by the matching too
         self.ready_seats: list[int] = []
         m = scenario.market
@@ -69,10 +72,16 @@ class FirmModel:
         """Fill every seat at time 0 with people of varied tenure."""
         b = self.sc.behavior
         traits = self.rng["traits"]
+        promotion = self.month_end.promotion
         for seat in range(self.wf.n_seats):
             tenure = int(traits.exponential(b.hiring.initial_tenure_mean)) if b.hiring.initial_tenure_mean else 0
+            if promotion is not None and seat >= self.wf.producers:
+                self.wf.draw_traits(traits)   # the lead seat opens: its draws are skipped, later hires' kept
+                continue
             self.wf.hire(seat, 0, traits, b.cooperation, b.hiring.skill_sd, self.policy.hiring_for_cooperation,
                          tenure=tenure)
+        if promotion is not None:   # every lead seat opens at the start: a producer of the pod is promoted
+            promotion.month_end(-1, self.wf.coop)
         if not b.enabled:
             return
         self.month_end.choose_all()

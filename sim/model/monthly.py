@@ -23,6 +23,7 @@ from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, RE
 from sim.model.finance import FinanceBooks
 from sim.model.outputs import build_results
 from sim.model.people import PAY_MEMORY
+from sim.model.promotion import Promotions
 from sim.model.tally import Tally
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ class MonthEnd:
         #: Cents of a month's market pay by seat: the unit in which money enters effort and help.
         self.pay_unit = np.array([max(market.get(role, 0.0), 1.0) * 100 for role in wf.role])
         self.books = FinanceBooks(self)
+        self.promotion: Promotions | None = None   # promotion from within, set by the firm (policy.promotion)
 
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
@@ -187,10 +189,14 @@ class MonthEnd:
         wf.pay_hist[seats, month % PAY_MEMORY] = pay
         wf.pay_hist_n[seats] += 1
         self._expect(seats, got, shared)
+        if self.promotion is not None:
+            self.promotion.record_credit(month, seats, got)
         self._waste()
         # Own pay and the peers it is compared with use one measure: the mean of the last PAY_MEMORY months.
         recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
         peer_median = self._peer_medians(seats, recent)
+        if self.promotion is not None:   # those passed over also look at the new lead's pay
+            peer_median = self.promotion.peer_reference(seats, recent, peer_median)
         if m.detail:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
                 wf.records[wf.pid[s]].trace.append((month - m.sc.warmup_months, float(wf.effort[s]),
@@ -229,6 +235,8 @@ class MonthEnd:
         })
         self.books.close_month(credits, got, seats, totals, tally.monthly[-1])
         m.staffing.remove_star(month, self._producers().tolist())
+        if self.promotion is not None:
+            self.promotion.month_end(month, coop_all)
         wf.tenure[wf.occ] += 1
         if self.b.enabled:
             self._lead_stakes(seats, recent)
@@ -290,6 +298,8 @@ class MonthEnd:
         self.lead_push = bh.stake_intensity(self.override_rate * pod_gp / pay, half)
         hires = heads * bh.monthly_from_annual(self.b.turnover.annual_base)   # expected a month
         self.development = bh.stake_intensity(self.development_bonus * hires / pay, half)
+        if self.promotion is not None:   # a promoted lead's cooperation against the pod's scales it
+            self.development = self.development * self.promotion.development_scale()
 
     # -------------------------------------------------------------------- behaviour
     def _producers(self) -> np.ndarray:
@@ -360,6 +370,8 @@ class MonthEnd:
             lead = self.lead_of_pod[wf.pod_arr[seats]]
             led = (lead >= 0) & wf.occ[np.maximum(lead, 0)]
             extra = extra + np.where(led, lv.lead_results_pressure * self.lead_push[wf.pod_arr[seats]], 0.0)
+        if self.promotion is not None:
+            extra = extra + self.promotion.effort_push(seats)
         wf.effort[seats] = bh.effort_best_response(
             own, teammate, teammates, mp, cost=e.cost, intrinsic=e.intrinsic,
             money_weight=e.money_weight, social_weight=e.social_weight, peer_pressure=e.peer_pressure,
@@ -399,6 +411,8 @@ class MonthEnd:
                                         scale=lv.partnership_scale)
             if self.development_bonus > 0:
                 shift = shift + lv.lead_development_cooperation * self.development[pods]
+            if self.promotion is not None:   # the lead's climate, and the career reason to help or to hoard
+                shift = shift + self.promotion.cooperation_shift(producers)
             if m.policy.leaderboard:   # entitlement at the top erodes the help that shared pay relies on
                 shift = shift - bh.rank_feedback_cooperation(self.rank[producers], intensity,
                                                              cut=lv.leaderboard_cooperation)

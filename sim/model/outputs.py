@@ -57,6 +57,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "lost_candidates": t.lost_candidates,
         "pay_volatility": t.pay_volatility.coefficient_of_variation(),
         **_variable_share_by_state(t.monthly),
+        **(me.promotion.run_metrics() if me.promotion is not None else _NO_PROMOTIONS),
         **me.books.run_metrics(profit),
     }
     placed = m.acc.placed_by
@@ -68,6 +69,7 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
         "pay_cents": r.pay_cents, "credited_gp_cents": r.credited_gp_cents,
         "placements": int(placed[r.person_id]) if r.person_id < len(placed) else 0,
         "final_effort": r.last_effort, "final_cooperation": r.last_cooperation,
+        "promoted_month": r.promoted_month, "promoted_from": r.promoted_from, "promotion_reason": r.promotion_reason,
     } for r in wf.records.values()]
     out: dict[str, Any] = {"run": run, "monthly": t.monthly, "people": people}
     if m.detail:
@@ -81,6 +83,9 @@ def build_results(me: MonthEnd) -> dict[str, Any]:
             for r in wf.records.values() for t in r.trace]
         out["placements"] = placement_rows(m.acc, m.dpm, len(t.monthly), m.sc.warmup_months)
     return out
+
+
+_NO_PROMOTIONS = {"promotions": 0, "promoted_lead_cooperation": math.nan, "promoted_lead_cooperation_gap": math.nan}
 
 
 def _variable_share_by_state(monthly: list[dict[str, Any]]) -> dict[str, float]:

@@ -43,6 +43,9 @@ class PersonRecord:
     placements: int = 0
     last_effort: float = 0.0
     last_cooperation: float = 0.0
+    promoted_month: int | None = None    # month at whose end they were promoted to pod lead (0: at the start)
+    promoted_from: str | None = None     # the role they were promoted from
+    promotion_reason: str | None = None
     trace: list[tuple] = field(default_factory=list)
 
 
@@ -116,7 +119,7 @@ class Workforce:
         ``traits`` = (skill, type, cooperation) imposes a logged hire's traits (a frozen composition)."""
         pid = self.next_pid
         self.next_pid += 1
-        u_type, u_level, z = rng.random(), rng.random(), rng.normal()
+        u_type, u_level, z = self.draw_traits(rng)
         t = coop.types
         free = t.free_rider * (1.0 - screen)   # hiring for cooperation screens out free riders
         total = t.conditional + free + t.unconditional
@@ -149,6 +152,31 @@ class Workforce:
                                          month, tenure, ctype, float(self.skill[seat]))
         return pid
 
+    @staticmethod
+    def draw_traits(rng: np.random.Generator) -> tuple[float, float, float]:
+        """The draws behind one hire's traits (type, level, skill), in the order :meth:`hire` reads them."""
+        return rng.random(), rng.random(), rng.normal()
+
+    #: Per-seat arrays that belong to the occupant, and move with them on a promotion.
+    PERSONAL = ("coop", "skill", "tenure", "ctype", "effort", "credit_ema", "value_ema", "mp_ema", "shared_ema",
+                "pay_hist", "pay_hist_n", "pay_sum", "credit_sum", "months")
+
+    def promote(self, src: int, dst: int, month: int, reason: str) -> int:
+        """Move the occupant of producer seat ``src`` into the empty seat ``dst`` (a pod lead's), with
+        everything that is theirs; ``src`` is left empty. Returns their person id."""
+        pid = self.pid[src]
+        for name in self.PERSONAL:
+            a = getattr(self, name)
+            a[dst] = a[src]
+        self.pid[dst] = self.pid_arr[dst] = pid
+        self.occ[dst] = True
+        self.pid[src] = self.pid_arr[src] = -1
+        self.occ[src] = False
+        rec = self.records[pid]
+        rec.promoted_month, rec.promoted_from, rec.promotion_reason = month, rec.role, reason
+        rec.seat, rec.role, rec.pod = dst, self.role[dst], self.pod[dst]
+        return pid
+
     def vacate(self, seat: int, month: int, reason: str) -> None:
         rec = self.flush(seat)
         rec.exit_month, rec.exit_reason = month, reason
@@ -173,7 +201,8 @@ class Workforce:
         for s in self.occupied():
             old = self.records[self.pid[s]]
             keep[old.person_id] = PersonRecord(old.person_id, s, old.role, old.pod, 0, int(self.tenure[s]),
-                                               old.ctype, old.skill)
+                                               old.ctype, old.skill, promoted_month=old.promoted_month and 0,
+                                               promoted_from=old.promoted_from, promotion_reason=old.promotion_reason)
         self.records = keep
         self.pay_sum[:] = 0
         self.credit_sum[:] = 0

@@ -108,7 +108,7 @@ class Staffing:
         if self.replaying:
             quits = managed = 0
             for seat, reason, delay in self.replay_leaves.get(month, ()):
-                if wf.pid[seat] >= 0:
+                if reason != "promoted" and wf.pid[seat] >= 0:   # promotions replay at the promotion step
                     self.leave(seat, month, reason, delay)
                     quits += reason == "quit"
                     managed += reason == "managed_out"
@@ -135,6 +135,13 @@ class Staffing:
         for s in leavers:
             self.leave(s, month, "quit")
         return len(leavers), managed
+
+    def replayed_delay(self, month: int, seat: int) -> float | None:
+        """The logged hiring delay of the vacancy a promotion opened at ``seat`` in ``month`` (replaying)."""
+        for s, reason, delay in self.replay_leaves.get(month, ()):
+            if s == seat and reason == "promoted":
+                return delay
+        return None
 
     def _standard(self, month: int, producers: np.ndarray) -> int:
         """Manage out producers whose expected credited GP stayed below the standard for ``standard_months``."""
@@ -166,11 +173,23 @@ class Staffing:
         return out
 
     def leave(self, s: int, month: int, reason: str, delay: float | None = None) -> None:
+        self.m.wf.vacate(s, month + 1, reason)
+        self.open_seat(s, month, reason, delay)
+
+    def open_seat(self, s: int, month: int, reason: str, delay: float | None = None) -> None:
+        """Seat ``s`` was left (``reason``): its desk is handed over or lost, and a vacancy opens, except for a
+        lead seat under promotion from within, which a producer fills at this month end."""
         m, wf = self.m, self.m.wf
-        wf.vacate(s, month + 1, reason)
         self.below[s] = 0
         m.events += 1
-        self._handover(s)
+        self._handover(s, reason == "promoted")
+        promotion = m.month_end.promotion
+        if promotion is not None:
+            promotion.vacated(s)
+            if s >= wf.producers:
+                if self.record:
+                    self.log["leaves"].append([month, s, reason, 0.0])
+                return
         if delay is None:
             mean = self.h.delay_days_mean * (1.0 + self.h.screening_delay * m.policy.hiring_for_cooperation)
             delay = m.rng["hiring"].exponential(mean) if mean else 0.0
@@ -178,12 +197,13 @@ class Staffing:
             self.log["leaves"].append([month, s, reason, float(delay)])
         Vacancy(m, delay, s)
 
-    def _handover(self, s: int) -> None:
-        """The leaver's open job orders and candidates are lost, or passed to a pod mate on the same side."""
+    def _handover(self, s: int, hand_over: bool = False) -> None:
+        """The leaver's open job orders and candidates are lost, or passed to a pod mate on the same side
+        (always by someone promoted, who is still there to hand them over)."""
         m, wf = self.m, self.m.wf
         desks = m.desks
         items = desks.waiting(s)
-        if self.h.pipeline_on_quit == "handover" and len(items):
+        if (hand_over or self.h.pipeline_on_quit == "handover") and len(items):
             same_side = [x for x in wf.pod_seats[wf.pod[s]]
                          if x != s and wf.pid[x] >= 0 and (x >= wf.n_rec) == (s >= wf.n_rec)]
             if same_side:

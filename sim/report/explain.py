@@ -1,11 +1,12 @@
 """Section 6: explain a person. Month-by-month statements that finance can tie to the payout totals.
 
 Statements and traces are stored for the first replication by default (``--statements``); the
-section explains the first stored one. For each scheme three people are picked from it (the top
-producer, the longest-serving quitter, the longest-serving new hire); each gets a
-table of credited gross profit, pay lines by kind, pay against the peer median, effort and
-cooperation, with a check that the lines add up to the pay on record. A firm-wide tie-out compares
-every statement line of the replication with the run's commission and base pay.
+section explains the first stored one. For each scheme up to four people are picked from it (the top
+producer, the longest-serving quitter, the longest-serving new hire and, under promotion from within,
+the first promoted during the run); each gets a table of credited gross profit, pay lines by kind, pay
+against the peer median, effort and cooperation, with a check that the lines add up to the pay on
+record. A firm-wide tie-out compares every statement line of the replication with the run's commission
+and base pay.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sim.report.style import fmt
 
 
 def pick_people(people: pd.DataFrame) -> list[tuple[str, pd.Series]]:
-    """(why picked, person row) for the top producer, someone who quit and a new hire, where they exist."""
+    """(why picked, person row) for the top producer, someone who quit, a new hire and someone promoted to
+    pod lead, where they exist."""
     p = producers(people)
     if p.empty:
         return []
@@ -38,7 +40,27 @@ def pick_people(people: pd.DataFrame) -> list[tuple[str, pd.Series]]:
     hires = rest[rest["hire_month"] > 0].sort_values(["months_employed", "person_id"], ascending=[False, True])
     if not hires.empty:
         chosen.append(("a new hire", hires.iloc[0]))
+    if "promotion_reason" in people:   # promoted people are leads now, not producers
+        promoted = people[people["promotion_reason"].notna() & (people["months_employed"] > 0)]
+        # The first promoted during the run (months as a producer, then as a lead), else one at the start.
+        promoted = promoted.assign(at_start=promoted["promoted_month"] == 0)
+        if not promoted.empty:
+            first = promoted.sort_values(["at_start", "promoted_month", "person_id"]).iloc[0]
+            chosen.append(("someone promoted", first))
     return chosen
+
+
+def _promotion(person: pd.Series) -> str:
+    """What a person's promotion was, if they had one."""
+    reason = person.get("promotion_reason")
+    if reason is None or pd.isna(reason):
+        return ""
+    month = int(person["promoted_month"])
+    when = "at the start of the run" if month == 0 else f"at the end of month {month}"
+    was = html.escape(str(person["promoted_from"]).replace("_", " "))
+    return (f"Promoted from {was} to pod lead {when}, by {html.escape(str(reason))}; their seat was hired like "
+            "any other vacancy, and from then on they are paid as a lead (a lead's cooperation sets the pod's "
+            "climate: docs/model.md, \"Promotion from within\"). ")
 
 
 def _why_left(person: pd.Series, trace: pd.DataFrame, market_pay: dict[str, Any]) -> str:
@@ -149,5 +171,6 @@ def section(runs: pd.DataFrame, people: pd.DataFrame, statements: pd.DataFrame, 
                          f"({role}, pod {int(person['pod'])}, {ctype}"
                          f"; {int(person['placements'])} placements, credited GP "
                          f"{fmt(person['credited_gp_cents'] / 100, '$')})</summary>"
-                         f"<p>{_why_left(person, tr, market_pay)}</p>{statement_table(person, lines, tr)}</details>")
+                         f"<p>{_promotion(person)}{_why_left(person, tr, market_pay)}</p>"
+                         f"{statement_table(person, lines, tr)}</details>")
     return "".join(parts)

@@ -14,7 +14,7 @@ import yaml
 
 from sim.experiment.stats import group_bands
 from sim.finance import stored_annual_pnl
-from sim.report import explain, figures, headline, money, sweep
+from sim.report import explain, figures, headline, money, promotions, sweep
 from sim.report.audit import audit_facts, shown_resolved
 from sim.report.data import Results
 from sim.report.style import Figure, figure_json, styles
@@ -91,6 +91,7 @@ def people_section(res: Results, figs: Figures) -> Section:
         figs.add(figures.lorenz_figure(res.people, gini, st)),
         figs.add(figures.production_figure(res.people, st), "The dotted line marks the top 10% of producers: "
                  "read off it how much of the output a few stars carry."),
+        promotions.table(res.runs, res.schemes),
     ])
     return section("people", "People", body)
 

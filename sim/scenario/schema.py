@@ -252,6 +252,33 @@ class Levers(Strict):
     lead_results_pressure: float = Field(0.2, ge=0, le=5, description="Effort push from a lead paid on results.")
     lead_development_ramp: float = Field(0.3, ge=0, le=0.9, description="Ramp-time cut under a lead paid on development.")
     lead_development_cooperation: float = Field(0.1, ge=0, le=1, description="Cooperation target gain under such a lead.")
+    lead_climate: float = Field(
+        0.3, ge=0, le=2,
+        description="Under promotion from within: pod mates' cooperation target shift per unit of the lead's cooperation "
+                    "above the pod's mean (below it: a cut; assumption).")
+    lead_climate_development: float = Field(
+        1.0, ge=0, le=5,
+        description="Under promotion from within: relative change of a lead's development effect per unit of the "
+                    "lead's cooperation above the pod's mean (assumption).")
+    promotion_noise: float = Field(
+        0.25, gt=0, le=5,
+        description="Spread (logit scale, in units of the pod's mean score) of who people think will be promoted: "
+                    "sets each producer's chance of the next promotion (assumption).")
+    promotion_effort: float = Field(
+        0.2, ge=0, le=5,
+        description="Effort push at a full promotion stake, scaled by the rule's weight on production (assumption).")
+    promotion_cooperation: float = Field(
+        0.15, ge=0, le=1,
+        description="Cooperation target gain at a full promotion stake, scaled by the rule's weight on partnership "
+                    "(assumption).")
+    promotion_hoarding: float = Field(
+        0.15, ge=0, le=1,
+        description="Cooperation target cut at a full promotion stake, scaled by the rule's weight on production: "
+                    "helping a rival costs one's own standing (assumption).")
+    passed_over_comparison: float = Field(
+        0.5, ge=0, le=1,
+        description="Weight on the new lead's pay in the peer-pay reference of those passed over for the promotion "
+                    "(assumption).")
 
 
 class Behavior(Strict):
@@ -261,6 +288,27 @@ class Behavior(Strict):
     turnover: Turnover = Turnover()
     hiring: Hiring = Hiring()
     levers: Levers = Levers()
+
+
+class Promotion(Strict):
+    """Promotion from within (see :mod:`sim.model.promotion`): a pod's open lead seat goes to one of its producers."""
+
+    by: Literal["production", "partnership", "balanced"] = Field(
+        description="Who is promoted: top credited GP over the last 6 months, top cooperation, or a mix.")
+    every_months: int = Field(12, ge=1, le=600,
+                              description="Months a lead serves before moving up (out of the pods), opening the seat.")
+    pay_rise: float = Field(0.3, ge=0, le=5,
+                            description="What a promotion is worth, as a share of a producer's pay: with the chance of "
+                                        "promotion, the stake that enters effort and cooperation (0: no stake).")
+    production_weight: float = Field(0.5, ge=0, le=1,
+                                     description="Weight on production (the rest on cooperation) when `by` is balanced.")
+    min_tenure_months: int = Field(6, ge=0, le=600,
+                                   description="Tenure a producer needs to be promoted (if nobody in the pod has it: anyone).")
+
+    @property
+    def weight(self) -> float:
+        """The rule's weight on production: 1 for production, 0 for partnership, the stated mix for balanced."""
+        return {"production": 1.0, "partnership": 0.0}.get(self.by, self.production_weight)
 
 
 class Policy(Strict):
@@ -274,6 +322,7 @@ class Policy(Strict):
                                                     "credited GP (0: no standard).")
     standard_months: int = Field(3, ge=1, le=60, description="Consecutive months below the standard before managing out.")
     standard_grace_months: int = Field(6, ge=0, le=60, description="Tenure before the standard applies.")
+    promotion: Promotion | None = Field(None, description="Promote pod leads from within (needs firm.pod_leads).")
 
 
 class Finance(Strict):
@@ -470,6 +519,12 @@ class Scenario(Strict):
             merged = Policy.model_validate({**base, **s.policy.model_dump(include=set(own))})
             object.__setattr__(s, "policy", merged)   # frozen model: set once, while validating
             s._own_policy = own
+        return self
+
+    @model_validator(mode="after")
+    def _promotion_needs_leads(self) -> Scenario:
+        if not self.firm.pod_leads and any(s.policy.promotion is not None for s in self.schemes):
+            raise ValueError("policy.promotion needs pod leads to promote to: set firm.pod_leads: true")
         return self
 
     @model_validator(mode="after")

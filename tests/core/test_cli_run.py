@@ -33,8 +33,9 @@ def test_run_writes_every_file_and_column(workshop_runs: dict[int, Path]) -> Non
         assert (out / name).stat().st_size > 0, name
     runs = pd.read_parquet(out / "runs.parquet")
     assert {"scheme", "replication", "seed", *RUN_METRIC_NAMES} <= set(runs.columns)
-    # A stationary market has no months below or above plan: those shares are undefined (blank), no others.
-    blank = ["variable_pay_share_gp_down", "variable_pay_share_gp_up"]
+    # A stationary market has no months below or above plan, and nobody is promoted: those are blank, no others.
+    blank = ["variable_pay_share_gp_down", "variable_pay_share_gp_up",
+             "promoted_lead_cooperation", "promoted_lead_cooperation_gap"]   # nobody promoted from within
     assert len(runs) == 3 * 4 and runs.drop(columns=blank).notna().all().all() and runs[blank].isna().all().all()
     monthly = pd.read_parquet(out / "monthly.parquet")
     assert {"scheme", "replication", "month", *MONTHLY_METRIC_NAMES} <= set(monthly.columns)
@@ -84,9 +85,10 @@ def test_run_decompose_writes_parts_that_add_up_in_decomposition_summary_and_rep
     assert code == 0
     table = pd.read_csv(out / "decomposition.csv")
     assert set(table["scheme"]) == {"team_pool", "hybrid"} and set(table["baseline"]) == {"individual"}
-    # A stationary market has no months below or above plan: those variable pay shares are blank, no others.
+    # A stationary market has no months below or above plan, and nobody is promoted: those are blank, no others.
     blank = table["total_mean"].isna()
-    assert set(table.loc[blank, "metric"]) == {"variable_pay_share_gp_down", "variable_pay_share_gp_up"}
+    assert set(table.loc[blank, "metric"]) == {"variable_pay_share_gp_down", "variable_pay_share_gp_up",
+                                               "promoted_lead_cooperation", "promoted_lead_cooperation_gap"}
     table = table[~blank]
     assert ((table["behaviour_mean"] + table["selection_mean"] - table["total_mean"]).abs() < 1e-6).all()
     summary = pd.read_csv(out / "summary.csv").set_index(["scheme", "metric"])
