@@ -27,6 +27,7 @@ MECHANISMS = (
     ("Hiring, vacancies, ramp-up and lost pipeline", "sim/model/people.py"),
     ("Compensation plans and statements (integer cents)", "sim/comp/"),
     ("Policy levers: leaderboard, partnership time, hiring for cooperation", "sim/model/behaviour.py"),
+    ("Promotion from within: who is promoted, the lead's climate, the promotion stake", "sim/model/promotion.py"),
 )
 
 

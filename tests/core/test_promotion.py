@@ -169,6 +169,20 @@ def test_promotion_by_partnership_raises_cooperation_over_promotion_by_productio
     assert all(d > 0 for d in diffs), diffs
 
 
+def test_those_passed_over_compare_their_pay_with_the_new_leads() -> None:
+    median = np.array([6000.0, 6000.0])
+    assert pr.passed_over_reference(median, np.array([9000.0, 5000.0]), 0.5).tolist() == [7500.0, 6000.0]
+    m = model(scenario({"by": "production", "every_months": 6}, horizon=8))
+    promo, wf = m.month_end.promotion, m.wf
+    seats = wf.occ.nonzero()[0]
+    passed = (promo.passed[seats] == wf.pid_arr[seats]) & (seats < wf.producers)
+    assert passed.any()
+    recent = wf.pay_hist[seats].sum(axis=1) / np.minimum(np.maximum(wf.pay_hist_n[seats], 1), 3)
+    median = np.full(len(seats), 1.0)   # a median below every lead's pay: the passed over look up to the lead
+    ref = promo.peer_reference(seats, recent, median)
+    assert (ref[passed] > 1.0).all() and (ref[~passed] == 1.0).all()
+
+
 # ------------------------------------------------------------------------------------ bad input
 GOOD = """\
 name: promo

@@ -100,8 +100,9 @@ def test_count_intervals_are_never_below_zero(finance_batch: Path) -> None:
     summary = pd.read_csv(finance_batch / "summary.csv")
     counts = summary[summary["metric"].isin(COUNTS)]
     assert len(counts) and (counts["ci_low"] >= 0).all()
-    # A stationary market has no months below or above plan: those variable pay shares are blank, no others.
-    blank = summary["metric"].isin(["variable_pay_share_gp_down", "variable_pay_share_gp_up"])
+    # A stationary market has no months below or above plan, and nobody is promoted: those are blank, no others.
+    blank = summary["metric"].isin(["variable_pay_share_gp_down", "variable_pay_share_gp_up",
+                                    "promoted_lead_cooperation", "promoted_lead_cooperation_gap"])
     assert np.isfinite(summary.loc[~blank, "mean"]).all() and summary.loc[blank, "mean"].isna().all()
 
 
