@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.comp import LINE_KINDS
+from sim.comp import LINE_KINDS, LINE_RULES
 from sim.report.data import producers
 from sim.report.style import fmt
 
@@ -76,7 +76,7 @@ def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame)
     # Pool lines name no placement: the count is only shown where lines carry placement ids.
     count = (lambda m: f"<td>{int(placed.get(m, 0))}</td>") if len(placed) else (lambda m: "")
     head = ("<tr><th>month</th><th>credited GP</th>" + ("<th>placements on lines</th>" if len(placed) else "")
-            + "".join(f"<th>{html.escape(k)}</th>" for k in kinds)
+            + "".join(f"<th title='{html.escape(LINE_RULES.get(k, ''))}'>{html.escape(k)}</th>" for k in kinds)
             + "<th>total pay</th><th>peer median pay</th><th>pay vs peers</th><th>effort</th><th>cooperation</th></tr>")
     rows = []
     months = sorted(set(t.index) | set(by_kind.index))
@@ -103,7 +103,10 @@ def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame)
     blank = "<td></td>" if len(placed) else ""
     foot = (f"<tr class='total'><th>total</th><td></td>{blank}{totals}<td>{line_total / 100:,.2f}</td>"
             "<td colspan='4'></td></tr>")
-    return f"<table class='statement'><thead>{head}</thead><tbody>{''.join(rows)}{foot}</tbody></table>{tie}"
+    rules = "; ".join(f"<b>{html.escape(k)}</b>: {html.escape(LINE_RULES[k])}" for k in kinds if k in LINE_RULES)
+    legend = f"<p class='rules'>Each line's rule: {rules}.</p>" if rules else ""
+    return (f"<table class='statement'><thead>{head}</thead><tbody>{''.join(rows)}{foot}</tbody></table>"
+            f"{legend}{tie}")
 
 
 def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str], replication: int = 0) -> str:
