@@ -24,7 +24,18 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .terms import PRODUCER_KEYS, Accelerator, Spif, by_role, line_rates, one_or_map, quota_map, rate_maps, role_value
+from .terms import (
+    PRODUCER_KEYS,
+    Accelerator,
+    Spif,
+    by_role,
+    fail,
+    line_rates,
+    one_or_map,
+    quota_map,
+    rate_maps,
+    role_value,
+)
 
 RATE_PLACES = 9
 """Decimal places kept of a rate or weight."""
@@ -156,19 +167,19 @@ class IndividualTerms(Strict):
     @model_validator(mode="after")
     def _attainment_terms(self) -> IndividualTerms:
         if (self.gate or self.accelerators) and self.quota is None:
-            raise ValueError("gate and accelerators run on attainment: set a quota")
+            fail("gate" if self.gate else "accelerators", "gate and accelerators run on attainment: set a quota")
         if self.accelerators is not None:
             if not self.accelerators:
-                raise ValueError("accelerators must not be empty (leave the key out for none)")
+                fail("accelerators", "accelerators must not be empty (leave the key out for none)")
             if self.accelerator != "marginal":
-                raise ValueError("accelerators multiply marginal rates: use accelerator: marginal")
+                fail("accelerators", "accelerators multiply marginal rates: use accelerator: marginal")
             starts = [a.from_ for a in self.accelerators]
             if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
-                raise ValueError(f"accelerator starts must be strictly ascending, got {[float(s) for s in starts]}")
+                fail("accelerators", f"accelerator starts must be strictly ascending, got {[float(s) for s in starts]}")
             top = max(a.multiplier for a in self.accelerators)
             rates = _all_rates(self)
             if top * max(rates) > 1:
-                raise ValueError(f"a rate of {max(rates)} times a multiplier of {top} exceeds 1 (100% of GP)")
+                fail("accelerators", f"a rate of {max(rates)} times a multiplier of {top} exceeds 1 (100% of GP)")
         return self
 
 

@@ -25,7 +25,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 PRODUCER_KEYS = ("recruiter", "account_manager")
 LINE_KEYS = ("perm", "contract")
@@ -46,6 +56,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def fail(key: str, message: str) -> None:
+    """Raise one validation error at ``key`` of the model being validated (so it names the key's line)."""
+    raise ValidationError.from_exception_data("terms", [InitErrorDetails(
+        type=PydanticCustomError("plan_terms", message), loc=(key,), input=None)])
+
+
 def _shape(value: Any) -> str:
     return MAP_TAG if isinstance(value, dict | BaseModel) else VALUE_TAG
 
@@ -56,14 +72,16 @@ def one_or_map(leaf: Any, mapping: type[BaseModel]) -> Any:
 
 
 class _Named(_Strict):
-    """A mapping of named entries: dumps only the entries given, and refuses ``pod_lead``."""
+    """A mapping of named entries: dumps only the entries given, and refuses ``pod_lead`` with a reason.
+    (No before-validator: past one, pydantic would check Python objects, not the file's exact numbers.)"""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _no_pod_lead(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "pod_lead" in data:
-            raise ValueError(_POD_LEAD)
-        return data
+    pod_lead: Any = Field(None, description="Not a key of schedule terms: pod leads are credited no GP.")
+
+    @model_validator(mode="after")
+    def _no_pod_lead(self) -> _Named:
+        if self.pod_lead is not None:
+            fail("pod_lead", _POD_LEAD)
+        return self
 
     @model_serializer(mode="wrap")
     def _given_only(self, handler: Any) -> dict[str, Any]:
