@@ -76,7 +76,7 @@ def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame)
     # Pool lines name no placement: the count is only shown where lines carry placement ids.
     count = (lambda m: f"<td>{int(placed.get(m, 0))}</td>") if len(placed) else (lambda m: "")
     head = ("<tr><th>month</th><th>credited GP</th>" + ("<th>placements on lines</th>" if len(placed) else "")
-            + "".join(f"<th title='{html.escape(LINE_RULES.get(k, ''))}'>{html.escape(k)}</th>" for k in kinds)
+            + "".join(f"<th>{html.escape(k)}</th>" for k in kinds)
             + "<th>total pay</th><th>peer median pay</th><th>pay vs peers</th><th>effort</th><th>cooperation</th></tr>")
     rows = []
     months = sorted(set(t.index) | set(by_kind.index))

@@ -34,7 +34,7 @@ quota: {recruiter: 30000}
 gate: 0.5
 accelerators: [{from: 1.0, multiplier: 1.5}]
 base_monthly: 4200
-spifs: [{name: Q3 contracts, window: {from_month: 4, months: 3}, kind: contract, amount: 500}]""") == []
+spifs: [{name: Q3 contracts, window: {from_month: 2, months: 3}, kind: contract, amount: 500}]""") == []
 
 
 @pytest.mark.parametrize(("terms", "line", "path", "says"), [
@@ -72,6 +72,9 @@ spifs: [{name: Q3 contracts, window: {from_month: 4, months: 3}, kind: contract,
     # a SPIF with a misspelt key
     ("spifs: [{name: x, windw: {from_month: 1, months: 1}, amount: 5}]", 9, "schemes.plan.spifs[0].windw",
      "did you mean 'window'?"),
+    # a SPIF window that opens after the horizon (3 months)
+    ("spifs: [{name: x, window: {from_month: 4, months: 1}, amount: 5}]", 9,
+     "schemes.plan.spifs[0].window.from_month", "beyond the horizon of 3 months"),
 ])
 def test_each_bad_term_is_one_line_at_its_key(tmp_path: Path, capsys: pytest.CaptureFixture[str], terms: str,
                                               line: int, path: str, says: str) -> None:
