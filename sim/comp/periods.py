@@ -167,8 +167,12 @@ class Terms:
             at = (is_recruiter == recruiter).nonzero()[0]
             if not len(at):
                 continue
-            lines = [self._margin(code, line, to_date[at], expected[at], self.months - month + 1) for line in (0, 1)]
-            out[at] = share[at] * lines[0] + (1.0 - share[at]) * lines[1]
+            left = self.months - month + 1
+            perm = self._margin(code, 0, to_date[at], expected[at], left)
+            if self.schedules[code][1] is self.schedules[code][0]:   # one rate for both lines
+                out[at] = perm
+            else:
+                out[at] = share[at] * perm + (1.0 - share[at]) * self._margin(code, 1, to_date[at], expected[at], left)
         return out
 
     def _margin(self, role: int, line: int, to_date: np.ndarray, expected: np.ndarray, left: int) -> np.ndarray:
@@ -239,7 +243,8 @@ def pay_terms(terms: Terms, p: Period, who: np.ndarray, credited: np.ndarray, pe
     width = max(len(terms.goals), 1)
     counts = prior(books.spif_counts, True) if books.spif_counts.shape[1] == width else \
         np.zeros((n, width), dtype=I64)
-    _pay_spifs(terms, p, who, books.contracts, counts)
+    if terms.spifs:
+        _pay_spifs(terms, p, who, books.contracts, counts)
     cols = p.cols
     perm_flags = np.ones(len(cols.credit_placement_ids), dtype=bool) if cols.credit_perm is None else \
         np.asarray(cols.credit_perm)
