@@ -33,6 +33,14 @@ PLANS = {
     "team_pool": {"type": "team_pool", "sharing": "role_weights", "draw": {},
                   "role_weights": {"recruiter": 1.0, "account_manager": 1.5}},
     "hybrid": {"type": "hybrid", "individual_weight": 0.6, "draw": {}, "pod_lead": {"override_rate": 0.02}},
+    # The period machinery (sim/comp/periods.py): a quarter with a quota, gate and accelerators, and rates by
+    # role and line with a SPIF.
+    "quarterly_quota": {"type": "individual", "period": "quarterly", "rate": 0.10, "gate": 0.5,
+                        "quota": {"recruiter": 33000, "account_manager": 39000},
+                        "accelerators": [{"from": 1.0, "multiplier": 1.5}, {"from": 1.5, "multiplier": 2.0}]},
+    "per_role_lines": {"type": "individual", "threshold": {"recruiter": 4000, "account_manager": 4500},
+                       "rate": {"recruiter": {"perm": 0.12, "contract": 0.08}, "account_manager": 0.15},
+                       "spifs": [{"window": {"from_month": 7, "months": 3}, "kind": "contract", "amount": 500}]},
 }
 
 

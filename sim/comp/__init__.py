@@ -45,10 +45,11 @@ from .params import (
 )
 from .plans import Plan, build_plan, parse_plan_params
 from .state import COMMISSION_MEMORY_MONTHS, PlanState
-from .statement import LINE_KINDS, Line, Statement
+from .statement import CLAWBACK_KINDS, LINE_KINDS, LINE_RULES, Line, Statement
 
 __all__ = [
-    "ACCOUNT_MANAGER", "COMMISSION_MEMORY_MONTHS", "LINE_KINDS", "OUTCOME_CV", "POD_LEAD", "PRODUCER_ROLES",
+    "ACCOUNT_MANAGER", "CLAWBACK_KINDS", "COMMISSION_MEMORY_MONTHS", "LINE_KINDS", "LINE_RULES",
+    "OUTCOME_CV", "POD_LEAD", "PRODUCER_ROLES",
     "RECRUITER", "ROLE_CODES", "ROLES", "BaseMonthly", "Draw", "FallOff", "HybridParams", "IndividualParams",
     "IndividualTerms", "LedgerColumns", "Line", "MarginalReturn", "Member", "Payout", "PeriodLedger",
     "PlacementCredit", "Plan", "PlanParams", "PlanState", "PodLeadTerms", "PoolTerms", "RoleWeights",

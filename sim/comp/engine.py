@@ -31,9 +31,20 @@ import numpy as np
 from .columns import LedgerColumns
 from .ledger import ROLES
 from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder
+from .periods import KINDS, PeriodBooks, pay_terms
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
-from .statement import BASE, CLAWBACK, COMMISSION, DRAW_RECOVERY, DRAW_TOPUP, LINE_KINDS, Line, Statement
+from .statement import (
+    ADVANCE_CLAWBACK,
+    BASE,
+    CLAWBACK,
+    COMMISSION,
+    DRAW_RECOVERY,
+    DRAW_TOPUP,
+    LINE_KINDS,
+    Line,
+    Statement,
+)
 
 if TYPE_CHECKING:
     from .plans import Plan
@@ -138,8 +149,12 @@ def pay(plan: Plan, cols: LedgerColumns, state: PlanState, lines: bool = False) 
     p = Period(cols, np.concatenate((recruiter_share, gp - recruiter_share)), bound, gp_total, refunds,
                plan.bases[cols.member_roles], np.zeros(n, dtype=I64), [[] for _ in range(n)] if lines else None)
     p.by_kind[BASE] = int(p.total.sum())
-    members = Index(cols.member_ids) if plan.schedule is not None or plan.draw is not None else None
-    if plan.schedule is not None and n:
+    members = Index(cols.member_ids) if plan.schedule is not None or plan.draw is not None \
+        or plan.terms is not None else None
+    books = state.books
+    if plan.terms is not None and n:
+        books = _term_commission(plan, p, members, state)
+    elif plan.schedule is not None and n:
         _commission(plan, p, members, state)
     if (plan.pool is not None or plan.lead_pays) and n:
         pod_net = pod_net_gp(p, plan.split) if plan.pool is not None and not plan.pool.firm_basis \
@@ -153,7 +168,8 @@ def pay(plan: Plan, cols: LedgerColumns, state: PlanState, lines: bool = False) 
     if plan.draw is not None and n:
         _draws(plan, p, members, state.draw_balances, balances)
     p.by_kind["total"] = sum(p.by_kind.values())
-    return Payout(p.total, p.by_kind, state.advanced(cols.period, balances, p.paid_now), _statements(plan, p))
+    return Payout(p.total, p.by_kind, state.advanced(cols.period, balances, p.paid_now, books),
+                  _statements(plan, p))
 
 
 def _commission(plan: Plan, p: Period, members: Index, state: PlanState) -> None:
@@ -172,7 +188,35 @@ def _commission(plan: Plan, p: Period, members: Index, state: PlanState) -> None
         _clawbacks(p, members, state)
 
 
-def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray) -> None:
+def _term_commission(plan: Plan, p: Period, members: Index, state: PlanState) -> PeriodBooks:
+    """Commission of a plan with :class:`~sim.comp.periods.Terms` (periods, terms by role or line, SPIFs)."""
+    cols, n = p.cols, members.n
+    who = members.find(np.concatenate((cols.credit_recruiter_ids, cols.credit_account_manager_ids)))
+    credited = np.bincount(who, weights=p.shares, minlength=n + 1)[:n].astype(I64)  # exact below 2**53
+    perm = np.ones(len(cols.credit_gp_cents), dtype=bool) if cols.credit_perm is None else cols.credit_perm
+    perm_credited = np.bincount(who, weights=p.shares * np.concatenate((perm, perm)),
+                                minlength=n + 1)[:n].astype(I64)
+
+    def pay(amount: np.ndarray, kinds: np.ndarray) -> None:
+        paid = np.maximum(amount, 0)
+        p.variable += amount
+        for code, kind in enumerate(KINDS):
+            p.by_kind[kind] += int(amount[kinds == code].sum())
+        split = np.where(credited > 0, paid, 0)   # a pro-rated cap can pay more in a month without credits
+        if split.any() and (p.lines is not None or plan.clawback):
+            _split_commission(plan, p, split, credited, who, kinds)
+        if p.lines is not None:
+            for i in ((amount < 0) | (split != paid)).nonzero()[0].tolist():
+                p.lines[i].append(Line(ADVANCE_CLAWBACK if amount[i] < 0 else KINDS[kinds[i]], int(amount[i])))
+        if plan.clawback and cols.falloffs:
+            _clawbacks(p, members, state)
+
+    return pay_terms(plan.terms, p, who, credited, perm_credited,  # type: ignore[arg-type]
+                     (plan.weight.num, plan.weight.den), state.books or PeriodBooks(), pay)
+
+
+def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray,
+                      kinds: np.ndarray | None = None) -> None:
     """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
     cols = p.cols
     keep = (np.concatenate((commission > 0, [False]))[who] & (p.shares > 0)).nonzero()[0]
@@ -182,9 +226,10 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     group = who[keep]
     cents = largest_remainder(group, key, commission, p.shares[keep], credited)
     if p.lines is not None:
+        kind_of = [COMMISSION] * len(p.ids) if kinds is None else [KINDS[k] for k in kinds.tolist()]
         for i, placement, amount in zip(group.tolist(), key.tolist(), cents.tolist(), strict=True):
             if amount:
-                p.lines[i].append(Line(COMMISSION, amount, placement))
+                p.lines[i].append(Line(kind_of[i], amount, placement))
     if plan.clawback:
         kept = cents != 0
         if cols.credit_perm is not None:

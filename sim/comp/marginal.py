@@ -69,6 +69,34 @@ def expected_marginal_rates(schedule: Schedule, expected_cents: np.ndarray) -> n
     return total
 
 
+def period_marginal_rates(segments: list[tuple[float, float, float]], jumps: list[tuple[float, float]],
+                          to_date: np.ndarray, expected_monthly: np.ndarray, months_left: int) -> np.ndarray:
+    """``d/dδ E[f(S + X + δ)]`` for a period's schedule ``f`` (its :meth:`~Schedule.rate_pieces`): ``S`` the
+    credited GP to date, ``X`` the rest of the period's credit, the sum of ``months_left`` gamma months
+    of mean ``expected_monthly`` and CV ``OUTCOME_CV`` (a gamma of ``months_left`` times the shape). A
+    threshold within reach of ``S + E[X]`` makes the margin high; one out of reach, low."""
+    from scipy.special import gammainc, gammaln
+
+    shape = GAMMA_SHAPE * max(months_left, 1)
+    theta = np.maximum(np.asarray(expected_monthly, dtype=float), 1.0) / GAMMA_SHAPE
+    s = np.asarray(to_date, dtype=float)
+    total = np.zeros_like(theta)
+
+    def cdf(x: float) -> np.ndarray:
+        return gammainc(shape, np.maximum(x - s, 0.0) / theta)
+
+    for start, end, slope in segments:
+        if slope:
+            total += slope * ((1.0 if math.isinf(end) else cdf(end)) - cdf(start))
+    for x, size in jumps:
+        z = (x - s) / theta
+        ahead = z > 0
+        safe = np.where(ahead, z, 1.0)
+        density = np.exp((shape - 1.0) * np.log(safe) - safe - gammaln(shape) - np.log(theta))
+        total += np.where(ahead, size * density, 0.0)
+    return total
+
+
 class ExpectedMarginal:
     """``own`` of a schedule as a function of expected credited GP, tabulated and interpolated."""
 

@@ -19,10 +19,23 @@ types add ``clawback`` and ``draw``; ``individual``, ``team_pool`` and ``hybrid`
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from .terms import (
+    PRODUCER_KEYS,
+    Accelerator,
+    Spif,
+    by_role,
+    fail,
+    line_rates,
+    one_or_map,
+    quota_map,
+    rate_maps,
+    role_value,
+)
 
 RATE_PLACES = 9
 """Decimal places kept of a rate or weight."""
@@ -97,9 +110,24 @@ class Draw(Strict):
 
 
 class Tier(Strict):
-    from_: Dollars = Field(Decimal(0), alias="from", description="Commissionable GP (dollars per month) at "
+    from_: Dollars = Field(Decimal(0), alias="from", description="Commissionable GP (dollars per period) at "
                            "which the tier starts.")
     rate: Fraction01 = Field(Decimal("0.25"), description="Commission rate of the tier.")
+
+
+def _tiers_ascend_from_zero(tiers: tuple[Tier, ...]) -> tuple[Tier, ...]:
+    if not tiers:
+        raise ValueError("tiers must not be empty (leave the key out for a flat rate)")
+    if tiers[0].from_ != 0:
+        raise ValueError(f"the first tier must start from 0, not {tiers[0].from_}")
+    starts = [t.from_ for t in tiers]
+    if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+        raise ValueError(f"tier starts must be strictly ascending, got {[float(s) for s in starts]}")
+    return tiers
+
+
+Tiers = Annotated[tuple[Tier, ...], AfterValidator(_tiers_ascend_from_zero)]
+"""A rate schedule: the first tier starts from 0, starts strictly ascending."""
 
 
 class RoleWeights(Strict):
@@ -108,32 +136,58 @@ class RoleWeights(Strict):
 
 
 class IndividualTerms(Strict):
-    """Commission on the person's own credited GP."""
+    """Commission on the person's own credited GP, over the plan's period (see :mod:`sim.comp.terms`
+    for the grammar of terms by role and by line)."""
 
-    rate: Fraction01 = Field(Decimal("0.25"), description="Flat commission rate (unused when tiers are set).")
-    threshold: Dollars = Field(
-        Decimal(0), description="Credited GP per month before commission starts (paid on the excess).")
-    tiers: tuple[Tier, ...] | None = Field(
+    rate: rate_maps(Fraction01) = Field(  # type: ignore[valid-type]
+        Decimal("0.25"), description="Flat commission rate (unused when tiers are set): one rate, by line "
+        "{perm, contract}, by role {recruiter, account_manager}, or by role then line.")
+    threshold: one_or_map(Dollars, by_role(Dollars, "threshold")) = Field(  # type: ignore[valid-type]
+        Decimal(0), description="Credited GP per period before commission starts (paid on the excess); "
+        "one amount or by role.")
+    tiers: one_or_map(Tiers, by_role(Tiers, "tiers")) | None = Field(  # type: ignore[valid-type]
         None, description="Rate schedule on commissionable GP: first `from` is 0, strictly ascending. "
-        "Replaces `rate`.")
+        "Replaces `rate`. One schedule or by role.")
     accelerator: Literal["marginal", "tiered"] = Field(
         "marginal", description="marginal: each slice at its tier's rate; tiered: all of it at the rate of "
         "the highest tier reached (retroactive).")
-    cap: Dollars | None = Field(None, description="Maximum commission per month, dollars.")
+    cap: one_or_map(Dollars, by_role(Dollars, "cap")) | None = Field(  # type: ignore[valid-type]
+        None, description="Maximum commission per period, dollars; one amount or by role.")
+    period: Literal["monthly", "quarterly", "annual"] = Field(
+        "monthly", description="The period whose cumulative credited GP thresholds, tiers, cap and quota "
+        "apply to: advances monthly, a true-up at its end (docs/finance.md).")
+    quota: quota_map(Dollars) = Field(  # type: ignore[valid-type]
+        None, description="Credited GP target per period, dollars: one amount or by role (a role left out has "
+        "none). Attainment = credited GP / quota.")
+    gate: Fraction01 = Field(Decimal(0), description="Attainment below which no commission is paid (needs quota).")
+    accelerators: tuple[Accelerator, ...] | None = Field(
+        None, description="Rate multipliers on the GP credited above each attainment (needs quota and "
+        "accelerator: marginal), `from` strictly ascending.")
 
-    @field_validator("tiers")
-    @classmethod
-    def _tiers_ascend_from_zero(cls, tiers: tuple[Tier, ...] | None) -> tuple[Tier, ...] | None:
-        if tiers is None:
-            return None
-        if not tiers:
-            raise ValueError("tiers must not be empty (leave the key out for a flat rate)")
-        if tiers[0].from_ != 0:
-            raise ValueError(f"the first tier must start from 0, not {tiers[0].from_}")
-        starts = [t.from_ for t in tiers]
-        if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
-            raise ValueError(f"tier starts must be strictly ascending, got {[float(s) for s in starts]}")
-        return tiers
+    @model_validator(mode="after")
+    def _attainment_terms(self) -> IndividualTerms:
+        if (self.gate or self.accelerators) and self.quota is None:
+            fail("gate" if self.gate else "accelerators", "gate and accelerators run on attainment: set a quota")
+        if self.accelerators is not None:
+            if not self.accelerators:
+                fail("accelerators", "accelerators must not be empty (leave the key out for none)")
+            if self.accelerator != "marginal":
+                fail("accelerators", "accelerators multiply marginal rates: use accelerator: marginal")
+            starts = [a.from_ for a in self.accelerators]
+            if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
+                fail("accelerators", f"accelerator starts must be strictly ascending, got {[float(s) for s in starts]}")
+            top = max(a.multiplier for a in self.accelerators)
+            rates = _all_rates(self)
+            if top * max(rates) > 1:
+                fail("accelerators", f"a rate of {max(rates)} times a multiplier of {top} exceeds 1 (100% of GP)")
+        return self
+
+
+def _all_rates(terms: IndividualTerms) -> list[Decimal]:
+    """Every rate a schedule of these terms can pay (before accelerators)."""
+    if terms.tiers is not None:
+        return [t.rate for role in PRODUCER_KEYS for t in role_value(terms.tiers, role)]
+    return [r for role in PRODUCER_KEYS for r in line_rates(terms.rate, role)]
 
 
 class PoolTerms(Strict):
@@ -148,16 +202,31 @@ class PoolTerms(Strict):
 
 
 class CommonParams(Strict):
-    base_monthly: BaseMonthly = Field(default_factory=BaseMonthly, description="Monthly base by role.")
+    base_monthly: BaseMonthly = Field(default_factory=BaseMonthly, description="Monthly base by role (or one "
+                                      "amount for every role).")
     pod_lead: PodLeadTerms = Field(default_factory=PodLeadTerms, description="Pod lead override and bonus.")
     split: Split = Field(default_factory=Split, description="Crediting rule: each placement's GP is split "
                          "between its recruiter and account manager (and their pods).")
+
+
+    @field_validator("base_monthly", mode="before")
+    @classmethod
+    def _one_base_for_all(cls, value: Any) -> Any:
+        """One amount is every role's base. (Past a before-validator pydantic validates Python objects, so
+        numbers become the exact decimals their text says, as they would from the file.)"""
+        def exact(v: Any) -> Any:
+            return Decimal(str(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return dict.fromkeys(BaseMonthly.model_fields, exact(value))
+        return {k: exact(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
 class CommissionParams(CommonParams):
     clawback: bool = Field(True, description="Take commission back when a placement falls off; let pools go "
                            "negative.")
     draw: Draw | None = Field(None, description="Guaranteed draw for new hires (none if absent).")
+    spifs: tuple[Spif, ...] = Field((), max_length=50, description="Bonuses for stated goals in windows "
+                                    "(docs/finance.md).")
 
 
 class SalaryParams(CommonParams):

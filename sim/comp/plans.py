@@ -22,7 +22,16 @@ from .engine import Payout, pay
 from .ledger import PRODUCER_ROLES, RECRUITER, ROLES, PeriodLedger
 from .marginal import ExpectedMarginal, MarginalReturn, PoolMargin
 from .money import Rate, dollars_to_cents, rate_of
-from .params import CommissionParams, HybridParams, IndividualParams, PlanParams, SalaryParams, TeamPoolParams
+from .params import (
+    CommissionParams,
+    HybridParams,
+    IndividualParams,
+    IndividualTerms,
+    PlanParams,
+    SalaryParams,
+    TeamPoolParams,
+)
+from .periods import Terms
 from .pools import PoolRule
 from .state import PlanState
 
@@ -37,11 +46,20 @@ def parse_plan_params(params: Mapping[str, Any]) -> PlanParams:
     return _params_adapter().validate_python(params)
 
 
-def build_plan(params: PlanParams | Mapping[str, Any]) -> Plan:
-    """A ready-to-pay plan from validated parameters, or from a mapping validated first."""
+def build_plan(params: PlanParams | Mapping[str, Any], first_month: int = 0) -> Plan:
+    """A ready-to-pay plan from validated parameters, or from a mapping validated first. ``first_month``:
+    the engine period that is the first month of the plan's calendar (its quarters, years and SPIF windows)."""
     if not isinstance(params, SalaryParams | IndividualParams | TeamPoolParams | HybridParams):
         params = parse_plan_params(params)
-    return Plan(params)
+    return Plan(params, first_month)
+
+
+def _beyond_one_schedule(terms: IndividualTerms) -> bool:
+    """Whether individual terms need the period machinery: a period, a quota, or terms that differ by role
+    or by line."""
+    if terms.period != "monthly" or terms.quota is not None:
+        return True
+    return len({Schedule.from_terms(terms, role, line) for role in PRODUCER_ROLES for line in (0, 1)}) > 1
 
 
 class DrawTerms(NamedTuple):
@@ -53,7 +71,7 @@ class DrawTerms(NamedTuple):
 class Plan:
     """A compensation plan: ``initial_state()``, ``pay(columns, state, lines)``, ``marginal_returns(...)``."""
 
-    def __init__(self, params: PlanParams) -> None:
+    def __init__(self, params: PlanParams, first_month: int = 0) -> None:
         self.params = params
         self.bases = np.array([dollars_to_cents(getattr(params.base_monthly, role)) for role in ROLES], dtype=np.int64)
         self.split = rate_of(params.split.recruiter)
@@ -80,9 +98,18 @@ class Plan:
             if w != 1:
                 self.pool = PoolRule.from_terms(params.team_pool, rate_of(Fraction(params.team_pool.rate) * (1 - w)),
                                                 self.clawback)
+        individual = params if isinstance(params, IndividualParams) else \
+            params.individual if isinstance(params, HybridParams) and self.schedule is not None else None
+        spifs = params.spifs if isinstance(params, CommissionParams) else ()
+        self.terms: Terms | None = None
+        """Periods, terms by role or line, attainment or SPIFs (:mod:`sim.comp.periods`); None: one monthly
+        schedule for everyone, paid by the engine's plain path."""
+        if spifs or (individual is not None and _beyond_one_schedule(individual)):
+            self.terms = Terms(individual, spifs, first_month)
         self.fixed_per_member = int(self.bases.max()) + (self.draw.amount_cents if self.draw else 0) + self.bonus
         """Bounds a member's base and draw top-up, and the bonuses per member."""
-        self._own_margin = None if self.schedule is None else ExpectedMarginal(self.schedule)
+        self._own_margin = None if self.schedule is None or self.terms is not None else \
+            ExpectedMarginal(self.schedule)
         self._pool_margin = None if self.pool is None else PoolMargin(
             self.pool.rate.num / self.pool.rate.den, self.pool.firm_basis, self.pool.weights or (1, 1))
 
@@ -109,16 +136,24 @@ class Plan:
 
     def marginal_returns(self, is_recruiter: np.ndarray, pod_recruiters: np.ndarray,
                          pod_account_managers: np.ndarray, firm_recruiters: int, firm_account_managers: int,
-                         expected_credit_cents: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                         expected_credit_cents: np.ndarray, person_ids: np.ndarray | None = None,
+                         state: PlanState | None = None,
+                         period: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Of one extra dollar credited to each producer: own share, each teammate's, number of teammates.
 
         ``is_recruiter``: True for recruiters, False for account managers (pod leads have no return: leave
         them out). ``pod_*``: producers of each role in each person's pod, the person included; ``firm_*``:
-        the same for the whole firm. See :mod:`sim.comp.marginal` for the expectation over outcomes.
+        the same for the whole firm. See :mod:`sim.comp.marginal` for the expectation over outcomes. A
+        plan with a quarterly or annual period also reads each person's credit to date in the period
+        (``person_ids``, the ``state`` after the last payroll, and the engine ``period`` effort is for).
         """
         n = len(is_recruiter)
         own = np.zeros(n)
-        if self._own_margin is not None:
+        if self.terms is not None and self.terms.schedules:
+            own += self.weight.num / self.weight.den * self.terms.own_margins(
+                np.asarray(is_recruiter, dtype=bool), np.asarray(expected_credit_cents, dtype=float), person_ids,
+                None if state is None else state.books, period)
+        elif self._own_margin is not None:
             own += self.weight.num / self.weight.den * self._own_margin(np.trunc(expected_credit_cents))
         if self._pool_margin is None:
             return own, np.zeros(n), np.zeros(n, dtype=np.int64)

@@ -13,6 +13,10 @@ dropped after that; a perm guarantee lasts a few months, so two years lose nothi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .periods import PeriodBooks
 
 COMMISSION_MEMORY_MONTHS = 24
 
@@ -28,6 +32,8 @@ class PlanState:
     """Recoverable draw still owed, in cents, by person_id (only positive balances of current members)."""
     commission_paid: tuple[tuple[int, PaidOn], ...] = ()
     """``(period, {(placement_id, person_id): cents})``, oldest first."""
+    books: PeriodBooks | None = None
+    """Each member's period to date, for a plan with terms beyond one monthly schedule (else None)."""
 
     def paid_on(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
         """Commission paid on each ``(placement_id, person_id)`` of ``pairs`` within the memory window, net
@@ -38,12 +44,14 @@ class PlanState:
                 out[pair] = out.get(pair, 0) + paid[pair]
         return out
 
-    def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidOn) -> PlanState:
+    def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidOn,
+                 books: PeriodBooks | None = None) -> PlanState:
         """The state after ``period``: new balances, this period's payments appended, old periods dropped."""
-        if not paid_now and not draw_balances and not self.commission_paid and not self.draw_balances:
+        if not paid_now and not draw_balances and not self.commission_paid and not self.draw_balances \
+                and books is self.books:
             return self
         oldest_kept = period + 2 - COMMISSION_MEMORY_MONTHS  # still inside the window next period
         history = tuple(entry for entry in self.commission_paid if entry[0] >= oldest_kept)
         if paid_now:
             history += ((period, paid_now),)
-        return PlanState(draw_balances=draw_balances, commission_paid=history)
+        return PlanState(draw_balances=draw_balances, commission_paid=history, books=books)

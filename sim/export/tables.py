@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.comp.statement import LINE_KINDS, LINE_RULES
 from sim.experiment import store
 from sim.experiment.stats import summarise
 from sim.finance import PNL, stored_annual_pnl, with_turnover_costs
@@ -24,8 +25,6 @@ from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, SUMMARY_METRICS, Metri
 from sim.report.audit import shown_resolved
 
 Kind = Literal["money", "percent", "int", "number", "text", "by_row"]
-LINE_KINDS = ("base", "commission", "pool", "override", "development_bonus", "draw_topup", "draw_recovery",
-              "clawback")
 PERCENT_UNITS = ("share", "share/yr")
 
 
@@ -174,7 +173,7 @@ def statements_sheet(b: Batch) -> Sheet | None:
         st = st.merge(deals, on=[*front, "placement_id"], how="left", sort=False)
     frame = pd.DataFrame({**{c: st[c] for c in front}, "person id": st["person_id"], "role": st["role"],
                           "pod": st["pod"], "month": st["month"], "line": st["kind"], "amount (USD)": st["cents"] / 100,
-                          "placement id": st["placement_id"]})
+                          "placement id": st["placement_id"], "rule": st["kind"].map(LINE_RULES).fillna("")})
     if "deal kind" in st:
         frame["deal kind"] = st["deal kind"].fillna("")
         frame["deal fee or monthly GP (USD)"] = (st["fee_cents"].fillna(0) + st["monthly_gp_cents"].fillna(0)).where(

@@ -40,7 +40,7 @@ class FirmModel:
         self.sc = scenario
         self.scheme = scenario.scheme(scheme_name)
         self.policy = self.scheme.policy
-        self.plan = build_plan(self.scheme.plan)
+        self.plan = build_plan(self.scheme.plan, first_month=scenario.warmup_months)   # plan months from month 1
         self.replication = replication
         self.detail = detail
         self.rng = streams(scenario.seed, replication)

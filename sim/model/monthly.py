@@ -41,6 +41,7 @@ class MonthEnd:
         sc = model.sc
         self.b = sc.behavior
         self.state = model.plan.initial_state()
+        self.month_ahead = 0   # the month whose effort is being chosen (plan periods read their credit to date)
         plan = model.scheme.plan
         split = getattr(plan, "split", None)
         self.share_r = float(split.recruiter) if split is not None else 0.5
@@ -84,6 +85,7 @@ class MonthEnd:
     # ------------------------------------------------------------------ month start
     def start_month(self, month: int) -> None:
         m = self.m
+        self.month_ahead = month
         if month == m.sc.warmup_months and month:
             self._start_measuring()
         m.acc.start_month()
@@ -238,6 +240,7 @@ class MonthEnd:
         if self.promotion is not None:
             self.promotion.month_end(month, coop_all)
         wf.tenure[wf.occ] += 1
+        self.month_ahead = month + 1
         if self.b.enabled:
             self._lead_stakes(seats, recent)
             self.update_behaviour(coop_all)
@@ -314,14 +317,15 @@ class MonthEnd:
         ema = wf.credit_ema[seats]
         expected = np.where(ema >= 0, ema, self.credit_mean)
         is_recruiter = wf.role_code[seats] == ROLE_CODES["recruiter"]
+        period = (wf.pid_arr[seats], self.state, self.month_ahead) if m.plan.terms is not None else ()
         if not m.plan.has_pool:   # only a pool's margin depends on who else is in the pod and the firm
-            return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected)
+            return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected, *period)
         everyone = self._producers() if everyone is None else everyone
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
         mine = counts[wf.pod_arr[seats]]
         firm = counts.sum(axis=0).tolist()
-        return m.plan.marginal_returns(is_recruiter, mine[:, 0], mine[:, 1], firm[0], firm[1], expected)
+        return m.plan.marginal_returns(is_recruiter, mine[:, 0], mine[:, 1], firm[0], firm[1], expected, *period)
 
     def intensity(self, seats: np.ndarray, teammate: np.ndarray, teammates: np.ndarray) -> np.ndarray:
         """Intensity of each person's shared stake: teammates' expected credited GP's share of their pay."""

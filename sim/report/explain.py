@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.comp import LINE_KINDS
+from sim.comp import LINE_KINDS, LINE_RULES
 from sim.report.data import producers
 from sim.report.style import fmt
 
@@ -125,7 +125,10 @@ def statement_table(person: pd.Series, lines: pd.DataFrame, trace: pd.DataFrame)
     blank = "<td></td>" if len(placed) else ""
     foot = (f"<tr class='total'><th>total</th><td></td>{blank}{totals}<td>{line_total / 100:,.2f}</td>"
             "<td colspan='4'></td></tr>")
-    return f"<table class='statement'><thead>{head}</thead><tbody>{''.join(rows)}{foot}</tbody></table>{tie}"
+    rules = "; ".join(f"<b>{html.escape(k)}</b>: {html.escape(LINE_RULES[k])}" for k in kinds if k in LINE_RULES)
+    legend = f"<p class='rules'>Each line's rule: {rules}.</p>" if rules else ""
+    return (f"<table class='statement'><thead>{head}</thead><tbody>{''.join(rows)}{foot}</tbody></table>"
+            f"{legend}{tie}")
 
 
 def tie_out(runs: pd.DataFrame, statements: pd.DataFrame, schemes: list[str], replication: int = 0) -> str:

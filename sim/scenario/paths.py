@@ -15,6 +15,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sim.comp.terms import plain_loc
 from sim.scenario.limits import is_scheme_name
 
 Key = str | int
@@ -156,7 +157,7 @@ def display(data: Mapping[str, Any], raw: Sequence[Key]) -> str:
 
 def from_loc(loc: Sequence[Key], scheme_types: Iterable[str]) -> RawPath:
     """A pydantic error location as a raw path: the union tag pydantic puts after a scheme's index goes."""
-    loc = tuple(loc)
+    loc = plain_loc(tuple(loc))   # a plan term's shape tag goes too (sim/comp/terms.py)
     if len(loc) >= 3 and loc[0] == "schemes" and isinstance(loc[1], int) and loc[2] in set(scheme_types):
         return (*loc[:2], *loc[3:])
     return loc

@@ -534,6 +534,12 @@ class Scenario(Strict):
                                      {"horizon": self.horizon_months}),
             loc=("market", "demand", "periods", i, "from_month"), input=p.from_month)
             for i, p in enumerate(self.market.demand.periods) if p.from_month > self.horizon_months]
+        errors += [InitErrorDetails(   # a SPIF's window (sim/comp/terms.py) that opens after the horizon
+            type=PydanticCustomError("beyond_horizon", "is beyond the horizon of {horizon} months",
+                                     {"horizon": self.horizon_months}),
+            loc=("schemes", i, s.type, "spifs", j, "window", "from_month"), input=spif.window.from_month)
+            for i, s in enumerate(self.schemes) for j, spif in enumerate(getattr(s, "spifs", ()))
+            if spif.window.from_month > self.horizon_months]
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self

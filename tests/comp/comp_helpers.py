@@ -184,3 +184,56 @@ def plan_params(draw: st.DrawFn) -> dict[str, Any]:
         params |= {"individual_weight": draw(st.sampled_from([0.0, 0.25, 0.5, 0.6, 1.0])),
                    "individual": draw(individual_terms()), "team_pool": draw(pool_terms())}
     return params
+
+
+@st.composite
+def term_variants(draw: st.DrawFn) -> dict[str, Any]:
+    """Individual terms of any shape the grammar allows: by role, by line, a period, a quota with a gate
+    and accelerators (sim/comp/terms.py)."""
+    low_rates = st.sampled_from([0.0, 0.05, 0.1, 0.125, 0.2, 1 / 3, 0.5])
+    terms: dict[str, Any] = {}
+    shape = draw(st.sampled_from(["value", "line", "role", "role_line"]))
+    if shape == "line":
+        terms["rate"] = {"perm": draw(low_rates), "contract": draw(low_rates)}
+    elif shape == "role":
+        terms["rate"] = {"recruiter": draw(low_rates), "account_manager": draw(low_rates)}
+    elif shape == "role_line":
+        terms["rate"] = {"recruiter": {"perm": draw(low_rates), "contract": draw(low_rates)},
+                         "account_manager": draw(low_rates)}
+    else:
+        terms["rate"] = draw(low_rates)
+    if draw(st.booleans()):
+        terms["threshold"] = {"recruiter": draw(dollars), "account_manager": draw(dollars)}
+    if draw(st.booleans()):
+        by_role = st.fixed_dictionaries({"recruiter": dollars, "account_manager": dollars})
+        terms["cap"] = draw(st.one_of(dollars, by_role))
+    terms["period"] = draw(st.sampled_from(["monthly", "quarterly", "annual"]))
+    if draw(st.booleans()):
+        terms["quota"] = draw(st.one_of(st.integers(1, 40_000), st.fixed_dictionaries(
+            {"recruiter": st.integers(1, 40_000)})))
+        terms["gate"] = draw(st.sampled_from([0.0, 0.5, 0.8]))
+        if draw(st.booleans()):
+            terms["accelerators"] = [{"from": 1.0, "multiplier": 1.5}, {"from": 1.5, "multiplier": 2.0}]
+    return terms
+
+
+@st.composite
+def spifs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    return [{"name": f"spif {i}", "window": {"from_month": draw(st.integers(1, 3)), "months": draw(st.integers(1, 3))},
+             "kind": draw(st.sampled_from(["perm", "contract", "any"])), "amount": draw(st.integers(1, 900)),
+             "roles": draw(st.sampled_from([["recruiter"], ["recruiter", "account_manager"]])),
+             "goal": draw(st.sampled_from([None, 1, 2]))} for i in range(draw(st.integers(0, 2)))]
+
+
+@st.composite
+def term_plan_params(draw: st.DrawFn) -> dict[str, Any]:
+    """Any plan, its individual terms sometimes of the richer shapes, sometimes with SPIFs."""
+    params = draw(plan_params())
+    if params["type"] == "individual" and draw(st.booleans()):
+        params = {k: v for k, v in params.items() if k not in ("rate", "threshold", "tiers", "accelerator", "cap")}
+        params |= draw(term_variants())
+    elif params["type"] == "hybrid" and draw(st.booleans()):
+        params["individual"] = draw(term_variants())
+    if params["type"] != "salary" and draw(st.booleans()):
+        params["spifs"] = draw(spifs())
+    return params

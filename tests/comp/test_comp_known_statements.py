@@ -45,7 +45,7 @@ def test_individual_flat_rate_pays_rate_on_credited_gp_split_half_even_with_lr_l
     assert plan.pay(LEDGER, plan.initial_state()).by_kind == {
         "base": 2_000_000, "commission": 162_512 + 125_000 + 37_513, "pool": 0, "override": 0,
         "development_bonus": 0, "draw_topup": 0, "draw_recovery": 0, "clawback": 0,
-        "total": 2_000_000 + 325_025,
+        "advance": 0, "true_up": 0, "advance_clawback": 0, "spif": 0, "total": 2_000_000 + 325_025,
     }
 
 

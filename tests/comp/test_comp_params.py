@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.comp import IndividualParams, PlanParams, build_plan, parse_plan_params
+from sim.comp.terms import plain_loc
 
 
 def error_of(params: dict) -> dict:
@@ -18,7 +19,7 @@ def error_of(params: dict) -> dict:
         build_plan(params)
     errors = caught.value.errors()
     assert len(errors) == 1, errors
-    return errors[0]
+    return {**errors[0], "loc": plain_loc(errors[0]["loc"])}
 
 
 @pytest.mark.parametrize(("params", "loc"), [
