@@ -123,10 +123,11 @@ def suggest(word: str, names: Any) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with ``over`` laid on it, mapping by mapping (any other value replaced)."""
     out = copy.deepcopy(base)
     for key, value in over.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
             else copy.deepcopy(value)
     return out
 
@@ -163,7 +164,7 @@ def expand_plans(data: dict[str, Any], source: str, marks: Marks, folder: Path =
                                     f"leave out type (or write the scheme without plan)",
                                     *marks.get(("schemes", i, "type"), where)))
             continue
-        out.append({"name": name, **_merged(template.keys, own)})
+        out.append({"name": name, **merged(template.keys, own)})
     if problems:
         raise ScenarioError(problems)
     return {**data, "schemes": out}
