@@ -60,6 +60,7 @@ def _read(args: argparse.Namespace) -> tuple[list, list, list, object]:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from sim.commands.run import check_out
+    from sim.experiment.matching import unsolved
     from sim.replay.history import build_history
     from sim.replay.output import write_static
     from sim.replay.static import replay_plan
@@ -67,6 +68,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     problems, placements, people, sc = _read(args)
     names = [s.name for s in sc.schemes] if sc is not None else []
+    problems += unsolved(sc) if sc is not None else []   # plans are replayed as written
     if sc is not None and args.current is not None and args.current not in names:
         problems.append(f"--current: no scheme named {args.current!r}; choose one of {', '.join(names)}")
     out = args.out or Path("reports") / f"replay-{sc.name if sc is not None else 'scenario'}"

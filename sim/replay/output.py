@@ -3,7 +3,7 @@
 ``DIR/static/`` holds ``runs.parquet`` (one row per plan, replication 0), ``monthly.parquet``,
 ``statements.parquet`` (every pay line, each commission and clawback naming its placements.csv row),
 ``placements.parquet`` (the history's deals, once per plan, in the simulation's columns),
-``people.parquet`` (the ledger id of each ATS person, role, pod), ``summary.csv``,
+``staff.parquet`` (the ledger id of each ATS person, role, pod), ``summary.csv``,
 ``scenario.resolved.yaml`` and ``manifest.json`` (the scenario, the input files and their hashes,
 the replay's rules, the command line).
 """
@@ -47,7 +47,7 @@ def write_static(out: Path, history: History, paid: Mapping[str, dict[str, Any]]
     deals = pd.DataFrame(history.placements)
     store.write_table(out, "placements", pd.concat([deals.assign(scheme=s, replication=0) for s in names],
                                                    ignore_index=True))
-    store.write_table(out, "people", pd.DataFrame([
+    store.write_table(out, "staff", pd.DataFrame([
         {"person_id": s.person_id, "ats_id": s.ats_id, "role": s.role, "pod": s.pod, "pod_label": s.pod_label,
          "hire_date": s.hire_date.isoformat(), "exit_date": s.exit_date.isoformat() if s.exit_date else None}
         for s in history.staff.values()]))

@@ -85,7 +85,10 @@ def test_every_statement_line_ties_to_pay_and_names_a_placement_row(hand: Path) 
                                                                                       [2, 4, -100000, 3]]
 
 
-def test_replay_exports_as_a_run_does(hand: Path, tmp_path: Path) -> None:
+def test_replay_exports_as_a_run_does_and_report_points_to_the_forecast(hand: Path, tmp_path: Path, capsys) -> None:
+    assert main(["report", str(hand)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a static replay (teamsim replay), which has no report" in err[0]
     assert main(["export", str(hand), "--out", str(tmp_path / "x.xlsx")]) == 0
     book = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
     assert {"summary", "runs", "statements", "payroll individual", "placements", "assumptions"} <= set(book.sheetnames)
@@ -116,9 +119,12 @@ def test_bad_files_are_one_line_per_problem_and_exit_2(tmp_path: Path, capsys, p
     assert not (tmp_path / "out" / "static").exists()
 
 
-def test_unknown_current_plan_is_refused(tmp_path: Path, capsys) -> None:
-    assert main(["replay", *_files(tmp_path), "--current", "indiv"]) == 2
-    assert "--current: no scheme named 'indiv'" in capsys.readouterr().err
+def test_unknown_current_plan_and_an_unsolved_cost_match_are_refused(tmp_path: Path, capsys) -> None:
+    match = "schemes.pool.match_cost_of=individual"
+    assert main(["replay", *_files(tmp_path), "--current", "indiv", "--set", match]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "--current: no scheme named 'indiv'" in err[1]
+    assert "schemes.pool.match_cost_of: cost matching is solved by teamsim run only" in err[0]
 
 
 def test_replay_end_to_end_sets_static_cost_beside_the_calibrated_forecast(tmp_path: Path, capsys) -> None:
