@@ -18,7 +18,8 @@ EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
 
 #: Modules that each add their sub-commands with ``register(subparsers)``; each sets ``func``.
 COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity",
-                   "sim.commands.export", "sim.commands.robust", "sim.commands.optimize")
+                   "sim.commands.export", "sim.commands.robust", "sim.commands.optimize", "sim.commands.plans",
+                   "sim.commands.replay")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -17,8 +17,10 @@ NOT_RUN = ("sweep", "uncertain", "workshop")
 
 
 def scheme_mapping(scheme: Scheme) -> dict[str, Any]:
-    """The validated scheme as its YAML mapping with every default filled (JSON-ready values)."""
+    """The validated scheme as its YAML mapping with every default filled (JSON-ready values). Without
+    ``match_cost_of``: the app runs one scheme at a time at its rate as written (``teamsim run`` solves it)."""
     dumped = scheme.model_dump(mode="json")
+    dumped.pop("match_cost_of", None)
     plan = dumped.pop("plan", None)
     return {**dumped, **plan} if isinstance(plan, dict) else dumped
 

@@ -4,7 +4,8 @@
 ``account_manager_id``, ``kind`` (``perm`` or ``contract``), ``fee`` (the perm fee, or the contract's
 total gross profit, dollars), ``start_date``, ``fell_off`` (``true``/``false``).
 ``people.csv``: one row per person, columns ``person_id``, ``role`` (``recruiter`` or
-``account_manager``), ``hire_date``, ``exit_date`` (empty while employed).
+``account_manager``), ``hire_date``, ``exit_date`` (empty while employed), and optionally ``pod`` (a
+team label, which ``teamsim replay`` uses for pod pools; calibration ignores it).
 
 Dates are ISO (``2024-03-31``) between :data:`FIRST_DATE` and :data:`LAST_DATE`; fees may carry a
 ``$`` and thousands separators, are read exactly into integer cents and are at most :data:`MAX_FEE`
@@ -52,6 +53,7 @@ class Person:
     role: str
     hire_date: dt.date
     exit_date: dt.date | None
+    pod: str | None = None
 
 
 class _Row:
@@ -204,7 +206,7 @@ def read_people(path: str | Path) -> list[Person]:
                 r.bad("person_id", f"{pid!r} already appears in row {seen[pid]}")
             seen.setdefault(pid, number)
         if len(problems) == before:
-            out.append(Person(pid, role, hired, left))  # type: ignore[arg-type]
+            out.append(Person(pid, role, hired, left, (raw.get("pod") or "").strip() or None))  # type: ignore[arg-type]
     if problems:
         raise ScenarioError(problems)
     return out

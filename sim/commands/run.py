@@ -98,15 +98,17 @@ def check_out(out: Path) -> list[str]:
     return []
 
 
-def execute(args: argparse.Namespace, scenario: Any, out: Path, **fields: Any) -> Any:
+def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[str, Any] | None = None,
+            **fields: Any) -> Any:
     """Run a batch with the command line's executor, resume and progress options; returns its BatchResult.
+    ``manifest``: more entries for the manifest (e.g. the solved cost matches).
 
     Raises one of :data:`sim.experiment.batch.REFUSALS` (see :func:`refused`).
     """
     from sim.experiment.batch import BatchRequest, run_batch
 
     audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
-             "overrides": list(getattr(args, "overrides", []))}
+             "overrides": list(getattr(args, "overrides", [])), **(manifest or {})}
     result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
                                     source=scenario.source, marks=scenario.marks, quiet=args.quiet,
                                     statements=getattr(args, "statements", "first"),
@@ -156,6 +158,19 @@ def report_failures(result: Any, rerun: str) -> int:
     return EXIT_FAILED_RUNS if result.failures or result.interrupted else EXIT_OK
 
 
+def solve_cost_matches(scenario: Any, quiet: bool) -> tuple[Any, dict[str, Any]]:
+    """The scenario with its ``match_cost_of`` solved (sim/experiment/matching.py), and the manifest entry."""
+    from sim.experiment.matching import records, solve_matches
+
+    solved, matches = solve_matches(scenario, None if quiet else lambda m: print(m, file=sys.stderr))
+    for m in matches:
+        rates = ", ".join(f"{r:.9g}" for r in m.rates)
+        print(f"cost-matched: {m.scheme} {m.key} = {m.value:.9g} (rates {rates}): mean variable pay "
+              f"${m.variable_pay:,.2f} a run against {m.match_cost_of}'s ${m.target_variable_pay:,.2f} over "
+              f"{m.replications} replications (gap ${m.gap:+.4f})")
+    return solved, {"cost_matching": records(matches)} if matches else {}
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment.batch import REFUSALS
     from sim.experiment.plan import check_size, sweep_size
@@ -175,8 +190,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     precision = Loop(tuple(args.precision), args.max_replications, args.baseline or names[0], args.precision_step) \
         if args.precision else None
     rerun = f"teamsim run {args.file} --out {out}"
+    scenario, matched = solve_cost_matches(scenario, args.quiet)
     try:
-        result = execute(args, scenario, out, baseline=args.baseline, precision=precision,
+        result = execute(args, scenario, out, matched, baseline=args.baseline, precision=precision,
                          then=report_after(args, scenario))
     except REFUSALS as err:
         return refused(err, rerun)

@@ -43,11 +43,12 @@ from sim.experiment.executors import (
     open_executor,
     stream,
 )
+from sim.experiment.matching import unsolved
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.precision import Loop
 from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
-from sim.scenario import Scenario, resolved_dict
+from sim.scenario import Scenario, ScenarioError, resolved_dict
 
 FLUSH_SECONDS = 1.0
 WARM_DRIVER_RUNS = 2_000   # batches up to this many runs: the driver readies the model for its forked workers
@@ -274,6 +275,8 @@ def run_batch(req: BatchRequest) -> BatchResult:
     # keeps it, which roughly doubled the driver's peak on a 10,000-run sweep (measured: 269 vs 203 MB).
     pa.set_memory_pool(pa.system_memory_pool())
     sc, out, spec = req.scenario, Path(req.out), req.executor
+    if problems := unsolved(sc):   # teamsim run solves match_cost_of before it gets here
+        raise ScenarioError(problems)
     names = [s.name for s in sc.schemes]
     design = req.design
     plan = make_plan(sc, design.points if design else None, req.source, req.marks,

@@ -22,7 +22,7 @@ from sim.experiment import store
 from sim.experiment.stats import summarise
 from sim.finance import PNL, stored_annual_pnl, with_turnover_costs
 from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, SUMMARY_METRICS, Metric, floor_count_intervals
-from sim.report.audit import shown_resolved
+from sim.report.audit import cost_matching_lines, shown_resolved
 
 Kind = Literal["money", "percent", "int", "number", "text", "by_row"]
 PERCENT_UNITS = ("share", "share/yr")
@@ -246,7 +246,8 @@ def assumptions_sheet(b: Batch) -> Sheet:
              ("replications", m.get("replications")), ("runs", m.get("runs")), ("baseline", b.baseline),
              ("statements kept", m.get("statements", "first")),
              ("command line", " ".join(map(str, m.get("command_line") or []))),
-             ("overrides (--set)", "; ".join(map(str, m.get("overrides") or []))), ("created", m.get("created"))]
+             ("overrides (--set)", "; ".join(map(str, m.get("overrides") or []))), ("created", m.get("created")),
+             ("cost matching (match_cost_of)", " ".join(cost_matching_lines(m)))]
     rows = [("run", k, v) for k, v in facts]
     rows += [("resolved scenario", k, v) for k, v in _flatten(shown_resolved(m))]
     frame = pd.DataFrame(rows, columns=["section", "setting", "value"])

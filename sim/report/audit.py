@@ -42,7 +42,25 @@ def what_ran(manifest: dict[str, Any]) -> str:
                 "is not shown: it was written before these and may quote other values.</p>")
     elif r.get("description"):
         out += f"<p>{html.escape(str(r['description']))}</p>"
+    matched = cost_matching_lines(manifest)
+    if matched:
+        out += "<p class='note'>Compared at equal cost: " + html.escape(" ".join(matched)) + "</p>"
     return out
+
+
+def cost_matching_lines(manifest: dict[str, Any]) -> list[str]:
+    """One sentence per cost-matched scheme (``match_cost_of``): the solved value and the two mean variable pays."""
+    lines = []
+    for m in manifest.get("cost_matching") or []:
+        line = (f"{m['scheme']}'s {m['key']} was solved to {m['value']:.9g} so that its mean variable pay "
+                f"(${m['variable_pay']:,.2f} a run) equals {m['match_cost_of']}'s (${m['target_variable_pay']:,.2f}) "
+                f"over replications 0-{m['replications'] - 1} (gap ${m['gap']:+.2f})")
+        below, above = m.get("crossing") or (m["gap"], m["gap"])
+        if above - below > 1.0:   # the cost curve jumps across the target there: say by how much
+            line += (f"; the cost curve jumps across the target there (from ${below:+,.2f} to ${above:+,.2f}), "
+                     "so no value matches closer")
+        lines.append(line + ".")
+    return lines
 
 
 def audit_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -50,7 +68,8 @@ def audit_facts(manifest: dict[str, Any]) -> list[tuple[str, Any]]:
     command = manifest.get("command_line")
     return [("command line", " ".join(map(str, command)) if command else "not recorded"),
             ("overrides (--set)", "; ".join(map(str, manifest.get("overrides") or [])) or "none"),
-            ("statements kept", manifest.get("statements", "first"))]
+            ("statements kept", manifest.get("statements", "first")),
+            ("cost matching (match_cost_of)", " ".join(cost_matching_lines(manifest)) or "none")]
 
 
 def shown_resolved(manifest: dict[str, Any]) -> dict[str, Any]:

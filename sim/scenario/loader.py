@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.scenario import paths
 from sim.scenario.document import Marks, parse_text, read_document
+from sim.scenario.library import expand_plans
 from sim.scenario.paths import RawPath
 from sim.scenario.problems import Problem, ScenarioError
 from sim.scenario.schema import SCHEME_CLASSES, Scenario, Scheme
@@ -147,6 +148,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | No
     line's problem, reported against ``--set`` rather than a line of the file.
     """
     marks = marks or {}
+    data = expand_plans(data, source, marks)   # schemes that include a plan template by name
     problems = _raw_checks(data, source, marks)
     problems += [Problem(source, paths.display(data, raw), msg, *paths.nearest_mark(marks, raw))
                  for raw, msg in _unplain(data, ())]

@@ -343,6 +343,8 @@ class Scheme(Strict):
     """
 
     name: SchemeName
+    match_cost_of: SchemeName | None = Field(
+        None, description="Cost-matched: `teamsim run` solves this plan's pool rate (team_pool, hybrid) or scale (individual) so its expected variable pay equals the named scheme's over the scenario's replications (common random numbers); the solved value is in the manifest and the report (sim/experiment/matching.py).")
     policy: Policy = Policy()
     _own_policy: frozenset[str] | None = PrivateAttr(None)
 
@@ -540,6 +542,14 @@ class Scenario(Strict):
             loc=("schemes", i, s.type, "spifs", j, "window", "from_month"), input=spif.window.from_month)
             for i, s in enumerate(self.schemes) for j, spif in enumerate(getattr(s, "spifs", ()))
             if spif.window.from_month > self.horizon_months]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+    @model_validator(mode="after")
+    def _cost_matches(self) -> Scenario:
+        from sim.scenario.matching import match_errors
+        errors = match_errors(self.schemes)
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self

@@ -1,0 +1,103 @@
+"""match_cost_of: the solver hits its target within TOLERANCE dollars of the mean variable pay over the fixed
+replications (common random numbers); the batch runs the solved values and records them; bad keys are one
+line each; commands that do not solve refuse."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.experiment.batch import BatchRequest, run_batch
+from sim.experiment.matching import TOLERANCE, mean_variable_pay, solve_matches
+from sim.scenario import ScenarioError, load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
+
+
+def _workshop(*overrides: str):
+    return load_scenario(WORKSHOP, ["replications=4", *overrides])
+
+
+def test_pool_rate_is_solved_to_the_cent_of_the_mean_variable_pay() -> None:
+    sc = _workshop("schemes.team_pool.match_cost_of=individual")
+    solved, (m,) = solve_matches(sc)
+    target = mean_variable_pay(sc, "individual", 4)
+    got = mean_variable_pay(solved, "team_pool", 4)   # recomputed from the solved scenario, not the solver's memo
+    assert abs(got - target) <= TOLERANCE and abs(m.gap) <= TOLERANCE
+    pool = solved.scheme("team_pool")
+    assert float(pool.rate) == m.value != 0.13 and pool.match_cost_of is None
+    assert m.key == "rate" and m.replications == 4 and m.evaluations < 40
+    assert all(abs(g) < 1.0 for g in m.crossing)   # continuous here: a few 1e-9 steps move it by cents
+
+
+def test_individual_scale_lands_on_the_crossing_and_states_the_jump_it_cannot_beat() -> None:
+    # Individual commission above a threshold: at 4 replications the cost curve crosses the hybrid's variable
+    # pay at a jump (a placement flips), so no scale matches to the cent; the solver must land on the jump.
+    sc = _workshop("schemes.individual.match_cost_of=hybrid")
+    solved, (m,) = solve_matches(sc)
+    assert m.key == "scale" and m.rates == [pytest.approx(0.25 * m.value, abs=1e-9)]
+    gap = mean_variable_pay(solved, "individual", 4) - mean_variable_pay(sc, "hybrid", 4)
+    assert gap == pytest.approx(m.gap, abs=1e-6)
+    below, above = m.crossing
+    assert below < 0 < above and abs(m.gap) == min(abs(below), abs(above), abs(m.gap))
+    assert abs(m.gap) <= TOLERANCE or above - below > 100 * TOLERANCE   # cents, or a jump stated in full
+
+
+def test_a_target_no_rate_reaches_is_one_line() -> None:
+    sc = _workshop("schemes.individual.draw={months: 1000, amount: 100000, recoverable: false}",
+                   "schemes.team_pool.match_cost_of=individual")
+    with pytest.raises(ScenarioError) as err:
+        solve_matches(sc)
+    assert len(err.value.problems) == 1
+    assert "schemes.team_pool.match_cost_of: even at rate 1 team_pool pays" in str(err.value)
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("schemes.team_pool.match_cost_of=indiv", "no scheme named 'indiv' (did you mean 'individual'?)"),
+    ("schemes.team_pool.match_cost_of=team_pool", "a scheme cannot match its own cost"),
+    ("schemes.hybrid.match_cost_of=team_pool", "'team_pool' is cost-matched itself"),
+], ids=["unknown", "itself", "chain"])
+def test_bad_match_cost_of_is_one_line(override: str, message: str, capsys) -> None:
+    extra = ["--set", "schemes.team_pool.match_cost_of=individual"] if "cost-matched itself" in message else []
+    assert main(["show", str(WORKSHOP), "--set", override, *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+
+
+def test_a_salary_plan_cannot_be_matched(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nschemes:\n  - {name: a, type: individual}\n  - {name: b, type: salary, "
+                    "match_cost_of: a}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(f"{path}:4:29: schemes.b.match_cost_of: a salary plan has no variable pay")
+
+
+def test_run_solves_records_and_reports_the_match(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(WORKSHOP), "--replications", "3", "--set", "schemes.hybrid.match_cost_of=individual",
+                 "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert "cost-matched: hybrid team_pool.rate = " in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    (m,) = manifest["cost_matching"]
+    assert m["scheme"] == "hybrid" and m["match_cost_of"] == "individual" and m["replications"] == 3
+    hybrid = next(s for s in manifest["resolved_scenario"]["schemes"] if s["name"] == "hybrid")
+    assert hybrid["team_pool"]["rate"] == m["value"]
+    pay = pd.read_parquet(out / "runs.parquet").groupby("scheme")["commission_paid"].mean()
+    assert abs(pay["hybrid"] - pay["individual"]) <= TOLERANCE
+    assert "Compared at equal cost: hybrid&#x27;s team_pool.rate was solved to" in (out / "report.html").read_text()
+
+
+def test_a_batch_that_does_not_solve_refuses_and_a_sweep_cannot_be_matched(tmp_path: Path) -> None:
+    sc = _workshop("schemes.team_pool.match_cost_of=individual")
+    with pytest.raises(ScenarioError, match="cost matching is solved by teamsim run only"):
+        run_batch(BatchRequest(sc, tmp_path / "b"))
+    assert not (tmp_path / "b").exists()
+    swept = _workshop("schemes.team_pool.match_cost_of=individual", "sweep={grid: {firm.pods: [2, 3]}}")
+    with pytest.raises(ScenarioError, match="a cost-matched scheme cannot be swept"):
+        solve_matches(swept)
