@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.app.terms import plan_type
+from sim.app.terms import plan_type, scheme_mapping
 from sim.model.stepping import Choice, Replication
 from sim.scenario import Scenario
 
@@ -33,6 +33,37 @@ NAME_MAX = 24
 
 class RoomError(Exception):
     """A request the room refuses, with the sentence to show (a full pod, a stale month, a finished game)."""
+
+
+def terms(scheme: Any, role: str | None = None) -> str:
+    """The plan's main terms in a sentence for the players (read from the validated scheme's mapping)."""
+    m = scheme_mapping(scheme)
+
+    def individual(t: dict[str, Any]) -> str:
+        tiers = " (in tiers)" if t.get("tiers") else ""
+        return (f"commission of {t.get('rate', 0):.0%}{tiers} on your credited gross profit above "
+                f"{money(round(100 * float(t.get('threshold') or 0)))} a month")
+
+    def pool(t: dict[str, Any]) -> str:
+        where = "the firm's" if t.get("basis") == "firm" else "your pod's"
+        how = "equally" if t.get("sharing") == "equal" else f"by {str(t.get('sharing', '')).replace('_', ' ')}"
+        return f"a team pool of {t.get('rate', 0):.0%} of {where} gross profit, shared {how}"
+
+    kind = m.get("type")
+    if kind == "individual":
+        pay = individual(m)
+    elif kind == "team_pool":
+        pay = pool(m)
+    elif kind == "hybrid":
+        w = float(m.get("individual_weight", 0.5))
+        pay = f"{w:.0%} of {individual(m.get('individual', {}))}, and {1 - w:.0%} of {pool(m.get('team_pool', {}))}"
+    else:
+        pay = "no variable pay"
+    base = (m.get("base_monthly") or {}).get(role or "", 0)
+    split = m.get("split") or {}
+    credit = (f" Each placement's gross profit is credited {split.get('recruiter', 0.5):.0%} to the recruiter and "
+              f"{split.get('account_manager', 0.5):.0%} to the account manager.") if kind != "salary" else ""
+    return (f"Base pay {money(round(100 * float(base)))} a month" if role else "Base pay") + f", plus {pay}.{credit}"
 
 
 def money(cents: int) -> str:
@@ -207,6 +238,7 @@ class Room:
             "you": {"name": p.name, "role": ROLES[p.role], "pod": p.pod + 1, "seat": p.seat},
             "state": self.state(), "round": len(self.rounds), "rounds": len(self.schemes),
             "plan": self.current.label, "months": self.current.walk.months,
+            "terms": terms(self.scenario.scheme(self.current.scheme), p.role),
             "choosing": {"round": now[0], "month": now[1]} if now else None,
             "chosen": {"effort": p.choice[0], "share": p.choice[1]} if p.choice else None,
             "effort": {"min": lo, "max": hi, "step": 0.05},
@@ -221,6 +253,7 @@ class Room:
         return {
             "code": self.code, "state": self.state(), "round": len(self.rounds), "rounds": len(self.schemes),
             "plan": self.current.label, "months": self.current.walk.months,
+            "terms": terms(self.scenario.scheme(self.current.scheme)),
             "choosing": {"round": now[0], "month": now[1]} if now else None,
             "per_pod": self.per_pod, "pods": self.pods, "seats_per_pod": len(self.seats) // self.pods,
             "players": players, "chosen": sum(1 for p in players if p["chosen"]),
@@ -236,7 +269,14 @@ class Room:
         for i, rnd in enumerate(self.rounds):
             rows = [m["pods"][pod] if pod is not None else _firm_pod(m) for m in rnd.months]
             n = len(rows)
-            out.append({"round": i + 1, "plan": rnd.label, "months": n,
+            played = {p.seat for p in self.players.values()}
+            people = [s for m in rnd.months for s in m["seats"].values() if pod is None or s["pod"] == pod]
+            split: dict[str, float | None] = {}
+            for who, mine in (("players", [s for s in people if s["seat"] in played]),
+                              ("model", [s for s in people if s["seat"] not in played])):
+                for key in ("effort", "cooperation"):
+                    split[f"{who}_{key}"] = round(sum(s[key] for s in mine) / len(mine), 2) if mine else None
+            out.append({"round": i + 1, "plan": rnd.label, "months": n, **split,
                         "placements": sum(r["placements"] for r in rows),
                         "credited_gp": money(sum(r["credited_gp_cents"] for r in rows)),
                         "pay": money(sum(r["pay_cents"] for r in rows)),

@@ -87,6 +87,11 @@ def test_room_plays_two_rounds_and_players_without_a_choice_get_the_model(room: 
         assert sum(ln["cents"] for ln in h["lines"]) == h["pay_cents"]
     summary = room.host_view()["rounds_summary"]
     assert [r["months"] for r in summary] == [2, 2]
+    # The players' seats apart from the model's: their means are those of the players' own months.
+    mine = [h for t in (a, b) for h in room.player_view(t)["history"] if h["round"] == 2 and not h["vacant"]]
+    assert summary[1]["players_cooperation"] == pytest.approx(sum(h["cooperation"] for h in mine) / len(mine), abs=0.01)
+    assert summary[1]["model_effort"] is not None
+    assert room.player_view(a)["terms"].startswith("Base pay $4,000.00 a month, plus a team pool of 13%")
 
 
 def test_guard_checks_host_body_types_and_caps(client: Any, room: Room) -> None:

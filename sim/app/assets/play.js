@@ -102,11 +102,16 @@ function statement(last) {
     ["Mean cooperation", `${Math.round(100 * pod.mean_cooperation)}%`], ["Left this month", pod.left]]);
 }
 
+const num = (x) => (x === null || x === undefined ? "" : x.toFixed(2));
+const pct = (x) => (x === null || x === undefined ? "" : `${Math.round(100 * x)}%`);
+
 function rounds(node, summary) {
-  table(node, ["Round", "Months", "Placements", "Credited GP", "Pay", "Mean effort", "Mean cooperation", "Left"],
-    summary.map((r) => [r.plan, r.months, r.placements, r.credited_gp, r.pay,
-      r.mean_effort === null ? "" : r.mean_effort.toFixed(2),
-      r.mean_cooperation === null ? "" : `${Math.round(100 * r.mean_cooperation)}%`, r.left]));
+  // Effort and cooperation: every seat's mean, then the players' seats' and the model's seats' apart.
+  table(node, ["Round", "Months", "Placements", "Credited GP", "Pay", "Mean effort (players / model)",
+               "Mean cooperation (players / model)", "Left"],
+    summary.map((r) => ({cls: "round", cells: [r.plan, r.months, r.placements, r.credited_gp, r.pay,
+      `${num(r.mean_effort)} (${num(r.players_effort)} / ${num(r.model_effort)})`,
+      `${pct(r.mean_cooperation)} (${pct(r.players_cooperation)} / ${pct(r.model_cooperation)})`, r.left]})));
 }
 
 async function seatPage() {
@@ -131,6 +136,7 @@ async function seatPage() {
     view = await call("/api/me");
     $("who").textContent = `${view.you.name}: ${view.you.role}, pod ${view.you.pod}`;
     $("plan").textContent = `${view.plan} (round ${view.round} of ${view.rounds}, ${view.months} months)`;
+    $("terms").textContent = view.terms;
     const key = view.choosing ? `${view.choosing.round}/${view.choosing.month}` : view.state;
     if (key !== openMonth) {   // a new month to choose: the form starts afresh (never reset while typing)
       openMonth = key;
@@ -162,6 +168,7 @@ async function hostPage() {
     catch (e) { if (e.status) { $("host-error").textContent = e.message; return; } throw e; }
     $("code").textContent = v.code;
     $("plan").textContent = `${v.plan} (round ${v.round} of ${v.rounds}, ${v.months} months)`;
+    $("terms").textContent = v.terms;
     $("limits").textContent = `Up to ${v.per_pod} players in each of ${v.pods} pods of ${v.seats_per_pod} seats; `
       + "the model plays every other seat, and the seat of anyone who has not chosen when a month is played.";
     const adv = $("advance");
