@@ -120,11 +120,15 @@ class FirmModel:
             if self.stepper is not None and measured >= 0:
                 self.stepper.closed(measured)
 
+    def start(self) -> simpy.Process:
+        """Staff the firm and start its month process (:meth:`run` runs it to the end; sim.model.stepping walks it)."""
+        self._staff()
+        return self.env.process(self._months())
+
     def run(self) -> dict[str, Any]:
         wall = _time.perf_counter()
-        self._staff()
         # Stop when the last month closes: later hires and fall-offs are outside the horizon.
-        self.env.run(until=self.env.process(self._months()))
+        self.env.run(until=self.start())
         return self.results(wall)
 
     def results(self, wall: float) -> dict[str, Any]:

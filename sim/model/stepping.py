@@ -70,8 +70,7 @@ class Replication:
         enabled = gc.isenabled()
         gc.disable()   # as sim.model.run does: the hot path makes no cycles
         try:
-            m._staff()
-            self._process = m.env.process(m._months())
+            self._process = m.start()
             self._advance()   # the warm-up, to the first measured month's hold
         finally:
             if enabled:
