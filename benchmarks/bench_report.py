@@ -1,6 +1,6 @@
 """Report build time and size at full scale, and the workshop app's Run latency.
 
-Usage: ``python -m benchmarks.bench_report [--only report,app,playback] [--store DIR] [--replications N]``.
+Usage: ``python -m benchmarks.bench_report [--only report,app,playback,play] [--store DIR] [--replications N]``.
 
 * ``report``: stored results of the reference scenario (4 schemes x 100 replications x 36 months)
   are made once into ``--store`` (default reports/bench_report_store; reused when present), then
@@ -13,6 +13,10 @@ Usage: ``python -m benchmarks.bench_report [--only report,app,playback] [--store
   result under 0.5 s (issue 17).
 * ``playback``: one month of the firm view built server-side (figure and its JSON) from stored frames.
   Target: under 100 ms.
+* ``play``: ``teamsim app --play`` on the workshop scenario (12 months a round) with 10 players joined
+  over HTTP, each with its own cookie; every month each player submits a choice, then the facilitator's
+  Play-month request is timed from send to answer (the month simulated, statements made), and to the
+  first player's next view read. Target: under 1 s a month (issue 17).
 """
 
 from __future__ import annotations
@@ -173,9 +177,54 @@ def bench_playback(replications: int = 1) -> dict[str, float]:
     return res
 
 
+def bench_play(players: int = 10, months: int = 12) -> dict[str, float]:
+    """A room of ``players`` over real HTTP: each month every player chooses, then Play month is timed."""
+    import http.cookiejar
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--play", "--months", str(months)],
+                            stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        url, code = re.search(r"(http://\S+/) with code (\w+)", first).groups()
+        key = re.search(r"key=(\S+)", second).group(1)
+
+        def post(opener: urllib.request.OpenerDirector, path: str, body: dict) -> dict:
+            req = urllib.request.Request(url + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+            with opener.open(req, timeout=60) as resp:
+                return json.loads(resp.read())
+
+        host = urllib.request.build_opener()
+        seats = []
+        for i in range(players):   # 5 a pod, recruiters and account managers alternating
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            post(opener, "api/join", {"code": code, "name": f"player {i}", "pod": 1 + i % 2,
+                                      "role": ("recruiter", "account_manager")[(i // 2) % 2]})
+            seats.append(opener)
+        advance, seen = [], []
+        for month in range(1, months + 1):
+            for i, opener in enumerate(seats):
+                post(opener, "api/choice", {"round": 1, "month": month, "effort": 0.6 + 0.1 * i, "share": i % 3 > 0})
+            started = time.perf_counter()
+            post(host, "api/host/advance", {"key": key})
+            advance.append(time.perf_counter() - started)
+            with seats[0].open(url + "api/me", timeout=60) as resp:
+                assert json.loads(resp.read())["history"][0]["month"] == month
+            seen.append(time.perf_counter() - started)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    res = {"advance_median_s": statistics.median(advance), "advance_max_s": max(advance),
+           "seen_median_s": statistics.median(seen), "seen_max_s": max(seen)}
+    print(f"play: {players} players, Play month -> answered: median {1000 * res['advance_median_s']:.0f} ms, worst "
+          f"{1000 * res['advance_max_s']:.0f} ms over {months} months; -> a player's next view read: median "
+          f"{1000 * res['seen_median_s']:.0f} ms, worst {1000 * res['seen_max_s']:.0f} ms (target < 1 s)")
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", default="report,app,playback")
+    p.add_argument("--only", default="report,app,playback,play")
     p.add_argument("--store", type=Path, default=ROOT / "reports" / "bench_report_store")
     p.add_argument("--replications", type=int, default=100)
     args = p.parse_args(argv)
@@ -187,6 +236,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_browser()
     if "playback" in only:
         bench_playback()
+    if "play" in only:
+        bench_play()
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ class FirmModel:
         self.surplus = (None if peak_jo <= 1.0 else (self.rng["job_orders_surplus"], peak_jo),
                         None if peak_c <= 1.0 else (self.rng["candidates_surplus"], peak_c))
         self.events = 0
+        self.stepper: Any = None   # a stepping caller (sim.model.stepping) that sees each month and may hold it
 
     # -------------------------------------------------------------------------- set-up
     def _staff(self) -> None:
@@ -97,8 +98,10 @@ class FirmModel:
         for month in range(self.sc.warmup_months + self.sc.horizon_months):   # warm-up months first
             start = float(month * dpm)
             self.month_end.start_month(month)
-            rates_am, rates_rec = self.month_end.arrival_rates()
             measured = month - self.sc.warmup_months   # demand periods count measured months (sim.model.demand)
+            if self.stepper is not None and measured >= 0:   # choices are made; outside ones may replace some
+                yield self.stepper.hold(measured)
+            rates_am, rates_rec = self.month_end.arrival_rates()
             jos = draw_job_orders(self.rng["job_orders"], m, self.ceiling, rates_am, start, dpm,
                                   dm.demand_factor(m.demand, measured), self.surplus[0])
             cands = draw_candidates(self.rng["candidates"], m, self.ceiling, rates_rec, start, dpm,
@@ -123,12 +126,22 @@ class FirmModel:
             if env.now < end:
                 yield timeout(end - env.now)
             self.month_end.close(month)
+            if self.stepper is not None and measured >= 0:
+                self.stepper.closed(measured)
+
+    def start(self) -> simpy.Process:
+        """Staff the firm and start its month process (:meth:`run` runs it to the end; sim.model.stepping walks it)."""
+        self._staff()
+        return self.env.process(self._months())
 
     def run(self) -> dict[str, Any]:
         wall = _time.perf_counter()
-        self._staff()
         # Stop when the last month closes: later hires and fall-offs are outside the horizon.
-        self.env.run(until=self.env.process(self._months()))
+        self.env.run(until=self.start())
+        return self.results(wall)
+
+    def results(self, wall: float) -> dict[str, Any]:
+        """The finished replication as plain data (``wall``: when it started, by ``time.perf_counter``)."""
         out = self.month_end.results()
         if self.staffing.record:
             out["composition"] = self.staffing.log

@@ -1,4 +1,4 @@
-"""``teamsim app`` in a subprocess on a free local port, for the app's browser and HTTP tests."""
+"""``teamsim app`` (and ``--play``) in a subprocess on a free local port, for the app's browser and HTTP tests."""
 
 from __future__ import annotations
 
@@ -72,3 +72,41 @@ def _group_alive(pgid: int) -> bool:
     # Zombies still count for killpg; a group of zombies only is gone for our purposes.
     out = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True, text=True).stdout
     return any(s and not s.startswith("Z") for s in out.split())
+
+
+class PlayApp:
+    """``teamsim app --play`` in its own process group; its players' address, code and facilitator's address."""
+
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(WORKSHOP), "--play", *args],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        lines: queue.Queue[str] = queue.Queue()
+
+        def read() -> None:
+            for _ in range(2):
+                lines.put(self.proc.stdout.readline())
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            first, second = lines.get(timeout=90), lines.get(timeout=30)
+        except queue.Empty:
+            self.kill()
+            raise RuntimeError("teamsim app --play printed no addresses within 90 s") from None
+        join = re.search(r"players join at (http://([^/]+)/) with code ([A-Z0-9]{6})", first)
+        host = re.search(r"facilitator: (http://\S+/host\?key=\S+)", second)
+        if not join or not host:
+            self.kill()
+            raise RuntimeError(f"unexpected output: {first!r} {second!r}")
+        self.url, self.address, self.code, self.host_url = join.group(1), join.group(2), join.group(3), host.group(1)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
