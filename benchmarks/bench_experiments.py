@@ -12,7 +12,9 @@ Usage: ``python -m benchmarks.bench_experiments [--only pool,dask,memory,scaling
   workshop scenario in fresh driver processes on 2 workers, from start to finished report: one
   without a sweep (3 schemes x N/3 replications) and one sweep (N/30 Latin-hypercube points x 3
   schemes x 10 replications). The driver's own peak resident memory (``VmHWM``, not the workers')
-  at each size, and how much higher it is at the largest size than at the smallest.
+  at each size, and how much higher it is at the largest size than at the smallest. With
+  ``--replay`` the workers hand out a few real runs again instead of simulating each (the driver
+  gets the same rows; the batch takes minutes, not hours).
 * ``scaling``: median wall time of one replication at 50-800 people (36 months) and 12-120 months
   (100 people), with the cost per person-month, to check it stays linear.
 """
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "scenarios" / "individual_vs_team.yaml"
@@ -90,7 +93,34 @@ sweep:
 """
 
 
-def _memory_driver(scenario: Path, out: Path) -> None:
+REPLAYED = 3   # distinct real replications per (scheme, detail) a replaying worker runs and then hands out
+
+
+_REAL: dict[tuple[str, int, bool], dict[str, Any]] = {}
+
+
+def _real_run(scenario: Any, scheme: str, replication: int, detail: bool) -> dict[str, Any]:
+    from sim.model import run
+
+    key = (scheme, replication, detail)
+    if key not in _REAL:
+        _REAL[key] = run(scenario, scheme, replication, detail=detail)
+    return _REAL[key]
+
+
+def replayed(scenario: Any, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+    """A run of the real model's shape for the driver's memory at scale: each worker runs the first
+    scenario it meets for REPLAYED replications of each scheme and hands them out again, so the driver
+    receives, stores, assembles and reports as many rows as a real batch's, minus the simulation's time.
+    (The run a worker returns is only read by ``run_one``, which replaces the table entries of its dict.)"""
+    res = _real_run(scenario, scheme, replication % REPLAYED, detail)
+    run = {**res["run"], "replication": replication}
+    if "seed" in run:
+        run["seed"] = f"{str(run['seed']).split('/')[0]}/{replication}"
+    return {**res, "run": run}
+
+
+def _memory_driver(scenario: Path, out: Path, replay: bool = False) -> None:
     """Runs in a fresh process: one whole batch and its report, then prints the driver's own peak memory."""
     from sim.experiment.batch import BatchRequest, run_batch
     from sim.experiment.executors import ExecutorSpec
@@ -99,7 +129,7 @@ def _memory_driver(scenario: Path, out: Path) -> None:
 
     sc = load_scenario(scenario)
     started = time.perf_counter()
-    result = run_batch(BatchRequest(sc, out, ExecutorSpec("pool", 2)))
+    result = run_batch(BatchRequest(sc, out, ExecutorSpec("pool", 2), simulate=replayed if replay else None))
     batch_s = time.perf_counter() - started
     write_report(out)
     print(json.dumps({"runs": len(result.runs), "batch_s": batch_s, "report_s": time.perf_counter() - started - batch_s,
@@ -134,14 +164,15 @@ def _scenario(tmp: Path, runs: int, sweep: bool) -> Path:
     return path
 
 
-def bench_memory(tmp: Path, sizes: list[int]) -> dict[str, dict[str, float]]:
+def bench_memory(tmp: Path, sizes: list[int], replay: bool = False) -> dict[str, dict[str, float]]:
     res: dict[str, dict[str, float]] = {}
     for runs in sizes:
         for sweep in (False, True):
             name = f"{'sweep' if sweep else 'batch'}_{runs}"
             scenario = _scenario(tmp, runs, sweep)
-            proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_experiments", "--driver", str(scenario),
-                                   str(tmp / name)], cwd=ROOT, capture_output=True, text=True, check=True)
+            cmd = [sys.executable, "-m", "benchmarks.bench_experiments", "--driver", str(scenario), str(tmp / name),
+                   *(["--replay"] if replay else [])]
+            proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
             res[name] = json.loads(proc.stdout.strip().splitlines()[-1])
             shutil.rmtree(tmp / name, ignore_errors=True)
             r = res[name]
@@ -184,10 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", default="10000,50000", help="batch sizes of the memory section")
     p.add_argument("--replications", type=int, default=64, help="replications of the reference batch (pool, dask)")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--replay", action="store_true",
+                   help="memory: workers hand out a few real runs again (see replayed): the driver's load at scale, "
+                        "without the simulation's hours")
     p.add_argument("--driver", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.driver:
-        _memory_driver(*args.driver)
+        _memory_driver(*args.driver, replay=args.replay)
         return
     only = set(args.only.split(","))
     figures: dict[str, object] = {}
@@ -199,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
             pool_s = figures["pool"]["pool2_s"] if "pool" in figures else None   # type: ignore[index]
             figures["dask"] = bench_dask(args.replications, tmp, pool_s)
         if "memory" in only:
-            figures["memory"] = bench_memory(tmp, [int(n) for n in args.runs.split(",")])
+            figures["memory"] = bench_memory(tmp, [int(n) for n in args.runs.split(",")], args.replay)
         if "scaling" in only:
             figures["scaling"] = bench_scaling()
     if args.json:

@@ -41,6 +41,21 @@ def design(uncertain: Mapping[str, tuple[float, float]], n: int, seed: int) -> n
     return qmc.scale(unit, lows, highs)
 
 
+def design_elsewhere(uncertain: Mapping[str, tuple[float, float]], n: int, seed: int) -> np.ndarray:
+    """:func:`design` computed in a short-lived child process, with the same result.
+
+    ``scipy.stats`` (which ``qmc`` lives in) costs a process some 48 MB of resident memory for good;
+    drawn in a child, the worlds never weigh on the batch's driver (whose peak is what the
+    benchmark's memory target is about). Forked when this process runs one thread, else spawned.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiment.executors import _start_method as start_method
+
+    with ProcessPoolExecutor(1, mp_context=start_method()) as ex:
+        return ex.submit(design, dict(uncertain), n, seed).result()
+
+
 def points_of(uncertain: Mapping[str, tuple[float, float]], X: np.ndarray, integer_keys: Sequence[str] = ()
               ) -> list[dict[str, float | int]]:
     """The worlds as sweep points (dotted key -> value); whole-number keys rounded."""
