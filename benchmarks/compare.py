@@ -1,10 +1,11 @@
 """Two versions of the model timed alternately, each in its own process: is a change faster, and by how much?
 
-Usage: ``python -m benchmarks.compare OLD_CHECKOUT [NEW_CHECKOUT] [--rounds N] [--replications R] [--months M]``,
+Usage: ``python -m benchmarks.compare OLD_CHECKOUT [NEW_CHECKOUT] [--rounds N] [--replications R] [--months M]
+[--bare-events E]``,
 e.g. after ``git worktree add /tmp/before HEAD~1``: ``python -m benchmarks.compare /tmp/before``.
 ``NEW_CHECKOUT`` defaults to this one. Each round runs one process per checkout (old first), each of
 which times replications 0..R-1 of every scheme of the reference scenario (``--months`` shortens its
-horizon, for a quick check that the tool works; the best of two runs of each
+horizon and ``--bare-events`` bare SimPy's loop, for a quick check that the tool works; the best of two runs of each
 replication), and prints per scheme the median replication time and the cost per model event over
 all schemes against bare SimPy timed in the same process. The machine's speed drifts over minutes, so
 only rounds next to each other compare fairly; the figures are for reading, nothing is asserted.
@@ -31,7 +32,7 @@ from sim.model import run
 from sim.scenario import load_scenario
 sc = load_scenario(REFERENCE, [f"horizon_months={sys.argv[3]}"] if sys.argv[3] != "0" else [])
 run(sc, sc.schemes[0].name, 0)
-bare = min(bare_simpy_cost() for _ in range(2))
+bare = min(bare_simpy_cost(int(sys.argv[4])) for _ in range(2))
 out, total_t, total_ev = {}, 0.0, 0
 for scheme in sc.schemes:
     times = []
@@ -49,9 +50,9 @@ print(json.dumps({"ms": {k: v * 1e3 for k, v in out.items()}, "x_bare": total_t 
 """
 
 
-def _time(checkout: Path, replications: int, months: int) -> dict:
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(checkout), str(replications), str(months)], cwd=checkout,
-                          capture_output=True, text=True)
+def _time(checkout: Path, replications: int, months: int, bare_events: int) -> dict:
+    args = [str(checkout), str(replications), str(months), str(bare_events)]
+    done = subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=checkout, capture_output=True, text=True)
     if done.returncode:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise SystemExit(f"{checkout}: the timing failed: {last}")
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--replications", type=int, default=6)
     p.add_argument("--months", type=int, default=0, help="horizon of the reference scenario (0: as written)")
+    p.add_argument("--bare-events", type=int, default=200_000, help="events of the bare SimPy loop timed")
     args = p.parse_args(argv)
     for path in (args.old, args.new):
         if not (path / "sim" / "model").is_dir():
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     wall = time.perf_counter()
     for r in range(args.rounds):
         for label, path in (("old", args.old), ("new", args.new)):
-            res = _time(path.resolve(), args.replications, args.months)
+            res = _time(path.resolve(), args.replications, args.months, args.bare_events)
             x[label].append(res["x_bare"])
             schemes = "  ".join(f"{k} {v:5.1f}" for k, v in res["ms"].items())
             print(f"round {r + 1} {label}: {schemes} ms | all schemes {res['x_bare']:.2f}x bare", flush=True)

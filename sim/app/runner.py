@@ -1,22 +1,20 @@
 """Runs for the app, in background processes: one job at a time, with progress and cancel.
 
-The web server's threads never simulate. :meth:`Runner.start` splits a Run's replications into small
-chunks and a driver thread keeps at most two chunks per worker in flight, so progress moves chunk by
-chunk and :meth:`Runner.cancel` takes effect once the chunks in flight finish (a chunk is a few
-replications). Each worker calls :func:`sim.model.run` and sends back only the run metrics and the
-monthly rows; the parent summarises them with :mod:`sim.experiment.stats`. Workers ignore SIGINT
-and die with their parent (Linux), so Ctrl-C or SIGTERM stops the server, which terminates the pool
-at once: nothing a worker holds is worth keeping once the room has left.
+The web server's threads never simulate. The app keeps one :class:`~sim.experiment.executors.Pool` of
+warm workers for its whole session (each worker readies the model as it starts, while the server
+starts), and every Run goes through the batch layer's one submit loop,
+:func:`~sim.experiment.executors.stream`, with its own payload (the Run's scenario): chunks sized by
+a run's time, at most two per worker in flight, so progress moves chunk by chunk and
+:meth:`Runner.cancel` takes effect as the next chunk finishes (what is in flight is dropped). Each
+worker calls :func:`sim.model.run` and sends back only the run metrics and the monthly rows; the
+parent summarises them with :mod:`sim.experiment.stats`. Workers ignore SIGINT and die with the app,
+which terminates them at once on Ctrl-C or SIGTERM: nothing a worker holds is worth keeping once the
+room has left.
 """
 
 from __future__ import annotations
 
-import ctypes
 import itertools
-import math
-import multiprocessing as mp
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,50 +23,31 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiment.executors import Pool, WorkerLost, make_payload, stream
+from sim.experiment.plan import Task
 from sim.experiment.stats import mean_ci, monthly_bands
-from sim.scenario import Scenario
+from sim.scenario import Scenario, resolved_dict
 
 #: Run metrics the app compares (the six panels) and monthly series it draws.
 APP_METRICS = ("mean_effort", "mean_cooperation", "placements", "turnover_rate_annual", "commission_paid", "profit")
 APP_SERIES = ("placements", "mean_effort", "mean_cooperation", "quits", "headcount")
 
 
-def _quiet_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):   # die with the app, never orphaned under PID 1
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
-
-
-def _warm() -> float:
-    # Imported once so the first Run does not pay for it (scipy.special: a plan's marginal table needs it).
-    import scipy.special  # noqa: F401
-
-    import sim.model
-
-    sim.model.warm_up()   # and its compiled parts loaded (compiled, the first time in a checkout)
-    return time.perf_counter()
-
-
-def run_chunk(scenario: Scenario, scheme: str, replications: list[int]) -> list[dict[str, Any]]:
-    """Run replications of one scheme (in a worker); each comes back as metrics + monthly rows, or an error."""
+def simulate(scenario: Scenario, scheme: str, replication: int, detail: bool = False) -> dict[str, Any]:
+    """One replication in a worker: with ``detail`` all of it (playback), else what the app summarises."""
     from sim.model import run
 
-    out: list[dict[str, Any]] = []
-    for r in replications:
-        try:
-            res = run(scenario, scheme, r)
-        except Exception as exc:  # noqa: BLE001 - a failing run is reported on the page, not fatal to the app
-            out.append({"error": f"{type(exc).__name__}: {exc}", "replication": r})
-            continue
-        out.append({"run": res["run"], "monthly": res["monthly"], "replication": r})
-    return out
+    res = run(scenario, scheme, replication, detail=detail)
+    return res if detail else {"run": res["run"], "monthly": res["monthly"]}
 
 
-def run_detail(scenario: Scenario, scheme: str, replication: int) -> dict[str, Any]:
-    """One replication with its trace, people and statements (in a worker), for playback."""
-    from sim.model import run
+def _payload(scenario: Scenario) -> dict[str, Any]:
+    return make_payload(resolved_dict(scenario), [{}], simulate, columns=False)
 
-    return run(scenario, scheme, replication, detail=True)
+
+def _tasks(scenario: Scenario, replications: list[int], detail: bool = False) -> list[Task]:
+    scheme = scenario.schemes[0].name
+    return [Task(f"{scheme}/{r}", (0,), scheme, r, detail) for r in replications]
 
 
 def summarise_runs(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -112,15 +91,37 @@ class Job:
 
 
 class Runner:
-    """A pool of ``workers`` spawned processes kept warm for the app's lifetime; one job at a time."""
+    """A pool of ``workers`` processes kept warm for the app's lifetime; one job at a time.
+
+    Its methods may be called from any thread (the web server's, or a play mode's).
+    """
 
     def __init__(self, workers: int = 2):
         self.workers = max(1, workers)
-        self.pool = mp.get_context("spawn").Pool(self.workers, initializer=_quiet_worker)
-        self._warming = [self.pool.apply_async(_warm) for _ in range(self.workers)]
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.job: Job | None = None
+        self._closed = False
+        self.executor = self._pool()
+
+    def _pool(self) -> Pool:
+        return Pool(None, self.workers, ready=True)
+
+    def _executor(self) -> Pool:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the app is stopping")
+            return self.executor
+
+    def _replace(self, broken: Pool) -> None:
+        """A worker died (killed, out of memory): the next Run gets a fresh pool."""
+        with self._lock:
+            if self._closed or self.executor is not broken:
+                return
+            try:
+                self.executor = self._pool()
+            finally:
+                broken.close(fast=True)
 
     def busy(self) -> bool:
         return self.job is not None and not self.job.finished.is_set()
@@ -130,35 +131,36 @@ class Runner:
         with self._lock:
             if self.busy():
                 return None
-            reps = list(range(scenario.replications))
-            size = max(1, min(5, math.ceil(len(reps) / (self.workers * 4))))
-            chunks = [reps[i:i + size] for i in range(0, len(reps), size)]
-            self.job = job = Job(next(self._ids), len(reps))
-        threading.Thread(target=self._drive, args=(job, scenario, chunks, on_done), daemon=True,
+            self.job = job = Job(next(self._ids), scenario.replications)
+        threading.Thread(target=self._drive, args=(job, scenario, on_done), daemon=True,
                          name=f"app-run-{job.ident}").start()
         return job
 
-    def _drive(self, job: Job, scenario: Scenario, chunks: list[list[int]], on_done: Callable[[Job], None] | None):
-        scheme = scenario.schemes[0].name
-        pending, flying, results = list(reversed(chunks)), [], []
+    def _drive(self, job: Job, scenario: Scenario, on_done: Callable[[Job], None] | None) -> None:
+        results: list[dict[str, Any]] = []
+        ex: Pool | None = None
+        lost = False
         try:
-            while pending or flying:
-                while pending and not job.cancelled and len(flying) < 2 * self.workers:
-                    flying.append(self.pool.apply_async(run_chunk, (scenario, scheme, pending.pop())))
-                if job.cancelled and not flying:
-                    break
-                flying[0].wait(0.02)
-                for res in [f for f in flying if f.ready()]:
-                    flying.remove(res)
-                    got = res.get()
-                    results.extend(got)
-                    job.done += len(got)
+            ex = self._executor()
+            runs = stream(ex, _tasks(scenario, list(range(job.total))), _payload(scenario))
+            try:
+                for res in runs:
+                    results.append(_entry(res))
+                    job.done += 1
+                    if job.cancelled:
+                        break
+            finally:
+                runs.close()   # a cancelled Run's chunks not yet started are dropped
             if not job.cancelled:
                 job.summary = summarise_runs(sorted(results, key=lambda r: r["replication"]))
-        except Exception as exc:  # noqa: BLE001 - e.g. the pool was terminated while the app stops
+        except (WorkerLost, *Pool.lost) as exc:   # lost while streaming, or already broken at submit
+            job.error, lost = f"{exc}; the workers are restarted for the next Run", True
+        except Exception as exc:  # noqa: BLE001 - e.g. the pool was shut down while the app stops
             job.error = f"{type(exc).__name__}: {exc}"
         job.seconds = round(time.perf_counter() - job.started, 3)
         try:
+            if lost and ex is not None:
+                self._replace(ex)   # before on_done: the page's next Run finds the fresh pool
             if on_done is not None:
                 on_done(job)
         finally:
@@ -183,13 +185,30 @@ class Runner:
         return {**(job.summary or {}), "seconds": job.seconds}
 
     def detail(self, scenario: Scenario, replication: int = 0, timeout: float = 120) -> dict[str, Any]:
-        """One replication with its trace, from a worker (the playback view)."""
-        return self.pool.apply_async(run_detail, (scenario, scenario.schemes[0].name, replication)).get(timeout)
+        """One replication with its trace, people and statements, from a worker (the playback view)."""
+        ex = self._executor()
+        try:
+            [res] = ex.submit(_tasks(scenario, [replication], detail=True), _payload(scenario)).result(timeout)
+        except ex.lost as exc:
+            self._replace(ex)
+            raise RuntimeError(f"a worker process died ({type(exc).__name__}); the workers are restarted") from None
+        if "error" in res:
+            raise RuntimeError(res["error"])
+        res.pop("task")
+        return res
 
     def close(self) -> None:
         """Stop at once: the workers are terminated, whatever they were doing."""
-        if self.job is not None:
-            self.job.cancelled = True
-        self.pool.terminate()
-        self.pool.join()
+        with self._lock:
+            self._closed = True
+            if self.job is not None:
+                self.job.cancelled = True
+        self.executor.close(fast=True)
 
+
+def _entry(res: dict[str, Any]) -> dict[str, Any]:
+    """A streamed result as :func:`summarise_runs` reads it: metrics and monthly rows, or the error."""
+    r = res["task"].replication
+    if "error" in res:
+        return {"error": res["error"], "replication": r}
+    return {"run": res["run"], "monthly": res["monthly"], "replication": r}

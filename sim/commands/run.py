@@ -126,18 +126,31 @@ def refused(err: Exception, rerun: str) -> int:
     return bad_input([line])
 
 
-def report_after(args: argparse.Namespace, scenario: Any = None) -> Any:
+class AfterBatch:
     """What runs under the folder's lock once the batch is done: the decomposition if ``--decompose``
-    (``scenario`` given), then the report, unless ``--no-report``."""
-    def write(result: Any) -> None:
-        if getattr(args, "decompose", False) and scenario is not None and not result.runs.empty:
-            from sim.experiment.decomposition import run_decomposition
-            run_decomposition(scenario, args.baseline, result.out, args.workers)
-            print(f"decomposition: {result.out / 'decomposition.csv'}")
+    (``scenario`` given), on the batch's executor, then the report, unless ``--no-report``. ``failed``:
+    the decomposition failed (said in one line; the batch's results and the report are kept)."""
+
+    def __init__(self, args: argparse.Namespace, scenario: Any = None):
+        self.args, self.scenario, self.failed = args, scenario, False
+
+    def __call__(self, result: Any) -> None:
+        args = self.args
+        if getattr(args, "decompose", False) and self.scenario is not None and not result.runs.empty:
+            from sim.experiment.decomposition import DecompositionFailed, run_decomposition
+            try:
+                run_decomposition(self.scenario, args.baseline, result.out, executor_spec(args))
+                print(f"decomposition: {result.out / 'decomposition.csv'}")
+            except DecompositionFailed as err:
+                print(err, file=sys.stderr)
+                self.failed = True
         if not args.no_report and not result.runs.empty:
             from sim.report import write_report
             print(f"report: {write_report(result.out)}")
-    return write
+
+
+def report_after(args: argparse.Namespace, scenario: Any = None) -> AfterBatch:
+    return AfterBatch(args, scenario)
 
 
 def report_failed(out: Path, err: OSError) -> int:
@@ -191,9 +204,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.precision else None
     rerun = f"teamsim run {args.file} --out {out}"
     scenario, matched = solve_cost_matches(scenario, args.quiet)
+    after = report_after(args, scenario)
     try:
-        result = execute(args, scenario, out, matched, baseline=args.baseline, precision=precision,
-                         then=report_after(args, scenario))
+        result = execute(args, scenario, out, matched, baseline=args.baseline, precision=precision, then=after)
     except REFUSALS as err:
         return refused(err, rerun)
     except OSError as err:
@@ -204,4 +217,5 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"warning: {line}", file=sys.stderr)
     print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s"
           + (f"; {result.reused} already stored" if result.reused else "") + ")")
-    return report_failures(result, rerun)
+    code = report_failures(result, rerun)
+    return EXIT_FAILED_RUNS if after.failed else code

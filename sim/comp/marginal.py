@@ -140,5 +140,8 @@ class PoolMargin:
         (pod or firm, whichever the pool is on), the person included."""
         from ._kernels import pool_margins
 
-        return pool_margins(np.asarray(is_recruiter, dtype=np.bool_), np.asarray(recruiters, dtype=np.int64),
-                            np.asarray(account_managers, dtype=np.int64), float(self.rate), *map(float, self.weights))
+        # Contiguous, so every caller meets the one compiled version that warm_up readied.
+        return pool_margins(np.ascontiguousarray(is_recruiter, dtype=np.bool_),
+                            np.ascontiguousarray(recruiters, dtype=np.int64),
+                            np.ascontiguousarray(account_managers, dtype=np.int64), float(self.rate),
+                            *map(float, self.weights))

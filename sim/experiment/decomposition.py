@@ -1,8 +1,9 @@
 """``teamsim run --decompose``: every scheme's difference from the baseline split into behaviour and selection.
 
 The split itself is the model's (:func:`sim.model.decompose.decompose`: each scheme run again with the
-baseline's workforce frozen); this module runs it for every replication and scheme, in worker processes
-(results identical whatever their number: each task is a pure function of its inputs), and writes
+baseline's workforce frozen); this module runs it for every replication and scheme on the batch's
+executor (:mod:`sim.experiment.executors`: ``--workers``, ``--scheduler``, ``--dask-local``; results
+identical whatever runs them, since each task is a pure function of its inputs), and writes
 ``decomposition.csv`` (one row per scheme and metric: the total, behaviour and selection parts with
 95% confidence intervals and selection's share) and the same parts as columns of ``summary.csv``.
 A scenario with a sweep is decomposed at its base values (the file as written, no sweep point applied).
@@ -10,38 +11,58 @@ A scenario with a sweep is decomposed at its base values (the file as written, n
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from sim.experiment.executors import ExecutorSpec, WorkerLost, make_payload, open_executor, stream
+from sim.experiment.plan import Task
 from sim.metrics import RUN_METRIC_NAMES
 from sim.model.decompose import PARTS, decompose, summarise
-from sim.scenario import Scenario
+from sim.scenario import Scenario, resolved_dict
 
 #: Columns added to summary.csv for each (scheme, metric) row.
 SUMMARY_COLUMNS = tuple(f"{part}_{stat}" for part in PARTS[1:] for stat in ("mean", "ci_low", "ci_high"))
 
 
-def _one(task: tuple[Scenario, str, str, int]) -> tuple[str, dict[str, dict[str, float]]]:
-    scenario, baseline, scheme, replication = task
-    return scheme, decompose(scenario, baseline, scheme, replication, RUN_METRIC_NAMES)
+class DecompositionFailed(Exception):
+    """Decomposition runs failed or their workers died: nothing is written (the batch's results are kept)."""
 
 
-def run_decomposition(scenario: Scenario, baseline: str | None, out: Path, workers: int | None = None
+def decompose_run(scenario: Scenario, scheme: str, replication: int, detail: bool = False, *,
+                  baseline: str) -> dict[str, Any]:
+    """One task in a worker: ``scheme``'s parts against ``baseline`` in one replication (timed, so the
+    executor sizes its chunks)."""
+    started = time.perf_counter()
+    parts = decompose(scenario, baseline, scheme, replication, RUN_METRIC_NAMES)
+    return {"parts": parts, "run": {"wall_seconds": time.perf_counter() - started}}
+
+
+def run_decomposition(scenario: Scenario, baseline: str | None, out: Path, executor: ExecutorSpec | None = None
                       ) -> pd.DataFrame:
-    """Decompose every scheme against ``baseline`` (default: the first) over the scenario's replications;
-    write decomposition.csv and the parts into summary.csv (if present) in ``out``; return the table."""
+    """Decompose every scheme against ``baseline`` (default: the first) over the scenario's replications,
+    on ``executor`` (default: this process); write decomposition.csv and the parts into summary.csv (if
+    present) in ``out``; return the table. Raises :class:`DecompositionFailed` (one line)."""
     names = [s.name for s in scenario.schemes]
     baseline = baseline or names[0]
-    base = scenario.model_copy(update={"sweep": None})
-    tasks = [(base, baseline, s, r) for s in names if s != baseline for r in range(scenario.replications)]
-    if workers == 1 or len(tasks) < 4:
-        results = [_one(t) for t in tasks]
-    else:
-        with ProcessPoolExecutor(workers) as ex:
-            results = list(ex.map(_one, tasks, chunksize=max(1, len(tasks) // (4 * (workers or 2)))))
-    table = pd.DataFrame(summarise(results))
+    base = {**resolved_dict(scenario), "sweep": None, "uncertain": None}
+    tasks = [Task(f"{s}/{r}", (0,), s, r, False) for s in names if s != baseline for r in range(scenario.replications)]
+    order = {t.run_id: i for i, t in enumerate(tasks)}
+    payload = make_payload(base, [{}], partial(decompose_run, baseline=baseline))
+    try:
+        with open_executor(executor or ExecutorSpec("serial"), payload) as ex:
+            done = sorted(stream(ex, tasks), key=lambda r: order[r["task"].run_id])
+    except WorkerLost as exc:
+        raise DecompositionFailed(f"decomposition stopped: {exc}") from None
+    failed = [r for r in done if "error" in r]
+    if failed:
+        t = failed[0]["task"]
+        raise DecompositionFailed(f"decomposition: {len(failed)} run(s) failed, the first scheme {t.scheme!r} "
+                                  f"replication {t.replication}: {failed[0]['error']}")
+    table = pd.DataFrame(summarise((r["task"].scheme, r["parts"]) for r in done))
     if table.empty:
         table = pd.DataFrame(columns=["scheme", "metric", "replications"])
     table.insert(1, "baseline", baseline)

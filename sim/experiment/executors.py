@@ -83,12 +83,17 @@ def choose(workers: int | None = None, scheduler: str | None = None, dask_local:
     return ExecutorSpec("serial" if n <= 1 else "pool", workers=n)
 
 
-def make_payload(base: dict[str, Any], points: list[dict[str, Any]], simulate: Callable[..., Result] | None = None
-                 ) -> dict[str, Any]:
-    """What every worker needs once: the base scenario, the points and the simulation function."""
+def make_payload(base: dict[str, Any], points: list[dict[str, Any]], simulate: Callable[..., Result] | None = None,
+                 columns: bool = True) -> dict[str, Any]:
+    """What every worker needs once: the base scenario, the points and the simulation function.
+
+    ``simulate(scenario, scheme, replication, detail=...)`` returns a result dict (default
+    :func:`sim.model.run`); ``columns``: its tables come back as :class:`Columns` (what a batch
+    stores), else as the rows ``simulate`` made (what the app reads).
+    """
     if simulate is None:
         from sim.model import run as simulate
-    return {"token": uuid.uuid4().hex, "base": base, "points": points, "simulate": simulate}
+    return {"token": uuid.uuid4().hex, "base": base, "points": points, "simulate": simulate, "columns": columns}
 
 
 # ------------------------------------------------------------------------------ worker side
@@ -142,7 +147,7 @@ def run_one(payload: dict[str, Any], task: Task) -> Result:
     """Run one task; never raises: a failure comes back as a record with its error."""
     try:
         res = payload["simulate"](_scenario(payload, task.point), task.scheme, task.replication, detail=task.detail)
-        for name in TABLE_ROWS:
+        for name in TABLE_ROWS if payload.get("columns", True) else ():
             if res.get(name):
                 res[name] = as_columns(res[name])
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded, not fatal to the batch
@@ -180,12 +185,15 @@ def _exit_with(parent: int, main_thread: bool) -> None:
     threading.Thread(target=watch, name="teamsim-watchdog", daemon=True).start()
 
 
-def _init_pool_worker(payload: dict[str, Any], parent: int, main_thread: bool) -> None:
+def _init_pool_worker(payload: dict[str, Any] | None, parent: int, main_thread: bool, ready: bool) -> None:
     global _PAYLOAD
     _PAYLOAD = payload
     # Ctrl-C goes to the whole process group: the driver stops the batch and stores what finished.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(parent, main_thread)
+    if ready:
+        from sim.model import warm_up
+        warm_up()
 
 
 def _pool_chunk(chunk: Sequence[Task]) -> list[Result]:
@@ -335,27 +343,35 @@ class Pool:
     survives_loss = False
     stall_seconds: float | None = None
 
-    def __init__(self, payload: dict[str, Any], workers: int, warm: bool = False):
-        """``warm``: ready the model's compiled parts in this process first, so that forked workers inherit
-        them (else each loads them on its first run, in parallel; they then stay out of this process)."""
+    def __init__(self, payload: dict[str, Any] | None, workers: int, warm: bool = False, ready: bool = False):
+        """``payload``: the workers' own (None: every chunk brings its payload, as the app's do).
+
+        ``warm``: ready the model's compiled parts in this process first, so that forked workers inherit
+        them (else each loads them on its first run, in parallel; they then stay out of this process).
+        ``ready``: each worker readies them itself as it starts, and this returns without waiting for
+        the workers (a long-lived pool, such as the app's, warms while its server starts).
+        """
         self.workers = workers
         self.in_flight = 2 * workers
         context = _start_method()
         if warm and context.get_start_method() == "fork":
             from sim.model import run, warm_up
-            if payload.get("simulate") is run:
+            if payload is None or payload.get("simulate") is run:
                 warm_up()
         main = threading.current_thread() is threading.main_thread()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_pool_worker,
-                                        initargs=(payload, os.getpid(), main))
-        # Start the workers now, while this process is still single-threaded (see _start_method). The
-        # objects alive now are frozen out of the cyclic collector across the fork, so a worker's
-        # collections do not write to (and so copy) every page it shares with the driver.
+                                        initargs=(payload, os.getpid(), main, ready))
+        # Start the workers now, while this process is still single-threaded (see _start_method): a
+        # forking pool starts them all in its first submit. The objects alive now are frozen out of the
+        # cyclic collector across the fork, so a worker's collections do not write to (and so copy)
+        # every page it shares with the driver.
         gc.freeze()
         try:
-            self.pool.submit(int).result()
+            started = self.pool.submit(int)
         finally:
             gc.unfreeze()
+        if not ready:
+            started.result()
 
     def submit(self, chunk: list[Task], payload: dict[str, Any] | None = None) -> Future:
         return self.pool.submit(_pool_chunk, chunk) if payload is None else self.pool.submit(run_chunk, payload, chunk)
@@ -364,8 +380,13 @@ class Pool:
         return [p.pid for p in (self.pool._processes or {}).values()]   # noqa: SLF001 - for tests and tools
 
     def close(self, fast: bool = False) -> None:
-        # After Ctrl-C or an error, do not wait for chunks in flight: their results would be dropped anyway.
+        """Shut the pool down; ``fast`` (after Ctrl-C, an error, or the app stopping): without waiting for
+        the chunks in flight, whose results would be dropped anyway, and with its workers terminated."""
+        processes = list((self.pool._processes or {}).values()) if fast else []   # noqa: SLF001
         self.pool.shutdown(wait=not fast, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
 
 
 def _same(payload: dict[str, Any]) -> dict[str, Any]:
@@ -423,16 +444,19 @@ class Dask:
             self.cluster.close()
 
 
+def start_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = False) -> Executor:
+    """The executor ``spec`` describes, set up with ``payload``; the caller closes it. ``warm``: see :class:`Pool`."""
+    if spec.kind == "serial":
+        return Serial(payload)
+    if spec.kind == "pool":
+        return Pool(payload, spec.workers, warm)
+    return Dask(payload, spec)
+
+
 @contextmanager
 def open_executor(spec: ExecutorSpec, payload: dict[str, Any], warm: bool = False) -> Iterator[Executor]:
-    """The executor ``spec`` describes, set up with ``payload``; closed on exit. ``warm``: see :class:`Pool`."""
-    ex: Executor
-    if spec.kind == "serial":
-        ex = Serial(payload)
-    elif spec.kind == "pool":
-        ex = Pool(payload, spec.workers, warm)
-    else:
-        ex = Dask(payload, spec)
+    """:func:`start_executor`, closed on exit (at once, workers terminated, after an error or Ctrl-C)."""
+    ex = start_executor(spec, payload, warm)
     try:
         yield ex
     except BaseException:

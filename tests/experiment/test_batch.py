@@ -165,37 +165,28 @@ def test_precision_adds_replications_until_every_interval_is_narrow_enough(tmp_p
     assert manifest["precision"]["targets"] == ["gross_profit=0.05"]
 
 
-def test_a_batch_leaves_no_thread_so_the_next_pool_forks(tmp_path: Path) -> None:
-    # In a fresh process (pytest's own workers run threads): after one batch with its progress bar,
-    # the process is single-threaded again, so a second batch's pool forks its workers (fast start-up).
+def test_a_batch_leaves_no_thread_behind_and_a_small_pool_batch_readies_the_model_in_the_driver(tmp_path: Path
+                                                                                              ) -> None:
+    # In a fresh process (pytest's own workers run threads), and so whether numba ends up in it says
+    # whether the driver readied the model: an executor opened without ``warm`` leaves it out of the
+    # driver; a small pool batch readies it there, for its workers to inherit. After a batch with its
+    # progress bar, the process is single-threaded again.
     code = (
-        "import threading, sys\n"
+        "import sys, threading\n"
         "from pathlib import Path\n"
         "from sim.experiment.batch import BatchRequest, run_batch\n"
-        "from sim.experiment.executors import ExecutorSpec, _start_method\n"
+        "from sim.experiment.executors import ExecutorSpec, make_payload, open_executor, stream\n"
+        "from sim.experiment.plan import make_plan\n"
         "from sim.scenario import load_scenario\n"
-        f"sc = load_scenario({str(workshop_sweep(tmp_path))!r})\n"
-        f"run_batch(BatchRequest(sc, Path({str(tmp_path / 'a')!r}), ExecutorSpec('serial', 1), quiet=False))\n"
-        "print(threading.active_count(), _start_method().get_start_method())\n"
+        f"sc = load_scenario({str(ROOT / 'scenarios' / 'workshop_demo.yaml')!r},\n"
+        "                   ['replications=2', 'horizon_months=3'])\n"
+        "plan = make_plan(sc)\n"
+        "with open_executor(ExecutorSpec('pool', 2), make_payload(plan.base, plan.points), warm=False) as ex:\n"
+        "    cold = [r for r in stream(ex, plan.tasks(1)) if 'error' not in r]\n"
+        "print(len(cold), 'numba' in sys.modules)\n"
+        f"res = run_batch(BatchRequest(sc, Path({str(tmp_path / 'out')!r}), ExecutorSpec('pool', 2), quiet=False))\n"
+        "print(len(res.runs), 'numba' in sys.modules, threading.active_count())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["1", "fork"]
-
-
-@pytest.mark.parametrize("limit, loaded", [(2_000, True), (0, False)])
-def test_a_small_pool_batch_readies_the_model_in_the_driver_and_a_big_one_does_not(tmp_path: Path, limit: int,
-                                                                                  loaded: bool) -> None:
-    # A fresh driver process: whether numba ends up in it says whether the driver readied the model.
-    code = ("import sys\n"
-            "from sim.experiment import batch\n"
-            "from sim.experiment.executors import ExecutorSpec\n"
-            "from sim.scenario import load_scenario\n"
-            f"batch.WARM_DRIVER_RUNS = {limit}\n"
-            f"sc = load_scenario({str(ROOT / 'scenarios' / 'workshop_demo.yaml')!r}, ['replications=2'])\n"
-            f"res = batch.run_batch(batch.BatchRequest(sc, {str(tmp_path / 'out')!r}, ExecutorSpec('pool', 2)))\n"
-            "print(len(res.runs), 'numba' in sys.modules)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
-    runs, in_driver = done.stdout.split()
-    assert int(runs) > 0 and in_driver == str(loaded)
+    assert done.stdout.split() == ["3", "False", "6", "True", "1"]
