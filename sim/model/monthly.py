@@ -164,8 +164,9 @@ class MonthEnd:
         mine = pid[seat] == np.concatenate((credits[:, REC_ID], credits[:, AM_ID]))  # still the one who placed
         weights = np.concatenate((self.share_r * gp, (1.0 - self.share_r) * gp))
         got = np.bincount(seat[mine], weights=weights[mine], minlength=n)
-        shared = np.tile((self.partner_am[r] != a) & (self.extra_rec[a] != r), 2) & mine
-        return got, np.bincount(seat[shared], weights=np.tile(gp, 2)[shared], minlength=n)
+        sharing = (self.partner_am[r] != a) & (self.extra_rec[a] != r)
+        shared = np.concatenate((sharing, sharing)) & mine
+        return got, np.bincount(seat[shared], weights=np.concatenate((gp, gp))[shared], minlength=n)
 
     def close(self, month: int) -> None:
         m, tally = self.m, self.tally
