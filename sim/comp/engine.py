@@ -30,7 +30,7 @@ import numpy as np
 
 from .columns import LedgerColumns
 from .ledger import ROLES
-from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder
+from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder, lexsort_pair
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
 from .statement import BASE, CLAWBACK, COMMISSION, DRAW_RECOVERY, DRAW_TOPUP, LINE_KINDS, Line, Statement
@@ -177,7 +177,7 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     cols = p.cols
     keep = (np.concatenate((commission > 0, [False]))[who] & (p.shares > 0)).nonzero()[0]
     placements = np.concatenate((cols.credit_placement_ids, cols.credit_placement_ids))[keep]
-    order = _by_member_then_placement(who[keep], placements)
+    order = lexsort_pair(who[keep], placements)
     keep, key = keep[order], placements[order]
     group = who[keep]
     cents = largest_remainder(group, key, commission, p.shares[keep], credited)
@@ -191,18 +191,6 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
             kept &= np.concatenate((cols.credit_perm, cols.credit_perm))[keep]
         p.paid_now.update(zip(zip(key[kept].tolist(), p.ids[group[kept]].tolist(), strict=True),
                               cents[kept].tolist(), strict=True))
-
-
-def _by_member_then_placement(member: np.ndarray, placement: np.ndarray) -> np.ndarray:
-    """``np.lexsort((placement, member))``: one stable sort of a combined key where it fits in int64 (half the
-    time of lexsort's two passes on a month's credit sides), the same order."""
-    if not len(member):
-        return np.zeros(0, dtype=I64)
-    low = int(placement.min())
-    span = int(placement.max()) - low + 1
-    if (int(member.max()) + 1) * span >= 2**62:
-        return np.lexsort((placement, member))
-    return (member * span + (placement - low)).argsort(kind="stable")
 
 
 def _clawbacks(p: Period, members: Index, state: PlanState) -> None:
