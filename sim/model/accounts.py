@@ -227,3 +227,26 @@ def _booked(rows, pid, pod, placed_by):   # pragma: no cover - compiled
         out[PLACEMENT], out[REC_ID], out[REC_POD] = int(rows[i, Placed.ID]), pid[r], pod[r]
         out[AM_ID], out[AM_POD], out[GP], out[REC_SEAT], out[AM_SEAT] = pid[a], pod[a], value, r, a
     return perm, contract, months, replacements, fees
+
+
+@njit(cache=True)
+def credited_gp(credits, pid, share_r, partner_am, extra_rec):   # pragma: no cover - compiled
+    """GP credited to each seat's occupant this month by the split (``share_r`` to the recruiter side), and
+    the GP of placements each seat made by sharing with a pod mate (a pair that are not partners: the
+    recruiter's first account manager is not the AM, nor the AM's extra recruiter the recruiter); credits
+    of people who have left their seat count for nobody. Recruiter sides first, then account manager
+    sides, each in credit order (the order a weighted count of the sides adds them in)."""
+    n = pid.size
+    got, shared = np.zeros(n), np.zeros(n)
+    rest = 1.0 - share_r
+    for side in range(2):
+        for i in range(credits.shape[0]):
+            r, a = credits[i, REC_SEAT], credits[i, AM_SEAT]
+            seat = r if side == 0 else a
+            if pid[seat] != (credits[i, REC_ID] if side == 0 else credits[i, AM_ID]):
+                continue
+            gp = float(credits[i, GP])
+            got[seat] += (share_r if side == 0 else rest) * gp
+            if partner_am[r] != a and extra_rec[a] != r:
+                shared[seat] += gp
+    return got, shared
