@@ -7,6 +7,12 @@ replications 0..N-1 of each are run interleaved (alternating which goes first, s
 hits both), and it reports the median wall time of one replication of each, the speed-up
 (Mesa / teamsim) and, as a sanity check that they model the same flow, both models' mean
 placements and model events per replication.
+
+``--check R`` (no timing) runs replications 0..R-1 of each scheme in both models and reports each
+scheme's mean placements (measured months) and their difference; the models draw their own random
+numbers, so they agree in distribution: the mean over all schemes must agree within
+``TOLERANCE`` (exit 1 otherwise), and each scheme's difference is printed beside the standard error
+of the difference of the two means.
 """
 
 from __future__ import annotations
@@ -20,12 +26,38 @@ from sim.model import run
 from sim.scenario import load_scenario
 
 REFERENCE = Path(__file__).resolve().parents[1] / "scenarios" / "individual_vs_team.yaml"
+TOLERANCE = 0.05
+"""Largest relative difference of mean placements (Mesa vs teamsim, over all schemes) for the two to
+count as the same flow."""
+
+
+def check(sc, replications: int, run_mesa) -> bool:
+    """Mean placements of both models per scheme and over all: True if they agree within TOLERANCE."""
+    print(f"{'scheme':<12}{'Mesa plc':>10}{'teamsim plc':>13}{'diff':>8}{'se of diff':>12}")
+    total_mesa = total_sim = 0.0
+    for scheme in sc.schemes:
+        mesa_p = [run_mesa(sc, scheme.name, rep)["placements"] for rep in range(replications)]
+        sim_p = [run(sc, scheme.name, rep)["run"]["placements"] for rep in range(replications)]
+        m, t = statistics.fmean(mesa_p), statistics.fmean(sim_p)
+        se = ((statistics.variance(mesa_p) + statistics.variance(sim_p)) / replications) ** 0.5 \
+            if replications > 1 else float("nan")
+        total_mesa, total_sim = total_mesa + m, total_sim + t
+        print(f"{scheme.name:<12}{m:>10.1f}{t:>13.1f}{m / t - 1:>+8.1%}{se / t:>11.1%}")
+    diff = total_mesa / total_sim - 1
+    ok = abs(diff) <= TOLERANCE
+    print(f"all schemes: Mesa {total_mesa:.1f} vs teamsim {total_sim:.1f} placements, {diff:+.1%} "
+          f"({'within' if ok else 'OUTSIDE'} the {TOLERANCE:.0%} tolerance; {replications} replications each)")
+    return ok
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--scenario", type=Path, default=REFERENCE)
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall clock, or the process's CPU time (fairer on a machine shared by many jobs)")
+    p.add_argument("--check", type=int, default=0, metavar="R",
+                   help="compare mean placements over R replications per scheme instead of timing")
     args = p.parse_args(argv)
     try:
         import mesa
@@ -36,6 +68,11 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     sc = load_scenario(args.scenario)
+    if args.check:
+        if not check(sc, args.check, run_mesa):
+            raise SystemExit(1)
+        return
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     first = sc.schemes[0].name
     run_mesa(sc, first, 0)   # warm imports and caches
     run(sc, first, 0)
@@ -49,15 +86,15 @@ def main(argv: list[str] | None = None) -> None:
         t_mesa, t_sim, p_mesa, p_sim, e_mesa, e_sim = [], [], [], [], [], []
         for rep in range(args.repeats):
             for which in ((0, 1) if rep % 2 == 0 else (1, 0)):
-                start = time.perf_counter()
+                start = clock()
                 if which == 0:
                     out = run_mesa(sc, scheme.name, rep)
-                    t_mesa.append(time.perf_counter() - start)
+                    t_mesa.append(clock() - start)
                     p_mesa.append(out["placements"])
                     e_mesa.append(out["events"])
                 else:
                     res = run(sc, scheme.name, rep)["run"]
-                    t_sim.append(time.perf_counter() - start)
+                    t_sim.append(clock() - start)
                     p_sim.append(res["placements"])
                     e_sim.append(res["events"])
         tm, ts = statistics.median(t_mesa), statistics.median(t_sim)

@@ -1,7 +1,7 @@
 """Two versions of the model timed alternately, each in its own process: is a change faster, and by how much?
 
 Usage: ``python -m benchmarks.compare OLD_CHECKOUT [NEW_CHECKOUT] [--rounds N] [--replications R] [--months M]
-[--bare-events E]``,
+[--bare-events E] [--clock cpu]``,
 e.g. after ``git worktree add /tmp/before HEAD~1``: ``python -m benchmarks.compare /tmp/before``.
 ``NEW_CHECKOUT`` defaults to this one. Each round runs one process per checkout (old first), each of
 which times replications 0..R-1 of every scheme of the reference scenario (``--months`` shortens its
@@ -9,6 +9,8 @@ horizon and ``--bare-events`` bare SimPy's loop, for a quick check that the tool
 replication), and prints per scheme the median replication time and the cost per model event over
 all schemes against bare SimPy timed in the same process. The machine's speed drifts over minutes, so
 only rounds next to each other compare fairly; the figures are for reading, nothing is asserted.
+``--clock cpu`` times with the process's CPU time instead of the wall clock (bare SimPy too): on a machine
+shared by many jobs, time spent waiting for a core then counts on neither side.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ HERE = Path(__file__).resolve().parents[1]
 _CHILD = """
 import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
+if sys.argv[5] == "cpu":
+    time.perf_counter = time.process_time   # every timing below, bare SimPy's included
 from benchmarks.bench import REFERENCE, bare_simpy_cost
 from sim.model import run
 from sim.scenario import load_scenario
@@ -50,8 +54,8 @@ print(json.dumps({"ms": {k: v * 1e3 for k, v in out.items()}, "x_bare": total_t 
 """
 
 
-def _time(checkout: Path, replications: int, months: int, bare_events: int) -> dict:
-    args = [str(checkout), str(replications), str(months), str(bare_events)]
+def _time(checkout: Path, replications: int, months: int, bare_events: int, clock: str = "wall") -> dict:
+    args = [str(checkout), str(replications), str(months), str(bare_events), clock]
     done = subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=checkout, capture_output=True, text=True)
     if done.returncode:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--replications", type=int, default=6)
     p.add_argument("--months", type=int, default=0, help="horizon of the reference scenario (0: as written)")
     p.add_argument("--bare-events", type=int, default=200_000, help="events of the bare SimPy loop timed")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="wall clock, or the process's CPU time (fairer on a machine shared by many jobs)")
     args = p.parse_args(argv)
     for path in (args.old, args.new):
         if not (path / "sim" / "model").is_dir():
@@ -75,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     wall = time.perf_counter()
     for r in range(args.rounds):
         for label, path in (("old", args.old), ("new", args.new)):
-            res = _time(path.resolve(), args.replications, args.months, args.bare_events)
+            res = _time(path.resolve(), args.replications, args.months, args.bare_events, args.clock)
             x[label].append(res["x_bare"])
             schemes = "  ".join(f"{k} {v:5.1f}" for k, v in res["ms"].items())
             print(f"round {r + 1} {label}: {schemes} ms | all schemes {res['x_bare']:.2f}x bare", flush=True)

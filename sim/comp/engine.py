@@ -30,7 +30,7 @@ import numpy as np
 
 from .columns import LedgerColumns
 from .ledger import ROLES
-from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder
+from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder, lexsort_pair
 from .periods import KINDS, PeriodBooks, pay_terms
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
@@ -221,7 +221,7 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     cols = p.cols
     keep = (np.concatenate((commission > 0, [False]))[who] & (p.shares > 0)).nonzero()[0]
     placements = np.concatenate((cols.credit_placement_ids, cols.credit_placement_ids))[keep]
-    order = np.lexsort((placements, who[keep]))
+    order = lexsort_pair(who[keep], placements)
     keep, key = keep[order], placements[order]
     group = who[keep]
     cents = largest_remainder(group, key, commission, p.shares[keep], credited)

@@ -106,6 +106,20 @@ def half_even(values: np.ndarray, rate: Rate, bound: int) -> np.ndarray:
     return quotient + (2 * remainder + (quotient & 1) > rate.den)
 
 
+def lexsort_pair(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """``np.lexsort((minor, major))`` of two int64 arrays, a stable order: where it fits in int64, one sort of
+    a unique key (major, then minor, then position), which numpy's vectorised sort does in a fraction of
+    lexsort's two stable passes (a month's credit sides: a sixth of the time, measured)."""
+    n = len(major)
+    if not n:
+        return np.zeros(0, dtype=I64)
+    low_major, low_minor = int(major.min()), int(minor.min())
+    span = int(minor.max()) - low_minor + 1
+    if (int(major.max()) - low_major + 1) * span * n >= 2**62:
+        return np.lexsort((minor, major))
+    return (((major - low_major) * span + (minor - low_minor)) * n + np.arange(n)).argsort()
+
+
 def largest_remainder(group: np.ndarray, key: np.ndarray, total: np.ndarray, weight: np.ndarray | None = None,
                       weight_sum: np.ndarray | None = None) -> np.ndarray:
     """Each entry's cents of its group's ``total`` (``>= 0``), by ``weight`` or (``None``) equally.

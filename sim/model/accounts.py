@@ -13,6 +13,7 @@ import simpy
 from numba import njit
 
 from sim.comp import FallOff
+from sim.model.desks import Placed
 from sim.model.placements import booked_rows, remedy_name
 
 #: Columns of a credit row: what the payout engine needs, plus the seats, to credit the people in them.
@@ -21,11 +22,6 @@ PLACEMENT, REC_ID, REC_POD, AM_ID, AM_POD, GP, REC_SEAT, AM_SEAT = range(8)
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
 
-
-#: Named columns of a placement row (:data:`sim.model.desks.PLACED_COLUMNS`): time, seats, the job
-#: order's fields from 3, the candidate's from 9, the placement id last.
-PLACED = {"time": 0, "recruiter": 1, "account_manager": 2, "fee": 6, "falloff_at": 12, "remedy_u": 13,
-          "placement": 15}
 
 
 class FallOffDue(simpy.Timeout):
@@ -94,7 +90,8 @@ class Accounts:
         m = self.m
         m.events += len(rows)
         wf = m.wf
-        self.placed_seat = np.bincount(rows[:, 1:3].astype(np.int64).ravel(), minlength=wf.n_seats)
+        seats = rows[:, Placed.RECRUITER:Placed.ACCOUNT_MANAGER + 1]
+        self.placed_seat = np.bincount(seats.astype(np.int64).ravel(), minlength=wf.n_seats)
         self.placed_value = self._placed_value(rows, wf.n_seats)
         if not len(rows):
             return
@@ -118,13 +115,14 @@ class Accounts:
         whatever the book already running bills this month). Free replacements are worth nothing."""
         if not len(rows):
             return np.zeros(n_seats)
-        new = rows[:, PLACED["placement"]] >= 0
-        perm = rows[:, 5] != 0.0
-        value = np.where(perm, rows[:, PLACED["fee"]], rows[:, PLACED["fee"]] * self.m.sc.market.contract_months_mean)
+        new = rows[:, Placed.ID] >= 0
+        perm = rows[:, Placed.PERM] != 0.0
+        fee = rows[:, Placed.VALUE]
+        value = np.where(perm, fee, fee * self.m.sc.market.contract_months_mean)
         value = np.where(new, value, 0.0)
         share = self.m.month_end.share_r
-        return (np.bincount(rows[:, PLACED["recruiter"]].astype(np.int64), weights=share * value, minlength=n_seats)
-                + np.bincount(rows[:, PLACED["account_manager"]].astype(np.int64), weights=(1.0 - share) * value,
+        return (np.bincount(rows[:, Placed.RECRUITER].astype(np.int64), weights=share * value, minlength=n_seats)
+                + np.bincount(rows[:, Placed.ACCOUNT_MANAGER].astype(np.int64), weights=(1.0 - share) * value,
                               minlength=n_seats))
 
     def schedule_falloffs(self, rows: np.ndarray) -> None:
@@ -133,11 +131,11 @@ class Accounts:
         env, wf = self.m.env, self.m.wf
         pid, pod = wf.pid, wf.pod
         for row in rows.tolist():
-            r, a = int(row[PLACED["recruiter"]]), int(row[PLACED["account_manager"]])
-            at = row[PLACED["falloff_at"]]
-            FallOffDue(env, row[PLACED["time"]] + at * self.guarantee - env.now, self,
-                       (int(row[PLACED["placement"]]), pid[r], pod[r], pid[a], pod[a], a, int(row[PLACED["fee"]]),
-                        row[PLACED["remedy_u"]], at))
+            r, a = int(row[Placed.RECRUITER]), int(row[Placed.ACCOUNT_MANAGER])
+            at = row[Placed.FALLOFF_AT]
+            FallOffDue(env, row[Placed.TIME] + at * self.guarantee - env.now, self,
+                       (int(row[Placed.ID]), pid[r], pod[r], pid[a], pod[a], a, int(row[Placed.VALUE]),
+                        row[Placed.REMEDY_U], at))
 
     def _fall_off(self, pid: int, pid_r: int, pod_r: int, pid_a: int, pod_a: int, seat_a: int, fee: int,
                   remedy_u: float, elapsed_share: float) -> None:
@@ -195,12 +193,14 @@ class Accounts:
 @njit(cache=True)
 def _booked(rows, pid, pod, placed_by):   # pragma: no cover - compiled
     """A month's placement rows as credit rows (perm ones, contracts and their months), the free
-    replacements among them, and the perm fees; each placement counted for both people in ``placed_by``."""
+    replacements among them, and the perm fees; each placement counted for both people in ``placed_by``.
+    (Compiled: a change to :class:`~sim.model.desks.Placed` alone does not renew the cached code; clear
+    ``__pycache__``.)"""
     n_perm = n_contract = replacements = 0
     for i in range(rows.shape[0]):
-        if rows[i, 15] < 0:   # a free replacement for a fall-off: no fee, no credit
+        if rows[i, Placed.ID] < 0:   # a free replacement for a fall-off: no fee, no credit
             replacements += 1
-        elif rows[i, 5] != 0.0:
+        elif rows[i, Placed.PERM] != 0.0:
             n_perm += 1
         else:
             n_contract += 1
@@ -210,20 +210,43 @@ def _booked(rows, pid, pod, placed_by):   # pragma: no cover - compiled
     fees = 0
     k_perm = k_contract = 0
     for i in range(rows.shape[0]):
-        if rows[i, 15] < 0:
+        if rows[i, Placed.ID] < 0:
             continue
-        r, a = int(rows[i, 1]), int(rows[i, 2])
+        r, a = int(rows[i, Placed.RECRUITER]), int(rows[i, Placed.ACCOUNT_MANAGER])
         placed_by[pid[r]] += 1
         placed_by[pid[a]] += 1
-        if rows[i, 5] != 0.0:
+        value = int(rows[i, Placed.VALUE])
+        if rows[i, Placed.PERM] != 0.0:
             out = perm[k_perm]
             k_perm += 1
-            fees += int(rows[i, 6])
+            fees += value
         else:
             out = contract[k_contract]
-            months[k_contract] = int(rows[i, 7])
+            months[k_contract] = int(rows[i, Placed.CONTRACT_MONTHS])
             k_contract += 1
-        out[PLACEMENT], out[REC_ID], out[REC_POD] = int(rows[i, 15]), pid[r], pod[r]
-        out[AM_ID], out[AM_POD], out[GP], out[REC_SEAT], out[AM_SEAT] = pid[a], pod[a], int(rows[i, 6]), r, a
+        out[PLACEMENT], out[REC_ID], out[REC_POD] = int(rows[i, Placed.ID]), pid[r], pod[r]
+        out[AM_ID], out[AM_POD], out[GP], out[REC_SEAT], out[AM_SEAT] = pid[a], pod[a], value, r, a
     return perm, contract, months, replacements, fees
 
+
+@njit(cache=True)
+def credited_gp(credits, pid, share_r, partner_am, extra_rec):   # pragma: no cover - compiled
+    """GP credited to each seat's occupant this month by the split (``share_r`` to the recruiter side), and
+    the GP of placements each seat made by sharing with a pod mate (a pair that are not partners: the
+    recruiter's first account manager is not the AM, nor the AM's extra recruiter the recruiter); credits
+    of people who have left their seat count for nobody. Recruiter sides first, then account manager
+    sides, each in credit order (the order a weighted count of the sides adds them in)."""
+    n = pid.size
+    got, shared = np.zeros(n), np.zeros(n)
+    rest = 1.0 - share_r
+    for side in range(2):
+        for i in range(credits.shape[0]):
+            r, a = credits[i, REC_SEAT], credits[i, AM_SEAT]
+            seat = r if side == 0 else a
+            if pid[seat] != (credits[i, REC_ID] if side == 0 else credits[i, AM_ID]):
+                continue
+            gp = float(credits[i, GP])
+            got[seat] += (share_r if side == 0 else rest) * gp
+            if partner_am[r] != a and extra_rec[a] != r:
+                shared[seat] += gp
+    return got, shared

@@ -281,9 +281,10 @@ def pay_skill_gradient(log_pay: np.ndarray, log_skill: np.ndarray) -> float:
     how much more the plan pays the more able, which applicants read off the firm's reputation."""
     if log_pay.size < 3:
         return 0.0
-    x = log_skill - log_skill.mean()
+    n = log_skill.size   # sum / size is np.mean's own arithmetic, without its wrapper's cost
+    x = log_skill - log_skill.sum() / n
     sxx = float(x @ x)
-    return float(x @ (log_pay - log_pay.mean())) / sxx if sxx > 1e-12 else 0.0
+    return float(x @ (log_pay - log_pay.sum() / n)) / sxx if sxx > 1e-12 else 0.0
 
 
 def applicant_shift(gradient: float, elasticity: float, sorting: float, skill_sd: float, limit: float) -> float:
@@ -294,7 +295,7 @@ def applicant_shift(gradient: float, elasticity: float, sorting: float, skill_sd
     shift is clipped to ``+-limit`` (a finite pool of applicants).
     """
     k = sorting * (gradient - elasticity)
-    return float(np.clip(k * skill_sd * skill_sd, -limit, limit))
+    return float(min(max(k * skill_sd * skill_sd, -limit), limit))
 
 
 def ramp(tenure_months: Num, ramp_months: float) -> Num:

@@ -30,6 +30,7 @@ Both sides of the desk take the same path; only the meeting (:func:`_meet`) diff
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
@@ -38,8 +39,26 @@ from numba import njit
 #: Fields of an item row (job orders and candidates alike).
 FIELDS = 6
 #: Columns of a placement row: time, recruiter seat, AM seat, the job order's 6 fields, the candidate's 6,
-#: and the placement's id (-1 for a free replacement, which is not a new placement).
+#: and the placement's id (-1 for a free replacement, which is not a new placement); by name: :class:`Placed`.
 PLACED_COLUMNS = 4 + 2 * FIELDS
+
+
+class Placed(IntEnum):
+    """Named columns of a placement row, as :func:`_record` writes them and the books read them (the compiled
+    code reads them as constants). The items' fields are :class:`sim.model.market.Block`'s."""
+
+    TIME = 0
+    RECRUITER = 1              # seats
+    ACCOUNT_MANAGER = 2
+    JOB_ORDER = 3              # the job order's FIELDS fields start here
+    PERM = JOB_ORDER + 2       # 1.0 perm, 0.0 contract
+    VALUE = JOB_ORDER + 3      # perm fee, or a contract's GP a month (whole cents)
+    CONTRACT_MONTHS = JOB_ORDER + 4
+    REPLACEMENT = JOB_ORDER + 5
+    CANDIDATE = JOB_ORDER + FIELDS   # the candidate's FIELDS fields start here
+    FALLOFF_AT = CANDIDATE + 3       # share of the guarantee period at which it falls off (if it does)
+    REMEDY_U = CANDIDATE + 4         # the uniform that picks the remedy of a fall-off
+    ID = CANDIDATE + FIELDS          # the placement's id; -1 for a free replacement
 #: Uniforms drawn from the decision stream at a time.
 UNIFORM_BLOCK = 4096
 
@@ -207,15 +226,15 @@ def _record(placed, falls, counts, due, rules, now, t, r, a, jo, cand):   # prag
     """Write a placement row; a perm placement that will fall off is listed, and moves the next due time."""
     k = counts[N_PLACED]
     row = placed[k]
-    row[0], row[1], row[2] = t, r, a
+    row[Placed.TIME], row[Placed.RECRUITER], row[Placed.ACCOUNT_MANAGER] = t, r, a
     for f in range(FIELDS):
-        row[3 + f] = jo[f]
-        row[9 + f] = cand[f]
+        row[Placed.JOB_ORDER + f] = jo[f]
+        row[Placed.CANDIDATE + f] = cand[f]
     counts[N_PLACED] = k + 1
     if jo[5] != 0.0:   # a free replacement for a fall-off: not a new placement
-        row[15] = -1.0
+        row[Placed.ID] = -1.0
         return
-    row[15] = counts[NEXT_ID]
+    row[Placed.ID] = counts[NEXT_ID]
     counts[NEXT_ID] += 1
     # Perm (jo[2]) and falls off: the model schedules the fall-off at this time.
     if jo[2] != 0.0 and cand[2] < rules[P_FALLOFF]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.comp import ROLE_CODES, LedgerColumns
 from sim.model import behaviour as bh
-from sim.model.accounts import AM_ID, AM_POD, AM_SEAT, GP, PLACEMENT, REC_ID, REC_POD, REC_SEAT
+from sim.model.accounts import AM_ID, AM_POD, GP, PLACEMENT, REC_ID, REC_POD, credited_gp
 from sim.model.finance import FinanceBooks
 from sim.model.outputs import build_results
 from sim.model.people import PAY_MEMORY
@@ -158,18 +158,7 @@ class MonthEnd:
     def _credited(self, credits: np.ndarray, pid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """GP credited to each seat's occupant this month by the plan's split, and the GP of placements each
         seat made by sharing with a pod mate (0 for credits of leavers)."""
-        n = len(pid)
-        if not len(credits):
-            return np.zeros(n), np.zeros(n)
-        gp = credits[:, GP].astype(float)
-        r, a = credits[:, REC_SEAT], credits[:, AM_SEAT]
-        # Recruiter sides, then account manager sides: a seat is on one side only, so one count sums it.
-        seat = np.concatenate((r, a))
-        mine = pid[seat] == np.concatenate((credits[:, REC_ID], credits[:, AM_ID]))  # still the one who placed
-        weights = np.concatenate((self.share_r * gp, (1.0 - self.share_r) * gp))
-        got = np.bincount(seat[mine], weights=weights[mine], minlength=n)
-        shared = np.tile((self.partner_am[r] != a) & (self.extra_rec[a] != r), 2) & mine
-        return got, np.bincount(seat[shared], weights=np.tile(gp, 2)[shared], minlength=n)
+        return credited_gp(credits, pid, self.share_r, self.partner_am, self.extra_rec)
 
     def close(self, month: int) -> None:
         m, tally = self.m, self.tally

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.desks import Placed
+
 if TYPE_CHECKING:
     from sim.model.accounts import Accounts
 
@@ -25,10 +27,10 @@ REMEDIES = ("replacement", "prorated_refund", "full_refund", "none")
 def booked_rows(rows: np.ndarray, pid: np.ndarray, pod: np.ndarray) -> np.ndarray:
     """A month's placement rows (:data:`sim.model.desks.PLACED_COLUMNS`) as booked rows, replacements left out.
     The seats are still held by the people who placed (quits happen between months)."""
-    kept = rows[rows[:, 15] >= 0]
-    r, a = kept[:, 1].astype(np.int64), kept[:, 2].astype(np.int64)
-    return np.column_stack((kept[:, 15], kept[:, 0], kept[:, 5], kept[:, 6], kept[:, 7],
-                            pid[r], pod[r], pid[a], pod[a]))
+    kept = rows[rows[:, Placed.ID] >= 0]
+    r, a = kept[:, Placed.RECRUITER].astype(np.int64), kept[:, Placed.ACCOUNT_MANAGER].astype(np.int64)
+    return np.column_stack((kept[:, Placed.ID], kept[:, Placed.TIME], kept[:, Placed.PERM], kept[:, Placed.VALUE],
+                            kept[:, Placed.CONTRACT_MONTHS], pid[r], pod[r], pid[a], pod[a]))
 
 
 def remedy_name(remedy_u: float, cut: tuple[float, float, float]) -> str:

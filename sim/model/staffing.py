@@ -79,13 +79,15 @@ class Staffing:
         wf, h = self.m.wf, self.h
         if h.applicant_sorting <= 0 or h.skill_sd <= 0:
             return
-        codes = wf.role_code[seats]
-        ok = recent_pay > 0
-        for code in range(3):
-            mine = (codes == code) & ok
-            g = bh.pay_skill_gradient(np.log(recent_pay[mine]), np.log(wf.skill[seats[mine]]))
+        paid = (recent_pay > 0).nonzero()[0]
+        log_pay, log_skill = np.log(recent_pay[paid]), np.log(wf.skill[seats[paid]])
+        # ``seats`` ascends and seats are ordered by role (recruiters, AMs, leads): each role is one slice.
+        lo = 0
+        for code, hi in enumerate(np.searchsorted(seats[paid], self.m.month_end.role_ends).tolist()):
+            g = bh.pay_skill_gradient(log_pay[lo:hi], log_skill[lo:hi])
             self.shift[code] = bh.applicant_shift(g, self.t.outside_skill_elasticity, h.applicant_sorting,
                                                   h.skill_sd, h.applicant_shift_limit)
+            lo = hi
 
     def hire(self, seat: int, month: int, pod_mean: float | None) -> None:
         m, wf = self.m, self.m.wf

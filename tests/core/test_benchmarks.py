@@ -27,3 +27,18 @@ def test_compare_refuses_a_folder_that_is_not_a_checkout(tmp_path: Path) -> None
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "not a teamsim checkout" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_identical_finds_no_difference_in_a_rerun_and_names_a_changed_table(tmp_path: Path) -> None:
+    from benchmarks import identical
+
+    stored = tmp_path / "tables.pkl"
+    assert identical.main(["store", str(stored), "--months", "1", "--only", "individual_vs_team"]) == 0
+    assert identical.main(["check", str(stored), "--months", "1", "--only", "individual_vs_team"]) == 0
+    old = identical.results(1, "individual_vs_team")
+    new = {key: dict(tables) for key, tables in old.items()}
+    key = next(k for k in new if k[3])   # a run with detail
+    new[key]["statements"] = [dict(row) for row in new[key]["statements"]]
+    new[key]["statements"][3]["cents"] += 1   # one cent on one pay line
+    found = identical.differences(old, new)
+    assert len(found) == 1 and str(key) in found[0] and "statements" in found[0] and "cents" in found[0]
