@@ -62,6 +62,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--no-report", action="store_true", help="skip report.html")
     r.set_defaults(func=cmd_run)
 
+    m = sub.add_parser("match", help="solve every match_cost_of of a scenario and print (or write) the solved "
+                                     "scenario, without running the batch")
+    m.add_argument("file", type=Path)
+    m.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    m.add_argument("--replications", type=positive_int, help="replications the match is solved over")
+    m.add_argument("--out", type=Path, help="write the solved scenario here (YAML), e.g. for teamsim robust")
+    m.add_argument("--quiet", action="store_true", help="no line per evaluation")
+    m.set_defaults(func=cmd_match)
+
 
 def executor_spec(args: argparse.Namespace) -> Any:
     from sim.experiment.executors import choose
@@ -182,6 +191,25 @@ def solve_cost_matches(scenario: Any, quiet: bool) -> tuple[Any, dict[str, Any]]
               f"${m.variable_pay:,.2f} a run against {m.match_cost_of}'s ${m.target_variable_pay:,.2f} over "
               f"{m.replications} replications (gap ${m.gap:+.4f})")
     return solved, {"cost_matching": records(matches)} if matches else {}
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    """Solve the scenario's cost matches; print them, and write the solved scenario with ``--out``."""
+    from sim.scenario import dump_yaml
+
+    scenario = load(args.file, args.overrides, args.replications)
+    if not any(s.match_cost_of for s in scenario.schemes):
+        return bad_input([f"{args.file}: no scheme has match_cost_of: nothing to solve"])
+    if args.out is not None and args.out.is_dir():
+        return bad_input([f"{args.out}: --out is a folder; give the scenario file's name"])
+    solved, _ = solve_cost_matches(scenario, args.quiet)
+    if args.out is not None:
+        try:
+            args.out.write_text(dump_yaml(solved), encoding="utf-8")
+        except OSError as err:
+            return bad_input([f"{args.out}: cannot write the solved scenario: {err.strerror or err}"])
+        print(f"solved scenario: {args.out}")
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:

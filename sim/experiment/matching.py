@@ -166,10 +166,11 @@ def solve_matches(sc: Scenario, progress: Callable[[str], None] | None = None) -
 
 
 def unsolved(sc: Scenario) -> list[Problem]:
-    """Problems for a batch of a scenario whose ``match_cost_of`` is not solved (only ``teamsim run`` solves
-    it; another command would run the rate as written): one per such scheme."""
-    return [Problem(sc.source, f"schemes.{s.name}.match_cost_of", "cost matching is solved by teamsim run only; "
-                    "this command would run the rate as written: leave the key out here",
+    """Problems for a batch of a scenario whose ``match_cost_of`` is not solved (only ``teamsim run`` and
+    ``teamsim match`` solve it; another command would run the rate as written): one per such scheme."""
+    return [Problem(sc.source, f"schemes.{s.name}.match_cost_of", "cost matching is solved by teamsim run and "
+                    "teamsim match only; this command would run the rate as written: run the scenario that "
+                    "'teamsim match FILE --out SOLVED.yaml' writes, or leave the key out",
                     *nearest_mark(sc.marks, ("schemes", i, "match_cost_of")))
             for i, s in enumerate(sc.schemes) if s.match_cost_of is not None]
 

@@ -95,9 +95,20 @@ def test_run_solves_records_and_reports_the_match(tmp_path: Path, capsys) -> Non
 
 def test_a_batch_that_does_not_solve_refuses_and_a_sweep_cannot_be_matched(tmp_path: Path) -> None:
     sc = _workshop("schemes.team_pool.match_cost_of=individual")
-    with pytest.raises(ScenarioError, match="cost matching is solved by teamsim run only"):
+    with pytest.raises(ScenarioError, match="cost matching is solved by teamsim run and teamsim match only"):
         run_batch(BatchRequest(sc, tmp_path / "b"))
     assert not (tmp_path / "b").exists()
     swept = _workshop("schemes.team_pool.match_cost_of=individual", "sweep={grid: {firm.pods: [2, 3]}}")
     with pytest.raises(ScenarioError, match="a cost-matched scheme cannot be swept"):
         solve_matches(swept)
+
+
+def test_match_command_writes_a_solved_scenario_other_commands_can_run(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "solved.yaml"
+    assert main(["match", str(WORKSHOP), "--set", "schemes.team_pool.match_cost_of=individual", "--replications", "2",
+                 "--quiet", "--out", str(out)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    solved = load_scenario(out)
+    assert solved.scheme("team_pool").match_cost_of is None and f"rate = {float(solved.scheme('team_pool').rate):.9g}" \
+        in line
+    assert main(["match", str(WORKSHOP)]) == 2 and "nothing to solve" in capsys.readouterr().err

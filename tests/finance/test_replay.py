@@ -124,7 +124,7 @@ def test_unknown_current_plan_and_an_unsolved_cost_match_are_refused(tmp_path: P
     assert main(["replay", *_files(tmp_path), "--current", "indiv", "--set", match]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "--current: no scheme named 'indiv'" in err[1]
-    assert "schemes.pool.match_cost_of: cost matching is solved by teamsim run only" in err[0]
+    assert "schemes.pool.match_cost_of: cost matching is solved by teamsim run and teamsim match only" in err[0]
 
 
 def test_replay_end_to_end_sets_static_cost_beside_the_calibrated_forecast(tmp_path: Path, capsys) -> None:
