@@ -153,7 +153,7 @@ def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_
 
 
 def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_path: Path) -> None:
-    path = workshop_sweep(tmp_path, grid=_grid(300))   # 1,800 runs: long enough to be killed mid-way
+    path = workshop_sweep(tmp_path, grid=_grid(120), horizon_months=3)   # 720 runs: long enough to be killed mid-way
     out = tmp_path / "out"
     driver = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "2", "--quiet", "--no-report"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -171,7 +171,7 @@ def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_
     lines = _lines(resumed.stderr)
     assert len(lines) == 1 and f"took over the writer lock of PID {driver.pid}" in lines[0]
     runs = tables(out, ("runs",))["runs"]
-    assert len(runs) == 300 * 3 * 2 and not runs.duplicated(["run_id", "point"]).any()
+    assert len(runs) == 120 * 3 * 2 and not runs.duplicated(["run_id", "point"]).any()
 
 
 def test_dask_workers_killed_again_and_again_end_the_batch_in_one_line_with_the_runs_kept(tmp_path: Path) -> None:
