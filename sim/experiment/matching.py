@@ -65,16 +65,35 @@ def _entry(raw: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in raw["schemes"] if s["name"] == name)
 
 
-def _rates(entry: dict[str, Any]) -> list[float]:
+def _leaves(rate: Any) -> list[float]:
+    """The numbers of a rate as written: one value, or a mapping by role and/or business line."""
+    return [x for v in rate.values() for x in _leaves(v)] if isinstance(rate, dict) else [float(rate)]
+
+
+def _scaled(rate: Any, factor: float) -> Any:
+    """A rate as written, every number in it times ``factor`` (a role's or a business line's alike)."""
+    if isinstance(rate, dict):
+        return {k: _scaled(v, factor) for k, v in rate.items()}
+    return round(float(rate) * factor, PLACES)
+
+
+def _written(entry: dict[str, Any]) -> Any:
+    """The rates the solved knob acts on, as written: the pool's rate, or an individual plan's (tiers')."""
     if entry["type"] == "team_pool":
-        return [entry["rate"]]
+        return entry["rate"]
     if entry["type"] == "hybrid":
-        return [entry["team_pool"]["rate"]]
-    return [t["rate"] for t in entry["tiers"]] if entry.get("tiers") else [entry["rate"]]
+        return entry["team_pool"]["rate"]
+    return [t["rate"] for t in entry["tiers"]] if entry.get("tiers") else entry["rate"]
 
 
-def _set(raw: dict[str, Any], name: str, value: float, written: list[float]) -> list[float]:
-    """Set the solved knob of scheme ``name`` in ``raw`` (in place); returns the rates it then holds."""
+def _rates(entry: dict[str, Any]) -> list[float]:
+    written = _written(entry)
+    return [x for r in written for x in _leaves(r)] if isinstance(written, list) else _leaves(written)
+
+
+def _set(raw: dict[str, Any], name: str, value: float, written: Any) -> list[float]:
+    """Set the solved knob of scheme ``name`` in ``raw`` (in place); ``written``: its rates as written before
+    (:func:`_written`), which a plan's scale multiplies. Returns the rates it then holds."""
     entry = _entry(raw, name)
     entry["match_cost_of"] = None
     if entry["type"] == "team_pool":
@@ -83,9 +102,9 @@ def _set(raw: dict[str, Any], name: str, value: float, written: list[float]) -> 
         entry["team_pool"]["rate"] = value
     elif entry.get("tiers"):
         for tier, rate in zip(entry["tiers"], written, strict=True):
-            tier["rate"] = round(rate * value, PLACES)
+            tier["rate"] = _scaled(rate, value)
     else:
-        entry["rate"] = round(written[0] * value, PLACES)
+        entry["rate"] = _scaled(written, value)
     return _rates(entry)
 
 
@@ -116,8 +135,8 @@ def solve_match(sc: Scenario, name: str, progress: Callable[[str], None] | None 
     target_name, key, reps = scheme.match_cost_of, SOLVED[scheme.type], sc.replications
     assert target_name is not None
     base = resolved_dict(sc)
-    written = _rates(_entry(base, name))
-    top = 1.0 if key != "scale" else 1.0 / max(max(written), 1e-9)
+    written = _written(_entry(base, name))
+    top = 1.0 if key != "scale" else 1.0 / max(max(_rates(_entry(base, name))), 1e-9)
     targets = {} if targets is None else targets   # mean variable pay of each target, computed once
     if target_name not in targets:
         targets[target_name] = mean_variable_pay(sc, target_name, reps)
@@ -161,7 +180,7 @@ def solve_matches(sc: Scenario, progress: Callable[[str], None] | None = None) -
     matches = [solve_match(sc, name, progress, targets) for name in names]
     raw = resolved_dict(sc)
     for m in matches:
-        _set(raw, m.scheme, m.value, _rates(_entry(raw, m.scheme)))
+        _set(raw, m.scheme, m.value, _written(_entry(raw, m.scheme)))
     return validate(raw, sc.source, sc.marks).read_from(sc.source, sc.marks), matches
 
 

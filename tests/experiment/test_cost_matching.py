@@ -13,7 +13,7 @@ import pytest
 from sim.cli import main
 from sim.experiment.batch import BatchRequest, run_batch
 from sim.experiment.matching import TOLERANCE, mean_variable_pay, solve_matches
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import ScenarioError, load_scenario, resolved_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKSHOP = ROOT / "scenarios" / "workshop_demo.yaml"
@@ -46,6 +46,19 @@ def test_individual_scale_lands_on_the_crossing_and_states_the_jump_it_cannot_be
     below, above = m.crossing
     assert below < 0 < above and abs(m.gap) == min(abs(below), abs(above), abs(m.gap))
     assert abs(m.gap) <= TOLERANCE or above - below > 100 * TOLERANCE   # cents, or a jump stated in full
+
+
+def test_a_rate_by_role_and_business_line_is_scaled_number_by_number() -> None:
+    sc = _workshop("schemes.individual.rate={recruiter: {perm: 0.3, contract: 0.2}, account_manager: 0.25}",
+                   "schemes.individual.match_cost_of=hybrid")
+    solved, (m,) = solve_matches(sc)
+    assert m.key == "scale" and 0 < m.value
+    rate = next(s for s in resolved_dict(solved)["schemes"] if s["name"] == "individual")["rate"]
+    numbers = sorted([rate["recruiter"]["perm"], rate["recruiter"]["contract"], rate["account_manager"]])
+    assert numbers == pytest.approx(sorted(r * m.value for r in (0.3, 0.2, 0.25)), abs=1e-9)
+    assert sorted(m.rates) == pytest.approx(numbers, abs=1e-9)
+    gap = mean_variable_pay(solved, "individual", 4) - mean_variable_pay(sc, "hybrid", 4)
+    assert gap == pytest.approx(m.gap, abs=1e-6)
 
 
 def test_a_target_no_rate_reaches_is_one_line() -> None:
