@@ -90,7 +90,7 @@ def passed_over_reference(peer_median: np.ndarray, lead_pay: np.ndarray, weight:
     return peer_median + weight * np.maximum(np.asarray(lead_pay, dtype=float) - peer_median, 0.0)
 
 
-_WHY = {"production": "top credited GP of the pod over the last 6 months",
+_WHY = {"production": f"top credited GP of the pod over the last {CREDIT_WINDOW} months",
         "partnership": "top cooperation of the pod"}
 
 

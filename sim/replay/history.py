@@ -27,8 +27,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.calibration.readers import Person, Placement
 from sim.comp import ACCOUNT_MANAGER, RECRUITER, FallOff, Member, PeriodLedger, PlacementCredit
+from sim.comp.money import largest_remainder
 from sim.scenario.problems import Problem, ScenarioError
 
 MAX_ID = 2**53   # numeric ATS ids beyond this are renumbered (float-safe in every table)
@@ -111,9 +114,11 @@ def _check_names(placements: list[Placement], staff: dict[str, Staff], source: s
 
 
 def _spread(cents: int, parts: int) -> list[int]:
-    """``cents`` in ``parts`` equal shares, the remainder's cents to the first shares."""
-    each, extra = divmod(cents, parts)
-    return [each + (1 if j < extra else 0) for j in range(parts)]
+    """``cents`` in ``parts`` equal shares, the remainder's cents to the first shares (the one
+    largest-remainder rule, :func:`sim.comp.money.largest_remainder`)."""
+    shares = largest_remainder(np.zeros(parts, dtype=np.int64), np.arange(parts, dtype=np.int64),
+                               np.array([cents], dtype=np.int64))
+    return [int(c) for c in shares]
 
 
 def build_history(placements: list[Placement], people: list[Person], *, contract_months: int,
