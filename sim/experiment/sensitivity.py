@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,10 +157,16 @@ def drivers(uncertain: Mapping[str, tuple[float, float]], X: np.ndarray, y: np.n
     res: dict[str, Any] = {}
     if len(y) >= 4 and np.all(np.isfinite(y)) and np.ptp(y) > 0:
         # SALib's delta seeds numpy's global generator from an int and treats 0 as "unseeded"; it prints
-        # notes on its binning to stdout, which would mix with the command's own output.
-        with contextlib.redirect_stdout(io.StringIO()):
-            res = delta.analyze(problem, np.asarray(X, dtype=float), y, num_resamples=num_resamples,
-                                conf_level=conf_level, seed=int(seed) % (2**31 - 1) + 1)
+        # notes on its binning to stdout and warns of each merged bin (resetting the warning filters and
+        # formatter itself), which would mix with the command's own output: the notes are recorded and
+        # dropped, since the command's own warning about too few points is the one that matters.
+        formatter = warnings.formatwarning
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(record=True):
+            try:
+                res = delta.analyze(problem, np.asarray(X, dtype=float), y, num_resamples=num_resamples,
+                                    conf_level=conf_level, seed=int(seed) % (2**31 - 1) + 1)
+            finally:
+                warnings.formatwarning = formatter
     # SALib 1.5+ names Borgonovo's classical estimator delta_raw (beside bias-checked variants).
     source = {"delta": "delta_raw" if "delta_raw" in res else "delta",
               "delta_conf": "delta_raw_conf" if "delta_raw_conf" in res else "delta_conf",

@@ -87,8 +87,10 @@ def _stored_runs(out: Path) -> int:
 
 
 def test_a_batch_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tmp_path: Path) -> None:
-    path = workshop_sweep(tmp_path, grid={"market.job_order_rate": [4.0 + i * 0.05 for i in range(40)]},
-                          horizon_months=3)
+    # Long enough (about 4 s on one worker, parts flushed each second) for the kill to land mid-batch:
+    # at 40 points of 3 months the whole batch took 1.3 s, and a kill once landed after its last flush.
+    path = workshop_sweep(tmp_path, grid={"market.job_order_rate": [4.0 + i * 0.05 for i in range(80)]},
+                          horizon_months=12)
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     cmd = [sys.executable, "-m", "sim", "run", str(path), "--workers", "1", "--quiet", "--no-report"]
     proc = subprocess.Popen([*cmd, "--out", str(killed)], cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -97,7 +99,7 @@ def test_a_batch_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tm
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    total = 40 * 3 * 2
+    total = 80 * 3 * 2
     stored = _stored_runs(killed)
     assert 0 < stored < total, "the kill must land mid-batch"
     assert not (killed / "runs.parquet").exists()

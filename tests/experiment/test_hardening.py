@@ -157,7 +157,7 @@ def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_
 
 
 def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_path: Path) -> None:
-    path = workshop_sweep(tmp_path, grid=_grid(120), horizon_months=3)   # 720 runs: long enough to be killed mid-way
+    path = workshop_sweep(tmp_path, grid=_grid(120), horizon_months=12)   # 720 runs: long enough to be killed mid-way
     out = tmp_path / "out"
     driver = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "2", "--quiet", "--no-report"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -79,7 +79,8 @@ def _stored(out: Path) -> int:
 
 def test_robust_killed_with_sigkill_then_resumed_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     killed, whole = tmp_path / "killed", tmp_path / "whole"
-    size = ["--points", "60", "--replications", "2", "--set", "horizon_months=6", "--quiet", "--no-report"]
+    # 12 months, so the batch outlasts several one-second flushes (at 6 months it took 1.9 s in 2 parts)
+    size = ["--points", "60", "--replications", "2", "--set", "horizon_months=12", "--quiet", "--no-report"]
     cmd = [sys.executable, "-m", "sim", "robust", str(SCENARIOS / "robust_demo.yaml"), *size, "--workers", "1"]
     proc = subprocess.Popen([*cmd, "--out", str(killed)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
