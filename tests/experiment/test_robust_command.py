@@ -77,8 +77,8 @@ def _stored(out: Path) -> int:
 
 def test_robust_killed_with_sigkill_then_resumed_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     killed, whole = tmp_path / "killed", tmp_path / "whole"
-    # 12 months, so the batch outlasts several one-second flushes (at 6 months it took 1.9 s in 2 parts)
-    size = ["--points", "60", "--replications", "2", "--set", "horizon_months=12", "--quiet", "--no-report"]
+    # 40 worlds of 12 months, so the batch outlasts two one-second flushes (60 of 6 months took 1.9 s in 2 parts)
+    size = ["--points", "40", "--replications", "2", "--set", "horizon_months=12", "--quiet", "--no-report"]
     cmd = [sys.executable, "-m", "sim", "robust", str(SCENARIOS / "robust_demo.yaml"), *size, "--workers", "1"]
     proc = subprocess.Popen([*cmd, "--out", str(killed)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -88,7 +88,7 @@ def test_robust_killed_with_sigkill_then_resumed_equals_an_uninterrupted_run(tmp
     proc.kill()   # SIGKILL; a no-op if the child has already ended and been reaped
     proc.wait()
     stored = _stored(killed)
-    assert 0 < stored < 60 * 3 * 2, "the kill must land mid-batch"
+    assert 0 < stored < 40 * 3 * 2, "the kill must land mid-batch"
     again = ["robust", str(SCENARIOS / "robust_demo.yaml"), *size, "--workers", "2"]
     assert main([*again, "--out", str(killed), "--resume"]) == 0
     assert store.read_manifest(killed)["runs_reused"] == stored
