@@ -42,9 +42,9 @@ from sim.scenario.paths import nearest_mark
 
 TOLERANCE = 0.01
 """Dollars: a gap of the two mean variable pays within this is matched to the cent."""
-NEGLIGIBLE = 0.05
+NEGLIGIBLE = 0.1
 """A gap within this share of the standard error of the paired difference of variable pay is matched too:
-it moves the comparison's intervals by a twentieth of a standard error, which no interval can see."""
+it moves the comparison's intervals by a tenth of a standard error, which no interval can see."""
 PLACES = 9   # decimal places of a plan's rates (sim/comp/params.py)
 KEEP_RUNS = 2_000
 """Solves of up to this many runs a round keep their runs' tables for the batch; larger ones keep only the

@@ -58,8 +58,8 @@ def cost_matching_lines(manifest: dict[str, Any]) -> list[str]:
                 f"(${m['variable_pay']:,.2f} a run) equals {m['match_cost_of']}'s (${m['target_variable_pay']:,.2f}) "
                 f"over replications 0-{m['replications'] - 1} (gap ${m['gap']:+,.2f}")
         if "tolerance" in m:
-            se = f", a twentieth of the paired difference's standard error of ${m['standard_error']:,.2f}" \
-                if m.get("standard_error") and m["tolerance"] > 0.01 else ""
+            se = f", {m['tolerance'] / m['standard_error']:.2g} of the paired difference's standard error of " \
+                f"${m['standard_error']:,.2f}" if m.get("standard_error") and m["tolerance"] > 0.01 else ""
             line += (f", {'within' if m['matched'] else 'not within'} the tolerance of ${m['tolerance']:,.2f}{se}; "
                      f"{m['evaluations']} evaluations")
         line += ")"
