@@ -69,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("--replications", type=positive_int, help="replications the match is solved over")
     m.add_argument("--out", type=Path, help="write the solved scenario here (YAML), e.g. for teamsim robust")
     m.add_argument("--quiet", action="store_true", help="no line per evaluation")
+    m.add_argument("--workers", type=positive_int, help="local processes the evaluations run on (default: all cores)")
+    m.set_defaults(scheduler=None, dask_local=None)
     m.set_defaults(func=cmd_match)
 
 
@@ -180,17 +182,28 @@ def report_failures(result: Any, rerun: str) -> int:
     return EXIT_FAILED_RUNS if result.failures or result.interrupted else EXIT_OK
 
 
-def solve_cost_matches(scenario: Any, quiet: bool) -> tuple[Any, dict[str, Any]]:
-    """The scenario with its ``match_cost_of`` solved (sim/experiment/matching.py), and the manifest entry."""
-    from sim.experiment.matching import records, solve_matches
+def solve_cost_matches(args: argparse.Namespace, scenario: Any) -> tuple[Any, dict[str, Any], list[Any]]:
+    """The scenario with its ``match_cost_of`` solved on the command's executor (sim/experiment/matching.py),
+    the manifest entry, and the runs the solve made that the batch stores instead of running again."""
+    from sim.experiment.matching import records, solve
+    from sim.scenario.matching import stated_over_match
 
-    solved, matches = solve_matches(scenario, None if quiet else lambda m: print(m, file=sys.stderr))
-    for m in matches:
+    stated = stated_over_match(args.file, args.overrides)
+    for line in stated:
+        print(f"not cost-matched: {line}", file=sys.stderr)
+    solution = solve(scenario, executor_spec(args), getattr(args, "statements", "first"),
+                     None if args.quiet else lambda m: print(m, file=sys.stderr))
+    for m in solution.matches:
         rates = ", ".join(f"{r:.9g}" for r in m.rates)
+        bound = "within" if m.matched else "NOT within"
         print(f"cost-matched: {m.scheme} {m.key} = {m.value:.9g} (rates {rates}): mean variable pay "
               f"${m.variable_pay:,.2f} a run against {m.match_cost_of}'s ${m.target_variable_pay:,.2f} over "
-              f"{m.replications} replications (gap ${m.gap:+.4f})")
-    return solved, {"cost_matching": records(matches)} if matches else {}
+              f"{m.replications} replications (gap ${m.gap:+,.2f}, {bound} the tolerance ${m.tolerance:,.2f}; "
+              f"{m.evaluations} evaluations)")
+    entry = {"cost_matching": records(solution.matches)} if solution.matches else {}
+    if stated:
+        entry["cost_matching_stated"] = stated
+    return solution.scenario, entry, solution.ready
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -202,7 +215,7 @@ def cmd_match(args: argparse.Namespace) -> int:
         return bad_input([f"{args.file}: no scheme has match_cost_of: nothing to solve"])
     if args.out is not None and args.out.is_dir():
         return bad_input([f"{args.out}: --out is a folder; give the scenario file's name"])
-    solved, _ = solve_cost_matches(scenario, args.quiet)
+    solved, _, _ = solve_cost_matches(args, scenario)
     if args.out is not None:
         try:
             args.out.write_text(dump_yaml(solved), encoding="utf-8")
@@ -231,10 +244,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     precision = Loop(tuple(args.precision), args.max_replications, args.baseline or names[0], args.precision_step) \
         if args.precision else None
     rerun = f"teamsim run {args.file} --out {out}"
-    scenario, matched = solve_cost_matches(scenario, args.quiet)
+    try:
+        scenario, matched, ready = solve_cost_matches(args, scenario)
+    except REFUSALS as err:
+        return refused(err, rerun)
     after = report_after(args, scenario)
     try:
-        result = execute(args, scenario, out, matched, baseline=args.baseline, precision=precision, then=after)
+        result = execute(args, scenario, out, matched, baseline=args.baseline, precision=precision, then=after,
+                         ready=ready)
     except REFUSALS as err:
         return refused(err, rerun)
     except OSError as err:

@@ -48,7 +48,7 @@ from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.precision import Loop
 from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
-from sim.scenario import Scenario, ScenarioError, resolved_dict
+from sim.scenario import Scenario, resolved_dict
 
 FLUSH_SECONDS = 1.0
 WARM_DRIVER_RUNS = 2_000   # batches up to this many runs: the driver readies the model for its forked workers
@@ -144,6 +144,18 @@ class _Sink:
         self.blocks = {name: [] for name in self.blocks}
         self.buffered = 0
         self.last = time.monotonic()
+
+
+def _store_ready(sink: _Sink, tasks: list[Task], ready: Sequence[Result]) -> list[Task]:
+    """Store the runs of ``ready`` that are tasks of this batch (same id and detail); the tasks left to run."""
+    by_id = {t.run_id: t for t in tasks}
+    stored = set()
+    for res in ready:
+        task = by_id.get(res["task"].run_id)
+        if task is not None and task.detail == res["task"].detail and task.run_id not in stored:
+            sink.add({**res, "task": task})
+            stored.add(task.run_id)
+    return [t for t in tasks if t.run_id not in stored]
 
 
 def _joined(blocks: list[tuple[dict[str, Any], Columns]]) -> pa.Table:
@@ -247,6 +259,7 @@ class BatchRequest:
     audit: Mapping[str, Any] = field(default_factory=dict)   # into the manifest: command line, overrides
     simulate: Callable[..., Result] | None = None
     then: Callable[[BatchResult], None] | None = None   # run under the folder's lock at the end (the report)
+    ready: Sequence[Result] = ()   # runs already made (by the cost-matching solve): stored, not run again
 
 
 #: Refusals of a batch: one line each, exit 2. A :class:`~sim.experiment.store.StoreError` whose
@@ -275,8 +288,6 @@ def run_batch(req: BatchRequest) -> BatchResult:
     # keeps it, which roughly doubled the driver's peak on a 10,000-run sweep (measured: 269 vs 203 MB).
     pa.set_memory_pool(pa.system_memory_pool())
     sc, out, spec = req.scenario, Path(req.out), req.executor
-    if problems := unsolved(sc):   # teamsim run solves match_cost_of before it gets here
-        raise ScenarioError(problems)
     names = [s.name for s in sc.schemes]
     design = req.design
     plan = make_plan(sc, design.points if design else None, req.source, req.marks,
@@ -287,7 +298,8 @@ def run_batch(req: BatchRequest) -> BatchResult:
                                     **({"statements": req.statements} if req.statements != "first" else {})})
     reps = {p: sc.replications for p in range(len(plan.points))}
     payload = make_payload(plan.base, plan.points, req.simulate)
-    ran, interrupted, reused, notes = 0, None, 0, []
+    # teamsim run solves match_cost_of before this; any other batch runs the rate as written, noted here
+    ran, interrupted, reused, notes, from_solve = 0, None, 0, unsolved(sc), 0
     # A small batch has the driver ready the model before its workers fork (they inherit it), since
     # loading it costs each worker 0.4-0.6 s; a big one does not, since it would stay in the driver's
     # memory (some 130 MB) for the whole batch, and its workers' load is a trifle of the batch there.
@@ -311,6 +323,11 @@ def run_batch(req: BatchRequest) -> BatchResult:
             tasks = [t for t in planned if t.run_id not in done]
             bar = _progress(len(planned), len(planned) - len(tasks), req.quiet)
             try:
+                left = _store_ready(sink, tasks, req.ready)
+                from_solve = len(tasks) - len(left)
+                ran += from_solve
+                bar.update(from_solve)
+                tasks = left
                 while tasks:
                     for res in stream(ex, tasks):
                         sink.add(res)
@@ -336,7 +353,7 @@ def run_batch(req: BatchRequest) -> BatchResult:
                     sink.discard()   # the error above, or the next step, says so
                 bar.close()
         try:
-            result = _finish(req, plan, identity, reps, started, ran, reused, interrupted, notes)
+            result = _finish(req, plan, identity, reps, started, ran, reused, interrupted, notes, from_solve)
         except (OSError, pa.ArrowException) as err:
             raise _io_error(out, err, "assembling the tables") from None
         if req.then is not None:
@@ -345,7 +362,7 @@ def run_batch(req: BatchRequest) -> BatchResult:
 
 
 def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[int, int], started: float,
-            ran: int, reused: int, interrupted: str | None, notes: list[str]) -> BatchResult:
+            ran: int, reused: int, interrupted: str | None, notes: list[str], from_solve: int = 0) -> BatchResult:
     """Assemble the tables, write the summary and the manifest."""
     sc, out, spec = req.scenario, Path(req.out), req.executor
     names = [s.name for s in sc.schemes]
@@ -393,6 +410,10 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
         "wall_seconds": round(wall, 3),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if from_solve:
+        manifest["runs_from_cost_matching"] = from_solve   # made by the solve, stored as they came (in runs_executed)
+    if as_written := [s.name for s in sc.schemes if s.match_cost_of is not None]:
+        manifest["cost_matching_not_solved"] = as_written   # run at their rates as written (see unsolved)
     if req.precision:
         manifest["precision"] = req.precision.record(reps)
     if req.design:

@@ -44,22 +44,32 @@ def what_ran(manifest: dict[str, Any]) -> str:
         out += f"<p>{html.escape(str(r['description']))}</p>"
     matched = cost_matching_lines(manifest)
     if matched:
-        out += "<p class='note'>Compared at equal cost: " + html.escape(" ".join(matched)) + "</p>"
+        lead = "Compared at equal cost: " if manifest.get("cost_matching") else "Cost matching: "
+        out += f"<p class='note'>{lead}" + html.escape(" ".join(matched)) + "</p>"
     return out
 
 
 def cost_matching_lines(manifest: dict[str, Any]) -> list[str]:
-    """One sentence per cost-matched scheme (``match_cost_of``): the solved value and the two mean variable pays."""
+    """One sentence per cost-matched scheme (``match_cost_of``): the solved value, the two mean variable pays
+    and the gap against its tolerance; then a scheme whose knob ``--set`` stated, or that was not solved."""
     lines = []
     for m in manifest.get("cost_matching") or []:
         line = (f"{m['scheme']}'s {m['key']} was solved to {m['value']:.9g} so that its mean variable pay "
                 f"(${m['variable_pay']:,.2f} a run) equals {m['match_cost_of']}'s (${m['target_variable_pay']:,.2f}) "
-                f"over replications 0-{m['replications'] - 1} (gap ${m['gap']:+.2f})")
+                f"over replications 0-{m['replications'] - 1} (gap ${m['gap']:+,.2f}")
+        if "tolerance" in m:
+            se = f", {m['tolerance'] / m['standard_error']:.2g} of the paired difference's standard error of " \
+                f"${m['standard_error']:,.2f}" if m.get("standard_error") and m["tolerance"] > 0.01 else ""
+            line += (f", {'within' if m['matched'] else 'not within'} the tolerance of ${m['tolerance']:,.2f}{se}; "
+                     f"{m['evaluations']} evaluations")
+        line += ")"
         below, above = m.get("crossing") or (m["gap"], m["gap"])
-        if above - below > 1.0:   # the cost curve jumps across the target there: say by how much
-            line += (f"; the cost curve jumps across the target there (from ${below:+,.2f} to ${above:+,.2f}), "
-                     "so no value matches closer")
+        if above - below > 1.0:   # the last bracket: the curve's values either side of the target
+            line += f"; the nearest values tried either side of the target gave ${below:+,.2f} and ${above:+,.2f}"
         lines.append(line + ".")
+    lines += [f"Not cost-matched: {s}." for s in manifest.get("cost_matching_stated") or []]
+    lines += [f"{name}'s match_cost_of was not solved by this command: it ran at its rate as written."
+              for name in manifest.get("cost_matching_not_solved") or []]
     return lines
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import paths
 from sim.scenario.document import Marks, parse_text, read_document
 from sim.scenario.library import expand_plans
+from sim.scenario.matching import stated_knobs
 from sim.scenario.paths import RawPath
 from sim.scenario.problems import Problem, ScenarioError
 from sim.scenario.schema import SCHEME_CLASSES, Scenario, Scheme
@@ -75,8 +76,10 @@ def allowed_keys(data: dict[str, Any], raw_parent: Sequence[paths.Key]) -> list[
 
 
 # -------------------------------------------------------------------------- overrides
-def _apply(data: dict[str, Any], overrides: Sequence[str]) -> tuple[dict[str, Any], list[RawPath]]:
-    """``data`` with each ``KEY=VALUE`` override set (on a deep copy), and the raw path each one set."""
+def _apply(data: dict[str, Any], overrides: Sequence[str],
+           precedence: bool = True) -> tuple[dict[str, Any], list[RawPath]]:
+    """``data`` with each ``KEY=VALUE`` override set (on a deep copy), and the raw path each one set;
+    ``precedence``: with the rule of :func:`~sim.scenario.matching.stated_knobs` applied."""
     data = paths.with_values(data, {})
     problems: list[Problem] = []
     where: list[RawPath] = []
@@ -96,6 +99,8 @@ def _apply(data: dict[str, Any], overrides: Sequence[str]) -> tuple[dict[str, An
             problems.append(Problem(SET, key, str(err)))
     if problems:
         raise ScenarioError(problems)
+    for i in stated_knobs(data, where) if precedence else ():   # a knob set with --set overrides match_cost_of
+        data["schemes"][i]["match_cost_of"] = None
     return data, where
 
 

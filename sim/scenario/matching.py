@@ -44,3 +44,48 @@ def match_errors(schemes: Sequence[Any]) -> list[InitErrorDetails]:
             errors.append(_error(i, "{target} is cost-matched itself: match a scheme whose terms are set",
                                  target=repr(target)))
     return errors
+
+
+KNOBS: dict[str, tuple[tuple[str, ...], ...]] = {"team_pool": (("rate",),), "hybrid": (("team_pool", "rate"),),
+                                                 "individual": (("rate",), ("tiers",))}
+"""Where each plan type's solved knob is written, inside its scheme."""
+
+
+def stated_knobs(data: dict[str, Any], where: Sequence[tuple]) -> dict[int, tuple]:
+    """The precedence rule of ``--set`` and ``match_cost_of``: scheme index -> the override that states its
+    knob, for each scheme whose ``match_cost_of`` is written in the file (no override sets it) and whose
+    solved knob an override sets (e.g. ``schemes.team_pool.rate=0.25``, or a hybrid's whole ``team_pool``).
+    Such a scheme runs at the stated value: the loader clears its ``match_cost_of``. A ``match_cost_of``
+    given with ``--set`` is always solved (the knob's value is then where the solve starts)."""
+    schemes = data.get("schemes")
+    if not isinstance(schemes, list):
+        return {}
+    out: dict[int, tuple] = {}
+    for raw in where:
+        if len(raw) < 3 or raw[0] != "schemes" or not isinstance(raw[1], int) or raw[1] >= len(schemes):
+            continue
+        i, inside = raw[1], tuple(raw[2:])
+        entry = schemes[i]
+        if not isinstance(entry, dict) or entry.get("match_cost_of") is None:
+            continue
+        if any(w[:3] == ("schemes", i, "match_cost_of") or len(w) < 3 and w == tuple(raw[:len(w)]) for w in where):
+            continue   # match_cost_of itself comes from the command line: it is solved
+        knobs = KNOBS.get(str(entry.get("type")), ())
+        if any(inside[:len(k)] == k or k[:len(inside)] == inside for k in knobs):
+            out.setdefault(i, raw)
+    return out
+
+
+def stated_over_match(file: Any, overrides: Sequence[str]) -> list[str]:
+    """One line per scheme of ``file`` whose ``match_cost_of`` an override of its knob set aside
+    (:func:`stated_knobs`), for the command's output and the manifest."""
+    from sim.scenario.document import read_document
+    from sim.scenario.loader import _apply
+
+    if not overrides:
+        return []
+    data, where = _apply(read_document(file).data, overrides, precedence=False)
+    stated = stated_knobs(data, where)
+    return [f"{data['schemes'][i]['name']}: {'.'.join(map(str, raw[2:]))} is stated with --set, which sets "
+            f"aside its match_cost_of: {data['schemes'][i]['match_cost_of']}; it runs at the value given"
+            for i, raw in stated.items()]
