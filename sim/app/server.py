@@ -38,7 +38,7 @@ from sim.app.levers import (
 )
 from sim.app.runner import Job, Runner
 from sim.app.session import Session, fingerprint
-from sim.app.terms import plan_type, scenario_mapping
+from sim.app.terms import plan_type, scenario_mapping, scheme_mapping
 from sim.scenario import Scenario, ScenarioError, read_yaml, validate
 
 ASSETS = Path(__file__).with_name("assets")
@@ -71,8 +71,9 @@ class Workshop:
         return runs, base, ([base] if base else []) + others
 
     def finished(self, job: Job, levers: dict[str, Any], round_: int | None = None,
-                 prediction: str | None = None) -> None:
-        """Store a finished job's run (in the runner's thread); cancelled or failed runs are not stored."""
+                 prediction: str | None = None, terms: dict[str, Any] | None = None) -> None:
+        """Store a finished job's run (in the runner's thread) with the plan terms it ran under, as
+        validated; cancelled or failed runs are not stored."""
         if job.cancelled:
             self.last = {"text": f"Run cancelled after {job.done} of {job.total} replications."}
         elif job.error or not job.summary:
@@ -80,7 +81,7 @@ class Workshop:
         elif job.summary["errors"]:
             self.last = {"text": "The run failed: " + "; ".join(job.summary["errors"][:3])}
         else:
-            n = self.session.add(levers, {**job.summary, "seconds": job.seconds}, round_, prediction)
+            n = self.session.add(levers, {**job.summary, "seconds": job.seconds, "terms": terms}, round_, prediction)
             self.last = {"text": f"Run {n}: {job.summary['replications']} replications in {job.seconds:.1f} s."}
 
     def playback(self, run: dict[str, Any]) -> dict[str, Any]:
@@ -96,10 +97,12 @@ class Workshop:
         return self._frames[n]
 
     def initial(self) -> dict[str, Any]:
-        """Lever values a page opens with: the latest run's (so a reload keeps them), else the file's."""
+        """Lever values a page opens with: the latest run's (so a reload keeps them), else the file's; a lever
+        the run did not record (a session from before the lever existed) takes its scheme's own value."""
         runs = self.session.runs()
         if runs and runs[-1]["levers"].get("scheme") in [s.name for s in self.scenario.schemes]:
-            return runs[-1]["levers"]
+            last = runs[-1]["levers"]
+            return {**defaults(self.scenario, last["scheme"], self.replications), **last}
         return defaults(self.scenario, None, self.replications)
 
 
@@ -157,9 +160,9 @@ def create_app(w: Workshop, title: str) -> Dash:
             values = defaults(sc, scheme, w.replications)
             extra = [no_update] * len(round_out)
             out_scheme = no_update
-        kind = plan_type(sc.scheme(values["scheme"]))
+        scheme_terms = scheme_mapping(sc.scheme(values["scheme"]))
         return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
-                *(not applies(lv, kind) for lv in LEVERS), *extra]
+                *(not applies(lv, scheme_terms) for lv in LEVERS), *extra]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 
@@ -186,7 +189,8 @@ def create_app(w: Workshop, title: str) -> Dash:
         if scenario is None:
             return [no_update, problems.get("", "Not run: fix the values marked in red."), *lines, no_update,
                     "Not run: fix the values marked in red.", no_update]
-        job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag))
+        terms = scheme_mapping(scenario.schemes[0])
+        job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag, terms=terms))
         if job is None:
             return [no_update, "", *lines, FAST, "A run is already in progress: wait for it or press Cancel.",
                     no_update]
