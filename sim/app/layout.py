@@ -99,7 +99,7 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
                                                 value=["on"] if present else [], className="present-toggle")],
                  className="header"),
         html.Div([controls(scenario, values, caps), results], className="main"),
-        dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1),
+        dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1), dcc.Store(id="drawn", data=None),
         dcc.Interval(id="tick", interval=1000, n_intervals=0),
     ], id="page", className="page present" if present else "page")
 

@@ -34,7 +34,8 @@ def _run_request(app: App, **values: Any) -> dict[str, Any]:
     """The Run callback's request exactly as the page sends it, with ``values`` in place of the controls'."""
     deps = json.loads(urllib.request.urlopen(app.url + "_dash-dependencies", timeout=30).read())
     run = next(d for d in deps if d["output"].startswith("..job.data"))
-    sent = {**as_sent(defaults(load_scenario(PER_ROLE), SCHEME, 3)), "view": "results", **values}
+    sent = {**as_sent(defaults(load_scenario(PER_ROLE), SCHEME, 3)), "view": "results", "present": [], "watch": None,
+            **values}
     state = [{"id": s["id"], "property": s["property"], "value": sent[s["id"]]} for s in run["state"]]
     assert {s["id"] for s in state} >= set(NAMES)
     outputs = [dict(zip(("id", "property"), o.split("@")[0].rsplit(".", 1), strict=True))
