@@ -12,7 +12,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from sim.app.levers import LEVERS, Caps, Lever, applies, control_value
+from sim.app.levers import LEVERS, Caps, Lever, applies, control_value, offered
 from sim.app.terms import plan_type
 from sim.report.style import fmt
 from sim.scenario import Scenario
@@ -41,16 +41,19 @@ def _control(lv: Lever, value: Any, disabled: bool, lo: float, hi: float) -> Any
                                "transform": "asPercent" if pct else None})
 
 
-def lever_field(lv: Lever, value: Any, disabled: bool, scenario: Scenario, caps: Caps) -> html.Div:
+def lever_field(lv: Lever, value: Any, disabled: bool, scenario: Scenario, caps: Caps, shown: bool = True) -> html.Div:
+    """One lever's label, control and problem line; a lever no scheme of the file has is in the page
+    (every Run sends every control) but hidden."""
     lo, hi = caps.limit(lv, scenario)
     return html.Div([html.Label(lv.label, htmlFor=lv.name, className="lever-label"),
                      _control(lv, value, disabled, lo, hi),
                      html.Div(id=f"problem-{lv.name}", className="problem", role="alert")],
-                    className="lever", id=f"field-{lv.name}")
+                    className="lever", id=f"field-{lv.name}", hidden=not shown)
 
 
 def controls(scenario: Scenario, values: dict[str, Any], caps: Caps) -> html.Div:
-    kind = plan_type(scenario.scheme(values["scheme"]))
+    scheme = scenario.scheme(values["scheme"])
+    shown = offered(scenario)
     schemes = [{"label": f"{s.name} ({plan_type(s).replace('_', ' ')})", "value": s.name} for s in scenario.schemes]
     return html.Div([
         html.Div([html.Button("Run", id="run", n_clicks=0, className="run"),
@@ -62,7 +65,8 @@ def controls(scenario: Scenario, values: dict[str, Any], caps: Caps) -> html.Div
         html.Div([html.Label("Scheme", htmlFor="scheme", className="lever-label"),
                   dcc.RadioItems(id="scheme", options=schemes, value=values["scheme"], className="schemes")],
                  className="lever"),
-        *(lever_field(lv, values.get(lv.name), not applies(lv, kind), scenario, caps) for lv in LEVERS),
+        *(lever_field(lv, values.get(lv.name), not applies(lv, scheme), scenario, caps, lv.name in shown)
+          for lv in LEVERS),
     ], className="controls")
 
 
@@ -95,7 +99,7 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
                                                 value=["on"] if present else [], className="present-toggle")],
                  className="header"),
         html.Div([controls(scenario, values, caps), results], className="main"),
-        dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1),
+        dcc.Store(id="job", data=None), dcc.Store(id="seen", data=-1), dcc.Store(id="drawn", data=None),
         dcc.Interval(id="tick", interval=1000, n_intervals=0),
     ], id="page", className="page present" if present else "page")
 

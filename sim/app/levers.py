@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sim.app.terms import get_path, plan_type, scenario_mapping, set_path
-from sim.scenario import Scenario, ScenarioError, validate
+from sim.app.terms import get_path, plan_type, scenario_mapping, scheme_mapping, set_path
+from sim.scenario import Scenario, ScenarioError, Scheme, validate
 
 Kind = Literal["share", "money", "count", "bool", "month"]
 ANY = "*"   # a path that applies under every plan type
@@ -58,11 +58,37 @@ class Lever:
         return str(int(value))
 
 
+ROLES = (("recruiter", "Recruiter", "recruiter"), ("account_manager", "Account manager", "AM"))
+LINES = (("perm", "perm"), ("contract", "contract"))
+
+
+def _variant(base: Lever, key: str, label: str, phrase: str) -> Lever:
+    """``base`` for one entry of a term written by role or by line: its path one key deeper."""
+    paths = {kind: (*path, key) for kind, path in base.paths.items()}
+    return Lever(f"{base.name}_{key}", label, phrase, base.kind, base.lo, base.hi, base.step, paths, base.scope,
+                 base.typed)
+
+
+def by_role(base: Lever, lines: bool = False) -> tuple[Lever, ...]:
+    """A plan term's levers: one number for everyone, or one lever per role (and, for a rate, per business
+    line and per role and line), so a term the scheme writes as a mapping is still one number per control."""
+    out = [base]
+    for role, who, short in ROLES:
+        out.append(role_lever := _variant(base, role, f"{who} {base.label[0].lower()}{base.label[1:]}",
+                                          f"{short} {base.phrase}"))
+        if lines:
+            out += [_variant(role_lever, line, f"{role_lever.label} on {said} GP", f"{short} {said} {base.phrase}")
+                    for line, said in LINES]
+    if lines:
+        out += [_variant(base, line, f"{base.label} on {said} GP", f"{said} {base.phrase}") for line, said in LINES]
+    return tuple(out)
 LEVERS: tuple[Lever, ...] = (
-    Lever("rate", "Commission rate", "commission {}", "share", 0, 0.5, 0.01,
-          {"individual": ("rate",), "hybrid": ("individual", "rate")}),
-    Lever("threshold", "Commission threshold ($ of credit a month)", "threshold {}", "money", 0, 50_000, 500,
-          {"individual": ("threshold",), "hybrid": ("individual", "threshold")}, typed=True),
+    *by_role(Lever("rate", "Commission rate", "commission {}", "share", 0, 0.5, 0.01,
+                   {"individual": ("rate",), "hybrid": ("individual", "rate")}), lines=True),
+    *by_role(Lever("threshold", "Commission threshold ($ of credit a period)", "threshold {}", "money", 0, 50_000,
+                   500, {"individual": ("threshold",), "hybrid": ("individual", "threshold")}, typed=True)),
+    *by_role(Lever("quota", "Quota ($ of credit a period)", "quota {}", "money", 1, 1_000_000, 500,
+                   {"individual": ("quota",), "hybrid": ("individual", "quota")}, typed=True)),
     Lever("pool_rate", "Team pool (share of pod gross profit)", "pool {}", "share", 0, 0.5, 0.01,
           {"team_pool": ("rate",), "hybrid": ("team_pool", "rate")}),
     Lever("pool_share", "Pool's share of the hybrid plan", "pool share {}", "share", 0, 1, 0.05,
@@ -104,9 +130,27 @@ def _stored(lever: Lever, value: Any) -> Any:
     return value
 
 
-def applies(lever: Lever, kind: str) -> bool:
-    """Whether the lever means something under this plan type (pod lead pay needs no commission)."""
-    return lever.path(kind) is not None
+def applies(lever: Lever, scheme: Scheme | dict[str, Any]) -> bool:
+    """Whether the lever means something for this scheme: its plan type has the term (pod lead pay needs no
+    commission) and, for a number of the plan, the scheme writes one number there. A term written by role
+    or by line is a mapping, so the number lever gives way to one lever per entry (``rate_recruiter``,
+    ``rate_account_manager_perm``); a rate gives way to tiers where the scheme sets them (they replace it)."""
+    mapping = scheme if isinstance(scheme, dict) else scheme_mapping(scheme)
+    path = lever.path(str(mapping["type"]))
+    if path is None:
+        return False
+    if lever.scope != "scheme" or lever.kind not in ("share", "money", "count") or path[0] == "policy":
+        return True   # switches, the month, the firm's size and the policy are there whatever the plan
+    if lever.name.startswith("rate") and get_path(mapping, (*path[:path.index("rate")], "tiers")) is not None:
+        return False
+    value = get_path(mapping, path)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def offered(scenario: Scenario) -> set[str]:
+    """The levers some scheme of the scenario has (the page shows only these)."""
+    mappings = [scheme_mapping(s) for s in scenario.schemes]
+    return {lv.name for lv in LEVERS if any(applies(lv, m) for m in mappings)}
 
 
 def _mapping(scenario: Scenario) -> dict[str, Any]:
@@ -127,7 +171,7 @@ def defaults(scenario: Scenario, scheme: str | None = None, replications: int | 
     out: dict[str, Any] = {"scheme": chosen.name}
     for lv in LEVERS:
         path = lv.path(kind)
-        value = get_path(_section(data, lv, mapping), path) if path else None
+        value = get_path(_section(data, lv, mapping), path) if path and applies(lv, mapping) else None
         out[lv.name] = _stored(lv, value)   # the same transform both ways (1 - (1 - w) = w)
     if replications is not None:
         out["replications"] = replications
@@ -182,11 +226,23 @@ def _number(lever: Lever, value: Any, lo: float, hi: float) -> tuple[Any, str | 
     return (int(number) if whole else number), None
 
 
+def _held(lever: Lever, value: Any) -> None:
+    """A disabled control's value is ignored, but it must still be what that control can hold."""
+    if lever.kind == "bool":
+        ok = isinstance(value, bool) or (isinstance(value, list) and len(value) <= 1 and all(v == "on" for v in value))
+    elif lever.typed:
+        ok = value is None or (isinstance(value, str) and len(value) <= 40)
+    else:
+        ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value))
+    if not ok:
+        raise Forged(f"{lever.name}: not what its control holds")
+
+
 def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[str, Any], dict[str, str]]:
     """Lever values from a request, checked; returns (values, problems by lever name).
 
     Raises :class:`Forged` for what no page could have sent. Levers that do not apply to the chosen
-    scheme's plan type are set to None.
+    scheme (:func:`applies`) are set to None, whatever their disabled control sent.
     """
     if not isinstance(values, dict) or set(values) - {"scheme", *NAMES}:
         raise Forged("unknown levers")
@@ -194,12 +250,13 @@ def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[
     scheme = values.get("scheme")
     if not isinstance(scheme, str) or scheme not in names:
         raise Forged("no such scheme")
-    kind = plan_type(scenario.scheme(scheme))
+    mapping = scheme_mapping(scenario.scheme(scheme))
     out: dict[str, Any] = {"scheme": scheme}
     problems: dict[str, str] = {}
     for lv in LEVERS:
         value = values.get(lv.name)
-        if not applies(lv, kind):
+        if not applies(lv, mapping):
+            _held(lv, value)
             out[lv.name] = None
             continue
         if lv.kind == "bool":
@@ -244,10 +301,8 @@ def build_scenario(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
     data = _mapping(scenario)
     scheme = next(s for s in data["schemes"] if s["name"] == levers["scheme"])
     kind = str(scheme["type"])
-    for lv in LEVERS:
-        path = lv.path(kind)
-        if path is None or lv.name not in levers:
-            continue
+    terms = [(lv, lv.path(kind)) for lv in LEVERS if lv.name in levers and applies(lv, scheme)]   # before writing
+    for lv, path in terms:
         value = levers[lv.name]
         if lv.kind == "share" and value is not None:
             value = round(float(value), 4)   # shares stay exact in the plan's decimal arithmetic
@@ -302,6 +357,15 @@ def label(levers: dict[str, Any], baseline: dict[str, Any] | None, n: int, is_ba
     return f"{', '.join(changed)} (run {n})" if changed else f"as baseline (run {n})"
 
 
+def _no_term(lever: Lever, scheme: Scheme) -> str:
+    """Why a round's lever does not fit its scheme, naming the levers of that term the scheme has."""
+    kind = plan_type(scheme)
+    family = [lv.name for lv in LEVERS if lv.name.startswith(f"{lever.name}_") and applies(lv, scheme)]
+    if family:
+        return f"scheme {scheme.name!r} writes {lever.name} by role or line: set {', '.join(family)}"
+    return f"scheme {scheme.name!r} ({kind}) has no such term"
+
+
 def check_rounds(scenario: Scenario, source: str, caps: Caps) -> None:
     """Every round of the scenario's script gives a valid Run; raises ScenarioError naming each bad lever."""
     from sim.scenario import Problem
@@ -310,9 +374,9 @@ def check_rounds(scenario: Scenario, source: str, caps: Caps) -> None:
     problems: list[Problem] = []
     for i, r in enumerate(ws.rounds if ws else []):
         where = f"workshop.rounds[{i}].levers"
-        kind = plan_type(scenario.scheme(r.scheme))
-        unused = [n for n in r.levers if not applies(BY_NAME[n], kind)]
-        problems += [Problem(source, f"{where}.{n}", f"scheme {r.scheme!r} ({kind}) has no such term") for n in unused]
+        scheme = scenario.scheme(r.scheme)
+        unused = [n for n in r.levers if not applies(BY_NAME[n], scheme)]
+        problems += [Problem(source, f"{where}.{n}", _no_term(BY_NAME[n], scheme)) for n in unused]
         try:
             levers, bad = parse(as_sent({**defaults(scenario, r.scheme), **r.levers}), scenario, caps)
         except Forged as err:

@@ -35,14 +35,34 @@ class RoomError(Exception):
     """A request the room refuses, with the sentence to show (a full pod, a stale month, a finished game)."""
 
 
+PERIODS = {"monthly": "a month", "quarterly": "a quarter", "annual": "a year"}
+
+
+def _each(term: Any, role: str | None, say: Any) -> str:
+    """A plan term in words for one role, or for every role where it is written by role and no role is given."""
+    if isinstance(term, dict) and role in term:
+        return say(term[role])
+    if isinstance(term, dict) and any(r in term for r in ROLES):
+        return " and ".join(f"{say(term[r])} for {ROLES[r].lower()}s" for r in ROLES if r in term)
+    return say(term)
+
+
+def _rate(rate: Any) -> str:
+    if isinstance(rate, dict):   # by business line
+        return f"{float(rate['perm']):.0%} of perm and {float(rate['contract']):.0%} of contract"
+    return f"{float(rate or 0):.0%}"
+
+
 def terms(scheme: Any, role: str | None = None) -> str:
-    """The plan's main terms in a sentence for the players (read from the validated scheme's mapping)."""
+    """The plan's main terms in a sentence for the players (read from the validated scheme's mapping); a
+    term written by role reads as the player's own, or as each role's where the sentence is for everyone."""
     m = scheme_mapping(scheme)
 
     def individual(t: dict[str, Any]) -> str:
-        tiers = " (in tiers)" if t.get("tiers") else ""
-        return (f"commission of {t.get('rate', 0):.0%}{tiers} on your credited gross profit above "
-                f"{money(round(100 * float(t.get('threshold') or 0)))} a month")
+        rate = "rates in tiers" if t.get("tiers") else _each(t.get("rate"), role, _rate)
+        above = _each(t.get("threshold"), role, lambda v: money(round(100 * float(v or 0))))
+        return (f"commission of {rate} on your credited gross profit above {above} "
+                f"{PERIODS.get(str(t.get('period')), 'a month')}")
 
     def pool(t: dict[str, Any]) -> str:
         where = "the firm's" if t.get("basis") == "firm" else "your pod's"

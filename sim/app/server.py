@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 from flask import Response, abort
 
 from sim.app import figures, guard, layout, playback
@@ -38,11 +39,12 @@ from sim.app.levers import (
 )
 from sim.app.runner import Job, Runner
 from sim.app.session import Session, fingerprint
-from sim.app.terms import plan_type, scenario_mapping
+from sim.app.terms import plan_type, scenario_mapping, scheme_mapping
 from sim.scenario import Scenario, ScenarioError, read_yaml, validate
 
 ASSETS = Path(__file__).with_name("assets")
 FAST, SLOW = 100, 1000   # ms between polls while a run is in progress, and otherwise
+CHARTS = {"results": "fig-results", "changes": "fig-changes", "months": "fig-monthly"}   # view -> its chart
 QUICK = 0.4   # s a Run request waits for its result before leaving the rest to the polls
 
 
@@ -57,22 +59,23 @@ class Workshop:
         self.port = 0
         self.last: dict[str, Any] = {}   # what the last finished job was (status line for every tab)
         self._frames: dict[int, dict[str, Any]] = {}
+        self._own = {s.name: defaults(scenario, s.name) for s in scenario.schemes}   # each scheme as the file has it
 
     def shown(self, big: bool) -> tuple[list[dict[str, Any]], dict[str, Any] | None, list[dict[str, Any]]]:
         """(every run labelled, the baseline run, the runs drawn: baseline + the newest few)."""
         runs = self.session.runs()
         pin = self.session.baseline()
         base = next((r for r in runs if r["n"] == pin), None)
-        names = {s.name for s in self.scenario.schemes}
         for r in runs:
-            own = defaults(self.scenario, r["levers"]["scheme"]) if r["levers"].get("scheme") in names else None
+            own = self._own.get(r["levers"].get("scheme"))
             r["label"] = label(r["levers"], base["levers"] if base else None, r["n"], r["n"] == pin, own)
         others = [r for r in runs if r["n"] != pin][-layout.SHOWN:]
         return runs, base, ([base] if base else []) + others
 
     def finished(self, job: Job, levers: dict[str, Any], round_: int | None = None,
-                 prediction: str | None = None) -> None:
-        """Store a finished job's run (in the runner's thread); cancelled or failed runs are not stored."""
+                 prediction: str | None = None, terms: dict[str, Any] | None = None) -> None:
+        """Store a finished job's run (in the runner's thread) with the plan terms it ran under, as
+        validated; cancelled or failed runs are not stored."""
         if job.cancelled:
             self.last = {"text": f"Run cancelled after {job.done} of {job.total} replications."}
         elif job.error or not job.summary:
@@ -80,7 +83,7 @@ class Workshop:
         elif job.summary["errors"]:
             self.last = {"text": "The run failed: " + "; ".join(job.summary["errors"][:3])}
         else:
-            n = self.session.add(levers, {**job.summary, "seconds": job.seconds}, round_, prediction)
+            n = self.session.add(levers, {**job.summary, "seconds": job.seconds, "terms": terms}, round_, prediction)
             self.last = {"text": f"Run {n}: {job.summary['replications']} replications in {job.seconds:.1f} s."}
 
     def playback(self, run: dict[str, Any]) -> dict[str, Any]:
@@ -96,10 +99,12 @@ class Workshop:
         return self._frames[n]
 
     def initial(self) -> dict[str, Any]:
-        """Lever values a page opens with: the latest run's (so a reload keeps them), else the file's."""
+        """Lever values a page opens with: the latest run's (so a reload keeps them), else the file's; a lever
+        the run did not record (a session from before the lever existed) takes its scheme's own value."""
         runs = self.session.runs()
         if runs and runs[-1]["levers"].get("scheme") in [s.name for s in self.scenario.schemes]:
-            return runs[-1]["levers"]
+            last = runs[-1]["levers"]
+            return {**defaults(self.scenario, last["scheme"], self.replications), **last}
         return defaults(self.scenario, None, self.replications)
 
 
@@ -157,19 +162,46 @@ def create_app(w: Workshop, title: str) -> Dash:
             values = defaults(sc, scheme, w.replications)
             extra = [no_update] * len(round_out)
             out_scheme = no_update
-        kind = plan_type(sc.scheme(values["scheme"]))
+        scheme_terms = scheme_mapping(sc.scheme(values["scheme"]))
         return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
-                *(not applies(lv, kind) for lv in LEVERS), *extra]
+                *(not applies(lv, scheme_terms) for lv in LEVERS), *extra]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 
+    drawing = [("fig-results", "figure"), ("fig-changes", "figure"), ("fig-monthly", "figure"),
+               ("history-table", "children"), ("baseline", "options"), ("baseline", "value"), ("watch", "options"),
+               ("watch", "value"), *([("round-results", "children")] if ws else []), ("drawn", "data")]
+    undrawn = [no_update] * len(drawing)
+
+    def charts(view: Any, present: Any) -> list[Any]:
+        """The three charts, only the one on show drawn (the browser renders each figure it is sent, hidden
+        or not; a view shown later is drawn when it is chosen)."""
+        big = bool(present)
+        _runs, base, shown = w.shown(big)
+        make = {"results": lambda: figures.results_figure(shown, big),
+                "changes": lambda: figures.differences_figure(shown, base, big),
+                "months": lambda: figures.monthly_figure(shown, big)}
+        return [make[v]() if v == view else no_update for v in CHARTS]
+
+    def draw(present: Any, watched: Any, view: Any) -> list[Any]:
+        """Every view of the session's runs as it now stands (the chart on show), and the version drawn."""
+        version = w.session.version()
+        runs, base, _shown = w.shown(bool(present))
+        options = [{"label": f"run {r['n']}: {r['label']}", "value": r["n"]} for r in reversed(runs)]
+        keep = watched if watched in {r["n"] for r in runs} else (runs[-1]["n"] if runs else None)
+        return [*charts(view, present), layout.history_table(runs, base["n"] if base else None),
+                options, base["n"] if base else None, options, keep if keep != watched else no_update,
+                *([layout.round_table(sc, runs, base)] if ws else []), version]
+
     @app.callback(Output("job", "data"), Output("problems", "children"), *problem_outputs,
                   Output("tick", "interval", allow_duplicate=True), Output("status", "children", allow_duplicate=True),
-                  Output("seen", "data", allow_duplicate=True), Input("run", "n_clicks"), State("view", "value"),
+                  Output("seen", "data", allow_duplicate=True), *(Output(*o, allow_duplicate=True) for o in drawing),
+                  Input("run", "n_clicks"), State("view", "value"), State("present", "value"), State("watch", "value"),
                   State("scheme", "value"),
                   *(State(n, "value") for n in NAMES), *([State("round", "data"), State("prediction", "value")] if ws
                                                          else []), prevent_initial_call=True)
-    def _run(_clicks: Any, view: Any, scheme: Any, *values: Any) -> list[Any]:
+    def _run(_clicks: Any, view: Any, present: Any, watched: Any, scheme: Any, *values: Any) -> list[Any]:
+        """Start a Run; one that ends within QUICK comes back drawn in this same answer (no second round trip)."""
         try:
             levers, problems = parse({"scheme": scheme, **dict(zip(NAMES, values[:len(NAMES)], strict=True))}, sc,
                                      w.caps)
@@ -185,14 +217,16 @@ def create_app(w: Workshop, title: str) -> Dash:
         lines = [problems.get(lv.name, "") for lv in LEVERS]
         if scenario is None:
             return [no_update, problems.get("", "Not run: fix the values marked in red."), *lines, no_update,
-                    "Not run: fix the values marked in red.", no_update]
-        job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag))
+                    "Not run: fix the values marked in red.", no_update, *undrawn]
+        terms = scheme_mapping(scenario.schemes[0])
+        job = w.runner.start(scenario, lambda j: w.finished(j, levers, *tag, terms=terms))
         if job is None:
             return [no_update, "", *lines, FAST, "A run is already in progress: wait for it or press Cancel.",
-                    no_update]
-        if job.finished.wait(QUICK):   # a workshop-sized run answers at once, without waiting for a poll
-            return [job.ident, "", *lines, SLOW, w.last.get("text", ""), w.session.version()]
-        return [job.ident, "", *lines, FAST, f"Running: 0 of {job.total} replications...", no_update]
+                    no_update, *undrawn]
+        if job.finished.wait(QUICK):   # a workshop-sized run answers at once, drawn, without waiting for a poll
+            views = draw(present, watched, view)
+            return [job.ident, "", *lines, SLOW, w.last.get("text", ""), views[-1], *views]
+        return [job.ident, "", *lines, FAST, f"Running: 0 of {job.total} replications...", no_update, *undrawn]
 
     @app.callback(Output("status", "children", allow_duplicate=True), Input("cancel", "n_clicks"),
                   prevent_initial_call=True)
@@ -215,24 +249,14 @@ def create_app(w: Workshop, title: str) -> Dash:
         done = job.total if job is not None and not job.cancelled else 0
         return [done, max(job.total if job else 1, 1), status, False, True, SLOW, fresh]
 
-    @app.callback(Output("fig-results", "figure"), Output("fig-changes", "figure"), Output("fig-monthly", "figure"),
-                  Output("history-table", "children"), Output("baseline", "options"), Output("baseline", "value"),
-                  *([Output("round-results", "children")] if ws else []), Input("seen", "data"),
-                  Input("present", "value"))
-    def _draw(_version: Any, present: Any) -> list[Any]:
-        big = bool(present)
-        runs, base, shown = w.shown(big)
-        options = [{"label": f"run {r['n']}: {r['label']}", "value": r["n"]} for r in reversed(runs)]
-        return [figures.results_figure(shown, big), figures.differences_figure(shown, base, big),
-                figures.monthly_figure(shown, big), layout.history_table(runs, base["n"] if base else None),
-                options, base["n"] if base else None, *([layout.round_table(sc, runs, base)] if ws else [])]
-
-    @app.callback(Output("watch", "options"), Output("watch", "value"), Input("seen", "data"), State("watch", "value"))
-    def _watchable(_version: Any, current: Any) -> list[Any]:
-        runs, _base, _shown = w.shown(False)
-        options = [{"label": f"run {r['n']}: {r['label']}", "value": r["n"]} for r in reversed(runs)]
-        keep = current if current in {r["n"] for r in runs} else (runs[-1]["n"] if runs else None)
-        return [options, keep if keep != current else no_update]
+    @app.callback(*(Output(*o) for o in drawing), Input("seen", "data"), Input("present", "value"),
+                  State("watch", "value"), State("view", "value"), State("drawn", "data"))
+    def _draw(version: Any, present: Any, watched: Any, view: Any, drawn: Any) -> list[Any]:
+        """Redraw on a new session version (another tab's run, a pin) or the presenter toggle; a version this
+        page already drew (its own Run's answer) is not drawn again."""
+        if ctx.triggered_id == "seen" and version == drawn and version != -1:
+            raise PreventUpdate
+        return draw(present, watched, view)
 
     @app.callback(Output("firm-figs", "data"), Output("month", "max"), Output("month", "value", allow_duplicate=True),
                   Output("firm-note", "children"), Input("watch", "value"), Input("present", "value"),
@@ -300,11 +324,15 @@ def create_app(w: Workshop, title: str) -> Dash:
             abort(400)
         return "page present" if present else "page"
 
-    @app.callback(*(Output(f"view-{v}", "className") for v, _t in layout.VIEWS), Input("view", "value"))
-    def _view(view: Any) -> list[str]:
+    @app.callback(*(Output(f"view-{v}", "className") for v, _t in layout.VIEWS),
+                  *(Output(f, "figure", allow_duplicate=True) for f in CHARTS.values()), Input("view", "value"),
+                  State("present", "value"), prevent_initial_call="initial_duplicate")
+    def _view(view: Any, present: Any) -> list[Any]:
+        """Show one view; a chart view is drawn as it is chosen (the page's first draw is _draw's)."""
         if view not in {v for v, _t in layout.VIEWS}:
             abort(400)
-        return ["view active" if v == view else "view" for v, _t in layout.VIEWS]
+        drawn = charts(view, present) if ctx.triggered_id == "view" else [no_update] * len(CHARTS)
+        return ["view active" if v == view else "view" for v, _t in layout.VIEWS] + drawn
 
     return app
 

@@ -53,6 +53,7 @@ class Session:
     def _db(self) -> Iterator[sqlite3.Connection]:
         """A connection that commits on success and is always closed."""
         db = sqlite3.connect(self.path, timeout=10)
+        db.execute("PRAGMA synchronous=NORMAL")   # WAL: a commit survives the app's crash; no fsync per run
         try:
             with db:
                 yield db

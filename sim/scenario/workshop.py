@@ -13,8 +13,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 #: The app's lever names (sim/app/levers.py declares each; a test keeps the two lists equal).
-LEVER_NAMES = ("rate", "threshold", "pool_rate", "pool_share", "split", "lead_override", "lead_bonus", "leaderboard",
-               "partnership_time", "hiring_for_cooperation", "remove_star_month", "pod_leads", "pods",
+LEVER_NAMES = ("rate", "rate_recruiter", "rate_recruiter_perm", "rate_recruiter_contract", "rate_account_manager",
+               "rate_account_manager_perm", "rate_account_manager_contract", "rate_perm", "rate_contract",
+               "threshold", "threshold_recruiter", "threshold_account_manager", "quota", "quota_recruiter",
+               "quota_account_manager", "pool_rate", "pool_share", "split", "lead_override", "lead_bonus",
+               "leaderboard", "partnership_time", "hiring_for_cooperation", "remove_star_month", "pod_leads", "pods",
                "recruiters_per_pod", "account_managers_per_pod", "replications")
 LeverName = Literal[LEVER_NAMES]  # type: ignore[valid-type]
 
