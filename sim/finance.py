@@ -23,6 +23,9 @@ KNOB = "finance.steady_gp_per_seat_month"
 PNL = ("revenue", "gross_profit", "commission_paid", "base_pay", "hiring_cost", "payroll_burden", "overhead",
        "operating_profit")
 """Lines of the annual P&L, in order (monthly metrics, summed by year)."""
+TURNOVER_INPUTS = ("gross_profit", "producer_months", "vacant_seat_months", "base_saved_vacancy",
+                   "ramp_shortfall_months", "hiring_cost", KNOB)
+"""The run metrics :func:`with_turnover_costs` reads (the swept basis, if swept, included)."""
 
 
 def steady_basis(runs: pd.DataFrame, baseline: str, by: Sequence[str] = (),

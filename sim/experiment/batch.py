@@ -43,10 +43,8 @@ from sim.experiment.executors import (
     open_executor,
     stream,
 )
-from sim.experiment.matching import unsolved
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.precision import Loop
-from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, ScenarioError, resolved_dict
 
@@ -61,14 +59,21 @@ class ResumeRefused(Exception):
 
 @dataclass
 class BatchResult:
+    """What a batch did. ``runs`` reads the assembled runs table from disk when asked for: the driver
+    does not hold it (a big batch's is tens of MB), and a report or summary streams it instead."""
+
     out: Path
-    runs: pd.DataFrame
+    n_runs: int
     failures: list[dict[str, Any]] = field(default_factory=list)
     wall_seconds: float = 0.0
     ran: int = 0            # runs executed by this call
     reused: int = 0         # runs found already stored (--resume)
     interrupted: str | None = None   # why the batch stopped early, if it did
     notes: list[str] = field(default_factory=list)   # repairs made on the way (one line each)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return store.read_table(self.out, "runs")
 
 
 def versions() -> dict[str, str]:
@@ -275,8 +280,12 @@ def run_batch(req: BatchRequest) -> BatchResult:
     # keeps it, which roughly doubled the driver's peak on a 10,000-run sweep (measured: 269 vs 203 MB).
     pa.set_memory_pool(pa.system_memory_pool())
     sc, out, spec = req.scenario, Path(req.out), req.executor
-    if problems := unsolved(sc):   # teamsim run solves match_cost_of before it gets here
-        raise ScenarioError(problems)
+    if any(s.match_cost_of is not None for s in sc.schemes):
+        # Imported only then: the matching module loads the model and scipy.optimize (27 MB the driver
+        # would keep for the whole batch).
+        from sim.experiment.matching import unsolved
+        if problems := unsolved(sc):   # teamsim run solves match_cost_of before it gets here
+            raise ScenarioError(problems)
     names = [s.name for s in sc.schemes]
     design = req.design
     plan = make_plan(sc, design.points if design else None, req.source, req.marks,
@@ -352,19 +361,11 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     baseline = req.baseline or names[0]
     tables = assemble(out, plan, reps, names)
     store.release_memory()
-    runs = tables["runs"]
-    failures = tables["failures"]
+    n_runs, failures = tables["runs"], tables["failures"]
     wall = time.perf_counter() - started
-    by = ["point", *plan.keys] if plan.keys else []
-    if not runs.empty:
-        from sim.experiment.stats import summarise
-        from sim.finance import with_turnover_costs
-        from sim.metrics import SUMMARY_METRIC_NAMES, floor_count_intervals
-        costed = with_turnover_costs(runs, baseline, by, sc.finance.steady_gp_per_seat_month)
-        summary = floor_count_intervals(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by))
-        write_csv(summary, out / "summary.csv")
-        del summary, costed
-        store.release_memory()
+    if n_runs:
+        from sim.experiment.summary import write_summary
+        write_summary(out, baseline, ["point", *plan.keys] if plan.keys else [], sc.finance.steady_gp_per_seat_month)
     resolved = resolved_dict(sc)
     max_reps = max(reps.values())
     manifest = {
@@ -382,7 +383,7 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
         "replications": max_reps,
         "sweep_keys": plan.keys,
         "points": len(plan.points),
-        "runs": len(runs),
+        "runs": n_runs,
         "failures": failures[["scheme", "replication", "point", "error"]].to_dict("records") if len(failures) else [],
         "workers": spec.workers,
         "executor": spec.describe(),
@@ -400,5 +401,5 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     manifest.update(req.audit)
     store.write_manifest(out, manifest)
     fail_list = failures.to_dict("records") if len(failures) else []
-    return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
+    return BatchResult(out, n_runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
 
