@@ -25,7 +25,7 @@ from sim.experiment import store
 from sim.experiment.plan import Plan
 
 FRONT = ("scheme", "replication", "seed")
-WINDOW_ROWS = 20_000   # rows of one table assembled at a time
+WINDOW_ROWS = 10_000   # rows of one table assembled at a time
 
 
 def _cell(value: Any) -> Any:

@@ -22,13 +22,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.experiment import store
-from sim.experiment.stats import summarise
+from sim.experiment.stats import METRICS_PER_PASS, ordered, summarise
 from sim.export.cells import safe_frame
 from sim.finance import TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
 
 SLICE_RUNS = 5_000      # runs summarised at a time (whole points: a bigger point is one slice)
-METRICS_PER_PASS = 8    # metrics of a slice summarised at a time
 DERIVED = tuple(m.name for m in DERIVED_METRICS)
 
 
@@ -62,12 +61,12 @@ class _Runs:
             st = meta.row_group(g).column(col).statistics if col is not None else None
             self.groups.append((st.min, st.max) if st is not None and st.has_min_max else (0, 2**62))
 
-    def schemes(self) -> dict[str, int]:
-        """Each scheme's rank in order of first appearance in the file (the whole table's order of schemes)."""
+    def schemes(self) -> list[str]:
+        """The schemes in order of first appearance in the file (the whole table's order of schemes)."""
         seen: dict[str, None] = {}
         for batch in self.file.iter_batches(columns=["scheme"], use_threads=False):
             seen.update(dict.fromkeys(pc.unique(batch.column(0)).to_pylist()))
-        return {s: i for i, s in enumerate(seen)}
+        return list(seen)
 
     def points(self) -> np.ndarray:
         if "point" not in self.names:
@@ -94,7 +93,7 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
     stored = [m for m in SUMMARY_METRIC_NAMES if m in runs.names and m not in DERIVED]
     passes = [stored[i:i + METRICS_PER_PASS] for i in range(0, len(stored), METRICS_PER_PASS)]
     derived = "producer_months" in runs.names   # results stored before the finance metrics have none
-    rank, schemes = {m: i for i, m in enumerate(SUMMARY_METRIC_NAMES)}, runs.schemes()
+    schemes = runs.schemes()
     for lo, hi in point_slices(runs.points(), slice_runs):
         pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=by)
                   for metrics in passes]
@@ -104,10 +103,7 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
             del costed
         if not pieces:
             continue
-        out = pd.concat(pieces, ignore_index=True)
-        out = out.assign(_s=out["scheme"].map(schemes), _m=out["metric"].map(rank))
-        out = out.sort_values([*by, "_s", "_m"], kind="stable").drop(columns=["_s", "_m"]).reset_index(drop=True)
-        yield floor_count_intervals(out)
+        yield floor_count_intervals(ordered(pd.concat(pieces, ignore_index=True), by, schemes, SUMMARY_METRIC_NAMES))
         store.release_memory()
 
 
