@@ -239,14 +239,19 @@ def _point_column(out: Path) -> pd.Series:
 
 
 
+UNSHOWN = ("run_id", "seed")   # columns of the runs table no section reads (text: the largest in pandas)
+
+
 def read_runs(out: Path, point: Any = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The runs table (of sweep point ``point`` if given; only ``columns`` if given), read in batches,
-    typed as the whole table would be (see :func:`~sim.experiment.store.slice_to_pandas`)."""
+    """The runs table (of sweep point ``point`` if given; only ``columns`` if given, else all but
+    :data:`UNSHOWN`), read in batches, typed as the whole table would be (see
+    :func:`~sim.experiment.store.slice_to_pandas`)."""
     path = Path(out) / "runs.parquet"
     if not path.exists():
         return pd.DataFrame()
     names = pq.read_schema(path).names
-    cols = names if columns is None else [c for c in dict.fromkeys(columns) if c in names]
+    cols = [c for c in names if c not in UNSHOWN] if columns is None else [c for c in dict.fromkeys(columns)
+                                                                            if c in names]
     parts = list(arrow_batches(out, "runs", point, cols))
     t = pa.concat_tables(parts).select(cols) if parts else pq.read_schema(path).empty_table().select(cols)
     return store.slice_to_pandas(t, store.nullable_ints(path))
