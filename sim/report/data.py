@@ -252,8 +252,12 @@ def read_runs(out: Path, point: Any = None, columns: Sequence[str] | None = None
     names = pq.read_schema(path).names
     cols = [c for c in names if c not in UNSHOWN] if columns is None else [c for c in dict.fromkeys(columns)
                                                                             if c in names]
-    parts = list(arrow_batches(out, "runs", point, cols))
-    t = pa.concat_tables(parts).select(cols) if parts else pq.read_schema(path).empty_table().select(cols)
+    if point is None:   # the whole table at once: batches and their concatenation would be held twice
+        t = store.read_parquet(path, cols)
+    else:
+        parts = list(arrow_batches(out, "runs", point, cols))
+        t = pa.concat_tables(parts).select(cols) if parts else pq.read_schema(path).empty_table().select(cols)
+        del parts
     return store.slice_to_pandas(t, store.nullable_ints(path))
 
 
