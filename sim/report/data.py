@@ -254,6 +254,10 @@ def read_runs(out: Path, point: Any = None, columns: Sequence[str] | None = None
                                                                             if c in names]
     if point is None:   # the whole table at once: batches and their concatenation would be held twice
         t = store.read_parquet(path, cols)
+        nullable = store.nullable_ints(path)
+        if not nullable & set(cols):
+            # Each column's Arrow buffers are freed as it is converted: the table is never held twice.
+            return t.to_pandas(split_blocks=True, self_destruct=True)
     else:
         parts = list(arrow_batches(out, "runs", point, cols))
         t = pa.concat_tables(parts).select(cols) if parts else pq.read_schema(path).empty_table().select(cols)
