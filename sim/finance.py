@@ -17,12 +17,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from sim.experiment.store import release_memory
 
 KNOB = "finance.steady_gp_per_seat_month"
 PNL = ("revenue", "gross_profit", "commission_paid", "base_pay", "hiring_cost", "payroll_burden", "overhead",
        "operating_profit")
 """Lines of the annual P&L, in order (monthly metrics, summed by year)."""
+TURNOVER_INPUTS = ("gross_profit", "producer_months", "vacant_seat_months", "base_saved_vacancy",
+                   "ramp_shortfall_months", "hiring_cost", KNOB)
+"""The run metrics :func:`with_turnover_costs` reads (the swept basis, if swept, included)."""
 
 
 def steady_basis(runs: pd.DataFrame, baseline: str, by: Sequence[str] = (),
@@ -68,11 +74,13 @@ def stored_annual_pnl(out: Path, point: Any = None, batch_rows: int = 65_536) ->
         keys = [k for k in ("point", "scheme", "replication") if k in names]
         cols = [*keys, "month", *[c for c in PNL if c in names]]
         for batch in f.iter_batches(batch_size=batch_rows, columns=cols, use_threads=False):
+            if point is not None and "point" in names:
+                batch = batch.filter(pc.equal(batch.column("point"), point))
             frame = batch.to_pandas()
-            if point is not None and "point" in frame:
-                frame = frame[frame["point"] == point]
             if len(frame):
                 parts.append(annual_pnl(frame, keys))
+            del frame, batch
+            release_memory()   # else glibc keeps each batch's freed pages (measured: +67 MB over 62 row groups)
     if not parts:
         return pd.DataFrame()
     keys = [k for k in ("point", "scheme", "replication", "year") if k in parts[0].columns]

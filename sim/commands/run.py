@@ -147,7 +147,7 @@ class AfterBatch:
 
     def __call__(self, result: Any) -> None:
         args = self.args
-        if getattr(args, "decompose", False) and self.scenario is not None and not result.runs.empty:
+        if getattr(args, "decompose", False) and self.scenario is not None and result.n_runs:
             from sim.experiment.decomposition import DecompositionFailed, run_decomposition
             try:
                 run_decomposition(self.scenario, args.baseline, result.out, executor_spec(args))
@@ -155,7 +155,7 @@ class AfterBatch:
             except DecompositionFailed as err:
                 print(err, file=sys.stderr)
                 self.failed = True
-        if not args.no_report and not result.runs.empty:
+        if not args.no_report and result.n_runs:
             from sim.report import write_report
             print(f"report: {write_report(result.out)}")
 
@@ -171,7 +171,7 @@ def report_failed(out: Path, err: OSError) -> int:
 
 def report_failures(result: Any, rerun: str) -> int:
     if result.interrupted:
-        print(f"batch stopped early: {result.interrupted}; {len(result.runs)} runs stored. "
+        print(f"batch stopped early: {result.interrupted}; {result.n_runs} runs stored. "
               f"Continue with: {rerun} --resume", file=sys.stderr)
     for f in result.failures[:MAX_LISTED]:
         where = f" point {f['point']}" if "point" in f else ""
@@ -260,7 +260,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from sim.experiment import store
         for line in cap_warnings(store.read_manifest(out).get("precision", {})):
             print(f"warning: {line}", file=sys.stderr)
-    print(f"results: {out} ({len(result.runs)} runs in {result.wall_seconds:.1f} s"
+    print(f"results: {out} ({result.n_runs} runs in {result.wall_seconds:.1f} s"
           + (f"; {result.reused} already stored" if result.reused else "") + ")")
     code = report_failures(result, rerun)
     return EXIT_FAILED_RUNS if after.failed else code

@@ -25,7 +25,7 @@ from sim.experiment import store
 from sim.experiment.plan import Plan
 
 FRONT = ("scheme", "replication", "seed")
-WINDOW_ROWS = 20_000   # rows of one table assembled at a time
+WINDOW_ROWS = 10_000   # rows of one table assembled at a time
 
 
 def _cell(value: Any) -> Any:
@@ -171,15 +171,15 @@ def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[in
     os.replace(tmp, path)
 
 
-def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str]) -> dict[str, pd.DataFrame]:
+def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str]) -> dict[str, Any]:
     """Write ``runs.parquet`` ... ``trace.parquet`` (and ``failures.parquet`` if any run failed).
 
-    Returns the runs table and the failures still outstanding (a run that failed and then
-    succeeded on ``--resume`` is no longer a failure).
+    Returns the number of runs assembled (``runs``) and the failures still outstanding (a run that
+    failed and then succeeded on ``--resume`` is no longer a failure), not the runs table: the
+    driver never holds it whole.
     """
     out = Path(out)
     points = point_table(plan)
-    runs = pd.DataFrame()
     runs_stored = sum(pq.read_metadata(f).num_rows for f in store.part_files(out, "runs"))
     for name in store.TABLES:
         files = store.part_files(out, name)
@@ -190,15 +190,15 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
                 (out / f"{name}.parquet").unlink(missing_ok=True)
             continue
         _write(out, name, files, plan, reps, schemes, points, runs_stored)
-        if name == "runs":
-            runs = store.read_parquet(out / "runs.parquet").to_pandas()
+    n_runs = pq.read_metadata(out / "runs.parquet").num_rows
     fails = store.read_parts(out, "failures")
     if len(fails):
-        ok = set(runs["run_id"]) if len(runs) else set()
+        ok = set(store.read_parquet(out / "runs.parquet", ["run_id"]).column("run_id").to_pylist()) if n_runs \
+            else set()
         fails = fails[~fails["run_id"].isin(ok)].drop_duplicates(["run_id", "point"], keep="last")
         fails = fails[fails["replication"] < fails["point"].map(reps)].sort_values(["point", "scheme", "replication"])
     if len(fails):
         store.write_table(out, "failures", fails.reset_index(drop=True))
     else:
         (out / "failures.parquet").unlink(missing_ok=True)
-    return {"runs": runs, "failures": fails.reset_index(drop=True) if len(fails) else pd.DataFrame()}
+    return {"runs": n_runs, "failures": fails.reset_index(drop=True) if len(fails) else pd.DataFrame()}

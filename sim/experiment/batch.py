@@ -43,10 +43,8 @@ from sim.experiment.executors import (
     open_executor,
     stream,
 )
-from sim.experiment.matching import unsolved
 from sim.experiment.plan import Overrides, Plan, Task, make_plan
 from sim.experiment.precision import Loop
-from sim.export.cells import write_csv
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
@@ -61,14 +59,21 @@ class ResumeRefused(Exception):
 
 @dataclass
 class BatchResult:
+    """What a batch did. ``runs`` reads the assembled runs table from disk when asked for: the driver
+    does not hold it (a big batch's is tens of MB), and a report or summary streams it instead."""
+
     out: Path
-    runs: pd.DataFrame
+    n_runs: int
     failures: list[dict[str, Any]] = field(default_factory=list)
     wall_seconds: float = 0.0
     ran: int = 0            # runs executed by this call
     reused: int = 0         # runs found already stored (--resume)
     interrupted: str | None = None   # why the batch stopped early, if it did
     notes: list[str] = field(default_factory=list)   # repairs made on the way (one line each)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return store.read_table(self.out, "runs")
 
 
 def versions() -> dict[str, str]:
@@ -299,7 +304,12 @@ def run_batch(req: BatchRequest) -> BatchResult:
     reps = {p: sc.replications for p in range(len(plan.points))}
     payload = make_payload(plan.base, plan.points, req.simulate)
     # teamsim run solves match_cost_of before this; any other batch runs the rate as written, noted here
-    ran, interrupted, reused, notes, from_solve = 0, None, 0, unsolved(sc), 0
+    ran, interrupted, reused, notes, from_solve = 0, None, 0, [], 0
+    if any(s.match_cost_of is not None for s in sc.schemes):
+        # Imported only then: the matching module loads the model and scipy.optimize (27 MB the driver
+        # would keep for the whole batch).
+        from sim.experiment.matching import unsolved
+        notes = unsolved(sc)
     # A small batch has the driver ready the model before its workers fork (they inherit it), since
     # loading it costs each worker 0.4-0.6 s; a big one does not, since it would stay in the driver's
     # memory (some 130 MB) for the whole batch, and its workers' load is a trifle of the batch there.
@@ -352,6 +362,8 @@ def run_batch(req: BatchRequest) -> BatchResult:
                 except OSError:
                     sink.discard()   # the error above, or the next step, says so
                 bar.close()
+        # The plan's tasks (one object per run, some 15 MB at 50,000 runs) are not needed to assemble.
+        del planned, tasks, done
         try:
             result = _finish(req, plan, identity, reps, started, ran, reused, interrupted, notes, from_solve)
         except (OSError, pa.ArrowException) as err:
@@ -369,19 +381,11 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     baseline = req.baseline or names[0]
     tables = assemble(out, plan, reps, names)
     store.release_memory()
-    runs = tables["runs"]
-    failures = tables["failures"]
+    n_runs, failures = tables["runs"], tables["failures"]
     wall = time.perf_counter() - started
-    by = ["point", *plan.keys] if plan.keys else []
-    if not runs.empty:
-        from sim.experiment.stats import summarise
-        from sim.finance import with_turnover_costs
-        from sim.metrics import SUMMARY_METRIC_NAMES, floor_count_intervals
-        costed = with_turnover_costs(runs, baseline, by, sc.finance.steady_gp_per_seat_month)
-        summary = floor_count_intervals(summarise(costed, SUMMARY_METRIC_NAMES, baseline=baseline, by=by))
-        write_csv(summary, out / "summary.csv")
-        del summary, costed
-        store.release_memory()
+    if n_runs:
+        from sim.experiment.summary import write_summary
+        write_summary(out, baseline, ["point", *plan.keys] if plan.keys else [], sc.finance.steady_gp_per_seat_month)
     resolved = resolved_dict(sc)
     max_reps = max(reps.values())
     manifest = {
@@ -399,7 +403,7 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
         "replications": max_reps,
         "sweep_keys": plan.keys,
         "points": len(plan.points),
-        "runs": len(runs),
+        "runs": n_runs,
         "failures": failures[["scheme", "replication", "point", "error"]].to_dict("records") if len(failures) else [],
         "workers": spec.workers,
         "executor": spec.describe(),
@@ -421,5 +425,5 @@ def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[
     manifest.update(req.audit)
     store.write_manifest(out, manifest)
     fail_list = failures.to_dict("records") if len(failures) else []
-    return BatchResult(out, runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
+    return BatchResult(out, n_runs, fail_list, wall, ran=ran, reused=reused, interrupted=interrupted, notes=notes)
 

@@ -9,7 +9,7 @@ Everything is vectorised over groups, so a sweep of thousands of points summaris
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,9 @@ def _describe(frame: pd.DataFrame, keys: list[str], metrics: list[str], prefix: 
     return long.rename(columns={c: prefix + c for c in ("n", "mean", "sd", "ci_low", "ci_high")})
 
 
+METRICS_PER_PASS = 8   # metrics summarised at a time: each pass copies only its columns of the runs
+
+
 def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Sequence[str] = (),
               level: float = 0.95) -> pd.DataFrame:
     """One row per (group, scheme, metric): mean, sd, CI, and the paired difference to ``baseline``.
@@ -61,10 +64,33 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Seq
     paired difference uses the replications present for both schemes; ``diff_positive_share`` is
     the share of them in which the scheme's value exceeds the baseline's (its "win rate" when the
     metric is to be maximised). Rows come in the order: groups sorted, schemes as they first
-    appear, metrics as given. Works on the wide table (no melt), so it stays light on big sweeps.
+    appear, metrics as given. Works on the wide table (no melt), a few metrics at a time (every
+    statistic is per metric, so the passes give the same numbers as one), so it stays light on big
+    batches.
     """
     by = list(by)
     metrics = [m for m in metrics if m in runs.columns]
+    passes = [metrics[i:i + METRICS_PER_PASS] for i in range(0, len(metrics), METRICS_PER_PASS)] or [[]]
+    pieces = [_summarise(runs, chunk, baseline, by, level) for chunk in passes]
+    return ordered(pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0], by,
+                   dict.fromkeys(runs["scheme"]), metrics)
+
+
+def ordered(summary: pd.DataFrame, by: Sequence[str], schemes: Iterable[str], metrics: Sequence[str]
+            ) -> pd.DataFrame:
+    """Summary rows in their order: groups sorted, then ``schemes`` and ``metrics`` in the order given."""
+    by = list(by)
+    scheme_rank = {s: i for i, s in enumerate(schemes)}
+    metric_rank = {m: i for i, m in enumerate(metrics)}
+    out = summary.assign(_s=summary["scheme"].map(scheme_rank), _m=summary["metric"].map(metric_rank))
+    out = out.sort_values([*by, "_s", "_m"], kind="stable").drop(columns=["_s", "_m"]).reset_index(drop=True)
+    cols = [*by, "scheme", "metric", "n", "mean", "sd", "ci_low", "ci_high", "diff_mean", "diff_sd", "diff_ci_low",
+            "diff_ci_high", "diff_positive_share"]
+    return out[cols]
+
+
+def _summarise(runs: pd.DataFrame, metrics: list[str], baseline: str, by: list[str], level: float) -> pd.DataFrame:
+    """The summary rows of ``metrics`` (all present), in no particular order."""
     keys = [*by, "scheme"]
     values = runs[[*keys, "replication", *metrics]].copy()
     values[metrics] = values[metrics].astype(float)
@@ -84,15 +110,7 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Seq
     share = wins.groupby(keys, sort=False, dropna=False)[metrics].mean().stack()
     share.index = share.index.set_names([*keys, "metric"])
     d = d.merge(share.rename("diff_positive_share").reset_index(), on=[*keys, "metric"], how="left")
-    out = out.merge(d.drop(columns=["diff_n"]), on=[*keys, "metric"], how="left")
-
-    scheme_rank = {s: i for i, s in enumerate(dict.fromkeys(runs["scheme"]))}
-    metric_rank = {m: i for i, m in enumerate(metrics)}
-    out = out.assign(_s=out["scheme"].map(scheme_rank), _m=out["metric"].map(metric_rank))
-    out = out.sort_values([*by, "_s", "_m"], kind="stable").drop(columns=["_s", "_m"]).reset_index(drop=True)
-    cols = [*keys, "metric", "n", "mean", "sd", "ci_low", "ci_high", "diff_mean", "diff_sd", "diff_ci_low",
-            "diff_ci_high", "diff_positive_share"]
-    return out[cols]
+    return out.merge(d.drop(columns=["diff_n"]), on=[*keys, "metric"], how="left")
 
 
 class Moments:

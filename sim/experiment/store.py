@@ -318,6 +318,29 @@ def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:
         return f.read(columns=columns, use_threads=False)
 
 
+def nullable_ints(path: Path) -> set[str]:
+    """Integer columns of a Parquet file with a null anywhere in it (from its statistics; unknown counts as null)."""
+    meta = pq.read_metadata(path)
+    schema = meta.schema.to_arrow_schema()
+    out: set[str] = set()
+    for g in range(meta.num_row_groups):
+        rg = meta.row_group(g)
+        for c in range(rg.num_columns):
+            st = rg.column(c).statistics
+            if pa.types.is_integer(schema.field(c).type) and (st is None or st.null_count):
+                out.add(schema.names[c])
+    return out
+
+
+def slice_to_pandas(table: pa.Table, nullable: set[str]) -> pd.DataFrame:
+    """Rows read from a file, as pandas typed as the whole file would be: an integer column with a null
+    anywhere in the file (``nullable``, see :func:`nullable_ints`) is float in every slice, not only in
+    the slices that hold a null."""
+    for name in nullable & set(table.column_names):
+        table = table.set_column(table.column_names.index(name), name, table.column(name).cast(pa.float64()))
+    return table.to_pandas()
+
+
 def iter_parts(out: Path, table: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """Each finished part of ``table`` in write order (only the ``columns`` asked for)."""
     for f in part_files(out, table):

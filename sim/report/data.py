@@ -105,10 +105,6 @@ def baseline_point(runs: pd.DataFrame, manifest: dict[str, Any]) -> Any:
     return chosen if chosen in points else points[0]
 
 
-def _at_point(df: pd.DataFrame, point: Any) -> pd.DataFrame:
-    return df[df["point"] == point].reset_index(drop=True) if "point" in df.columns else df
-
-
 def arrow_batches(out: Path, name: str, point: Any = None, columns: Sequence[str] | None = None
                   ) -> Iterator[pa.Table]:
     """``name``'s rows (of sweep point ``point`` if given) as Arrow tables of at most READ_ROWS rows."""
@@ -124,6 +120,8 @@ def arrow_batches(out: Path, name: str, point: Any = None, columns: Sequence[str
                 t = t.filter(pc.equal(t.column("point"), point))
             if t.num_rows:
                 yield t
+            del t, batch
+            store.release_memory()   # else glibc keeps each batch's freed pages: +70 MB over 60 row groups
 
 
 def read_small(out: Path, name: str, point: Any = None) -> pd.DataFrame:
@@ -232,21 +230,67 @@ def read_people(out: Path, point: Any, horizon: int) -> People:
     return res
 
 
+def _point_column(out: Path) -> pd.Series:
+    """The ``point`` column of the runs table (empty if the results are not a sweep's)."""
+    path = Path(out) / "runs.parquet"
+    if not path.exists() or "point" not in pq.read_schema(path).names:
+        return pd.Series(dtype=float)
+    return store.read_parquet(path, ["point"]).column("point").to_pandas()
+
+
+
+UNSHOWN = ("run_id", "seed")   # columns of the runs table no section reads (text: the largest in pandas)
+
+
+def read_runs(out: Path, point: Any = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The runs table (of sweep point ``point`` if given; only ``columns`` if given, else all but
+    :data:`UNSHOWN`), read in batches, typed as the whole table would be (see
+    :func:`~sim.experiment.store.slice_to_pandas`)."""
+    path = Path(out) / "runs.parquet"
+    if not path.exists():
+        return pd.DataFrame()
+    names = pq.read_schema(path).names
+    cols = [c for c in names if c not in UNSHOWN] if columns is None else [c for c in dict.fromkeys(columns)
+                                                                            if c in names]
+    if point is None:   # the whole table at once: batches and their concatenation would be held twice
+        t = store.read_parquet(path, cols)
+        nullable = store.nullable_ints(path)
+        if not nullable & set(cols):
+            # Each column's Arrow buffers are freed as it is converted: the table is never held twice.
+            return t.to_pandas(split_blocks=True, self_destruct=True)
+    else:
+        parts = list(arrow_batches(out, "runs", point, cols))
+        t = pa.concat_tables(parts).select(cols) if parts else pq.read_schema(path).empty_table().select(cols)
+        del parts
+    return store.slice_to_pandas(t, store.nullable_ints(path))
+
+
 def load(out: Path) -> Results:
-    """Read the stored results of ``out`` (missing optional tables come back empty)."""
+    """Read the stored results of ``out`` (missing optional tables come back empty).
+
+    A sweep's runs are read twice, never whole: every column of the point sections 1-4 and 6 describe,
+    and for section 5 only the columns it plots (:data:`~sim.report.sweep.SWEEP_COLUMNS`) of every point.
+    """
+    from sim.report.sweep import sweep_columns
+
     out = Path(out)
     manifest = store.read_manifest(out)
     schemes = [str(s) for s in manifest["schemes"]]
     base = manifest.get("baseline")
     baseline = base if isinstance(base, str) and base in schemes else schemes[0]
-    runs = store.read_table(out, "runs")
-    sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
-    point, sweep_runs, note = None, pd.DataFrame(), ""
-    if "point" in runs.columns and runs["point"].notna().any():
-        point = baseline_point(runs, manifest)
-        sweep_runs, runs = runs, _at_point(runs, point)
+    points = _point_column(out)
+    point, sweep_runs, note, sweep_keys = None, pd.DataFrame(), "", []
+    if points.notna().any():
+        point = baseline_point(points.to_frame(), manifest)
+        runs = read_runs(out, point)
+        sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
+        sweep_runs = read_runs(out, columns=sweep_columns(sweep_keys))
         values = ", ".join(f"{k} = {runs[k].iloc[0]}" for k in sweep_keys if k in runs) if len(runs) else ""
         note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
+    else:
+        runs = read_runs(out)
+        sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
+    del points
     bands, seats = read_monthly(out, point)
     store.release_memory()
     horizon = manifest.get("resolved_scenario", {}).get("horizon_months")

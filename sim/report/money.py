@@ -12,7 +12,7 @@ import html
 import pandas as pd
 
 from sim.experiment.stats import group_bands
-from sim.finance import PNL, with_turnover_costs
+from sim.finance import PNL, TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import MONTHLY_METRICS, SUMMARY_BY_NAME, floor_count_bands
 from sim.report.style import Figure, Style, fmt, label, layout, nums
 
@@ -26,8 +26,12 @@ OPERATING = ("profit", "payroll_burden", "overhead", "operating_profit")
 
 
 def turnover_costs(runs: pd.DataFrame, baseline: str, steady: float | None = None) -> pd.DataFrame:
-    """Per run: hiring cost, the value of empty seat-months and ramp shortfall at one basis, and the total."""
-    return with_turnover_costs(runs, baseline, steady=steady)
+    """Per run: hiring cost, the value of empty seat-months and ramp shortfall at one basis, and the total,
+    with the other columns the section shows (only those: a copy of every column of a big batch's runs
+    would double what the report holds)."""
+    shown = ["scheme", "replication", *TURNOVER_INPUTS, *DRAWS, *RECONCILIATION, *OPERATING, "lost_job_orders",
+             "lost_candidates"]
+    return with_turnover_costs(runs[[c for c in dict.fromkeys(shown) if c in runs.columns]], baseline, steady=steady)
 
 
 def cost_of_sales_figure(runs: pd.DataFrame, st: dict[str, Style]) -> Figure:

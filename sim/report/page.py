@@ -46,10 +46,13 @@ def build_html(out: Path) -> str:
     parts = [s.html(i) for i, s in enumerate(present, start=1)]
     nav = "".join(f"<a href='#{s.ident}'>{i}. {html.escape(s.title)}</a>" for i, s in enumerate(present, start=1))
     title = html.escape(f"teamsim: {res.manifest.get('scenario', out.name)}")
+    manifest = res.manifest
+    del res, built, present, figs   # the page's text is put together without the tables it was made from
+    store.release_memory()
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style>"
             f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body><h1>{title}</h1>"
-            f"{what_ran(res.manifest)}<nav>{nav}</nav>{''.join(parts)}<script>{DRAW}</script></body></html>")
+            f"{what_ran(manifest)}<nav>{nav}</nav>{''.join(parts)}<script>{DRAW}</script></body></html>")
 
 
 def write_report(out: Path) -> Path:

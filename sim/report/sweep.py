@@ -20,6 +20,11 @@ HEATMAP_METRICS = ("profit", "turnover_rate_annual")
 MAX_LEVELS = 12   # a key sampled at more values than this (Latin hypercube, Sobol) is binned
 
 
+def sweep_columns(keys: list[str]) -> list[str]:
+    """The columns of the runs table this section reads (of every point): the report holds no others."""
+    return list(dict.fromkeys(["scheme", "point", *keys, *SWEEP_METRICS, *HEATMAP_METRICS]))
+
+
 def _levels(values: pd.Series) -> tuple[pd.Series, str]:
     """The x value of each run: the key's own value, or the mean of its bin when it takes many values."""
     if values.nunique() <= MAX_LEVELS:
@@ -60,13 +65,20 @@ def line_figures(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> l
 
 
 def heatmaps(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> list[Figure]:
-    """For a two-key grid: the mean of each headline metric over the grid, one heatmap per scheme."""
+    """For two keys: the mean of each headline metric over their grid, one heatmap per scheme.
+
+    A key sampled at many values (a Latin hypercube) is binned as in :func:`line_figures`: a cell per
+    pair of sampled values would be a near-empty grid of thousands of cells (tens of MB of page).
+    """
     if len(keys) != 2:
         return []
     kx, ky = keys
+    (x, bx), (y, by) = _levels(runs[kx]), _levels(runs[ky])
+    binned = " (sampled values in 8 bins, at bin means)" if bx or by else ""
+    cells = runs.assign(**{kx: x, ky: y})
     figs = []
     for metric in [m for m in HEATMAP_METRICS if m in runs]:
-        means = runs.groupby(["scheme", ky, kx], sort=True)[metric].mean()
+        means = cells.groupby(["scheme", ky, kx], sort=True)[metric].mean()
         for scheme in st:
             if scheme not in means.index.get_level_values(0):
                 continue
@@ -77,7 +89,7 @@ def heatmaps(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> list[
                                    "colorbar": {"title": {"text": label(BY_NAME[metric].unit)}},
                                    "hovertemplate": f"{label(kx)}=%{{x}}<br>{label(ky)}=%{{y}}<br>"
                                                     f"{label(metric)}=%{{z}}<extra></extra>"}],
-                         "layout": layout(f"{scheme}: mean {metric} over the grid", kx, ky,
+                         "layout": layout(f"{scheme}: mean {metric} over the grid{binned}", kx, ky,
                                           xaxis={"type": "category", "title": {"text": label(kx)}},
                                           yaxis={"type": "category", "title": {"text": label(ky)}})})
     return figs

@@ -1,0 +1,120 @@
+"""summary.csv of a stored batch, computed slice by slice so the driver never holds the runs table.
+
+The summary's statistics are per sweep point (means and intervals of each point's runs; paired
+differences pair a scheme's replication with the baseline's at the same point; the steady GP basis
+of the turnover costs is the baseline's at the same point), so a slice of whole points gives exactly
+the rows the whole table would. Each slice is summarised a few metrics at a time, reading only those
+columns of ``runs.parquet``, and its rows are appended to the file: the driver holds one slice's
+columns, never the table. A point larger than a slice is a slice of its own (its statistics need all
+its runs). The file is identical to :func:`~sim.experiment.stats.summarise` over the whole table
+(tested), since every statistic of a (point, scheme, metric) sees the same values in the same order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from sim.experiment import store
+from sim.experiment.stats import METRICS_PER_PASS, ordered, summarise
+from sim.export.cells import safe_frame
+from sim.finance import TURNOVER_INPUTS, with_turnover_costs
+from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
+
+SLICE_RUNS = 5_000      # runs summarised at a time (whole points: a bigger point is one slice)
+DERIVED = tuple(m.name for m in DERIVED_METRICS)
+
+
+def point_slices(points: np.ndarray, slice_runs: int = SLICE_RUNS) -> list[tuple[int, int]]:
+    """Ranges [lo, hi) of sweep points holding about ``slice_runs`` runs each, from each run's point."""
+    ids, counts = np.unique(points, return_counts=True)
+    out: list[tuple[int, int]] = []
+    lo, runs = None, 0
+    for p, n in zip(ids.tolist(), counts.tolist(), strict=True):
+        if lo is not None and runs + n > slice_runs:
+            out.append((lo, p))
+            lo, runs = None, 0
+        lo = p if lo is None else lo
+        runs += n
+    if lo is not None:
+        out.append((lo, int(ids[-1]) + 1))
+    return out
+
+
+class _Runs:
+    """Column subsets of a slice of points of ``runs.parquet``, read by row group."""
+
+    def __init__(self, path: Path):
+        self.file = pq.ParquetFile(path)
+        meta, names = self.file.metadata, self.file.schema_arrow.names
+        self.names = names
+        self.nullable = store.nullable_ints(path)
+        self.groups: list[tuple[int, int]] = []
+        col = names.index("point") if "point" in names else None
+        for g in range(meta.num_row_groups):
+            st = meta.row_group(g).column(col).statistics if col is not None else None
+            self.groups.append((st.min, st.max) if st is not None and st.has_min_max else (0, 2**62))
+
+    def schemes(self) -> list[str]:
+        """The schemes in order of first appearance in the file (the whole table's order of schemes)."""
+        seen: dict[str, None] = {}
+        for batch in self.file.iter_batches(columns=["scheme"], use_threads=False):
+            seen.update(dict.fromkeys(pc.unique(batch.column(0)).to_pylist()))
+        return list(seen)
+
+    def points(self) -> np.ndarray:
+        if "point" not in self.names:
+            return np.zeros(self.file.metadata.num_rows, dtype=np.int64)
+        return self.file.read(columns=["point"], use_threads=False).column("point").to_numpy()
+
+    def read(self, lo: int, hi: int, columns: Sequence[str]) -> pd.DataFrame:
+        cols = [c for c in dict.fromkeys(columns) if c in self.names]
+        if "point" not in self.names:
+            return store.slice_to_pandas(self.file.read(columns=cols, use_threads=False), self.nullable)
+        wanted = [g for g, (a, b) in enumerate(self.groups) if a < hi and b >= lo]
+        t = self.file.read_row_groups(wanted, columns=list(dict.fromkeys([*cols, "point"])), use_threads=False)
+        point = t.column("point")
+        t = t.filter(pc.and_(pc.greater_equal(point, lo), pc.less(point, hi))).select(cols)
+        return store.slice_to_pandas(t, self.nullable)
+
+
+def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float | None,
+                   slice_runs: int = SLICE_RUNS) -> Iterator[pd.DataFrame]:
+    """The summary of the runs table at ``path``, one slice of points at a time, in the final row order."""
+    runs = _Runs(path)
+    by = list(by)
+    keys = [*by, "scheme", "replication"]
+    stored = [m for m in SUMMARY_METRIC_NAMES if m in runs.names and m not in DERIVED]
+    passes = [stored[i:i + METRICS_PER_PASS] for i in range(0, len(stored), METRICS_PER_PASS)]
+    derived = "producer_months" in runs.names   # results stored before the finance metrics have none
+    schemes = runs.schemes()
+    for lo, hi in point_slices(runs.points(), slice_runs):
+        pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=by)
+                  for metrics in passes]
+        if derived:
+            costed = with_turnover_costs(runs.read(lo, hi, [*keys, *TURNOVER_INPUTS]), baseline, by, steady)
+            pieces.append(summarise(costed, DERIVED, baseline=baseline, by=by))
+            del costed
+        if not pieces:
+            continue
+        yield floor_count_intervals(ordered(pd.concat(pieces, ignore_index=True), by, schemes, SUMMARY_METRIC_NAMES))
+        store.release_memory()
+
+
+def write_summary(out: Path, baseline: str, by: Sequence[str], steady: float | None,
+                  slice_runs: int = SLICE_RUNS) -> Path:
+    """Write ``summary.csv`` of the stored ``runs.parquet`` slice by slice (atomically; safe cells)."""
+    out = Path(out)
+    path = out / "summary.csv"
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        for i, part in enumerate(summary_slices(out / "runs.parquet", baseline, by, steady, slice_runs)):
+            f.write(safe_frame(part).to_csv(index=False, header=(i == 0), lineterminator="\n"))
+    os.replace(tmp, path)
+    return path
