@@ -18,6 +18,7 @@ one pass over a month's potential arrivals per side.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 from numba import njit
@@ -28,6 +29,28 @@ from sim.scenario.schema import Market
 SKILL_CAP = 3.0
 #: Log-sd of a contract's monthly gross profit (lognormal, mean contract_gp_monthly_mean).
 CONTRACT_GP_SIGMA = 0.3
+
+
+class JobOrder(IntEnum):
+    """Named fields of a job order row (:attr:`Block.items` of the job order side)."""
+
+    EXPIRES = 0
+    OPENED = 1
+    PERM = 2               # 1.0 perm, 0.0 contract
+    VALUE = 3              # perm fee, or a contract's gross profit a month (whole cents)
+    CONTRACT_MONTHS = 4    # 0.0 for a perm job order
+    REPLACEMENT = 5        # 1.0 for a free replacement after a fall-off
+
+
+class Candidate(IntEnum):
+    """Named fields of a candidate row (:attr:`Block.items` of the candidate side)."""
+
+    EXPIRES = 0
+    CONVERT_U = 1
+    FALLOFF_U = 2
+    FALLOFF_AT = 3
+    REMEDY_U = 4
+    ARRIVED = 5
 
 
 @dataclass(frozen=True, slots=True)

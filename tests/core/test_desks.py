@@ -13,6 +13,10 @@ import pytest
 import simpy
 
 from sim.model import desks as dk
+from sim.model.desks import FIELDS, Placed
+
+JOB_ORDER = slice(Placed.JOB_ORDER, Placed.JOB_ORDER + FIELDS)   # a placement row's job order fields
+CANDIDATE = slice(Placed.CANDIDATE, Placed.CANDIDATE + FIELDS)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,11 +75,11 @@ def test_a_job_order_takes_the_partners_first_alive_candidate_that_converts() ->
     _walk(d, [(5.0, 2, _job_order(5.0))], [0.4, 0.4, 0.4, 0.4], _uniforms([]))
     placed = _placed(d)
     assert len(placed) == 1
-    t, r, a = placed[0, :3]
+    t, r, a = placed[0, [Placed.TIME, Placed.RECRUITER, Placed.ACCOUNT_MANAGER]]
     assert (t, r, a) == (5.0, 0.0, 2.0)
-    assert placed[0, 9:15].tolist() == _candidate(2.0, 0.6)
-    assert placed[0, 3:9].tolist() == _job_order(5.0)
-    assert placed[0, 15] == 0   # the first placement id
+    assert placed[0, CANDIDATE].tolist() == _candidate(2.0, 0.6)
+    assert placed[0, JOB_ORDER].tolist() == _job_order(5.0)
+    assert placed[0, Placed.ID] == 0   # the first placement id
     assert d.waiting(0).tolist() == [_candidate(3.0, 0.1)]
     assert len(d.waiting(2)) == 0   # the job order was used
 
@@ -88,7 +92,7 @@ def test_a_candidate_meets_one_job_order_and_is_lost_if_it_does_not_convert() ->
     assert d.waiting(2).tolist() == [_job_order(1.0)]   # the expired one dropped, the alive one still open
     assert len(d.waiting(0)) == 0                        # the candidate is gone
     _walk(d, [(6.0, 0, _candidate(6.0, 0.65))], [0.4, 0.4, 0.4, 0.4], _uniforms([]))
-    assert _placed(d)[:, 3:9].tolist() == [_job_order(1.0)] and len(d.waiting(2)) == 0
+    assert _placed(d)[:, JOB_ORDER].tolist() == [_job_order(1.0)] and len(d.waiting(2)) == 0
 
 
 def test_an_unmatched_item_waits_and_pod_mates_share_by_the_product_of_cooperation() -> None:
@@ -97,7 +101,7 @@ def test_an_unmatched_item_waits_and_pod_mates_share_by_the_product_of_cooperati
     u = _uniforms([0.2])
     # coop_r1 * coop_a2 = 0.5 * 0.5 = 0.25: u = 0.2 shares, and the candidate converts (0.1 < 0.75)
     _walk(d, [(2.0, 2, _job_order(2.0))], [0.5, 0.5, 0.5, 0.5], u)
-    assert _placed(d)[0, 1:3].tolist() == [1.0, 2.0] and u.pos[0] == 1
+    assert _placed(d)[0, [Placed.RECRUITER, Placed.ACCOUNT_MANAGER]].tolist() == [1.0, 2.0] and u.pos[0] == 1
     d2 = _desks()
     d2.append(1, [_candidate(0.0, 0.1)])
     u2 = _uniforms([0.3])   # 0.3 >= 0.25: recruiter 1 does not share; the job order waits at its desk
@@ -114,8 +118,8 @@ def test_a_perm_placement_that_falls_off_stops_the_walk_at_the_end_of_its_day_if
     statuses = _walk(d, [(2.5, 2, _job_order(2.5)), (3.5, 3, _job_order(3.5))], [0.4] * 4, _uniforms([]),
                      due=3.0, falls=falls)   # something else due at day 3: the walk stops at the end of day 3
     assert statuses == [dk.DAY_END, dk.MONTH_DONE]
-    assert [row[15] for row in falls] == [0, 1] and d.counts[dk.N_FALLS] == 0   # handed over, in order
-    assert _placed(d)[:, 15].tolist() == [0, 1]
+    assert [row[Placed.ID] for row in falls] == [0, 1] and d.counts[dk.N_FALLS] == 0   # handed over, in order
+    assert _placed(d)[:, Placed.ID].tolist() == [0, 1]
 
 
 def test_resuming_after_a_full_queue_or_placement_buffer_gives_the_same_outcome() -> None:
@@ -222,3 +226,11 @@ def test_the_compiled_parts_give_what_their_python_source_gives() -> None:
     compiled, uncompiled = (json.loads(_fresh(code, NUMBA_DISABLE_JIT=flag)) for flag in ("0", "1"))
     assert compiled == uncompiled
     assert sum(o["run"]["placements"] for o in compiled.values()) > 0
+
+
+def test_a_placement_row_names_the_fields_where_the_market_writes_them() -> None:
+    from sim.model.market import Candidate, JobOrder
+    assert [Placed.PERM, Placed.VALUE, Placed.CONTRACT_MONTHS, Placed.REPLACEMENT] == [
+        Placed.JOB_ORDER + f for f in (JobOrder.PERM, JobOrder.VALUE, JobOrder.CONTRACT_MONTHS, JobOrder.REPLACEMENT)]
+    assert [Placed.FALLOFF_AT, Placed.REMEDY_U] == [
+        Placed.CANDIDATE + f for f in (Candidate.FALLOFF_AT, Candidate.REMEDY_U)]

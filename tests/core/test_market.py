@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from sim.model.market import draw_candidates, draw_job_orders, exponential, geometric, standard_normal
+from sim.model.market import (
+    Candidate,
+    JobOrder,
+    draw_candidates,
+    draw_job_orders,
+    exponential,
+    geometric,
+    standard_normal,
+)
 from sim.scenario.schema import Market
 
 N = 200_000
@@ -33,16 +41,17 @@ def test_kept_job_orders_have_the_documented_values() -> None:
     rng = np.random.default_rng(7)
     rates = np.full(50, 1.0)
     items = [it for m in range(40) for it in draw_job_orders(rng, market, 4.8, rates, m * 21.0, 21).items]
-    perm = [it for it in items if it[2]]
-    contract = [it for it in items if not it[2]]
+    perm = [it for it in items if it[JobOrder.PERM]]
+    contract = [it for it in items if not it[JobOrder.PERM]]
     assert abs(len(perm) / len(items) - market.perm_share) < 0.02
     fee = market.perm_salary_mean * market.perm_fee_rate * 100
-    assert abs(np.mean([it[3] for it in perm]) / fee - 1) < 0.02                 # lognormal with mean 1
-    assert abs(np.std([it[3] for it in perm]) / fee - market.perm_salary_cv) < 0.02
-    assert abs(np.mean([it[3] for it in contract]) / (market.contract_gp_monthly_mean * 100) - 1) < 0.02
-    assert abs(np.mean([it[4] for it in contract]) - market.contract_months_mean) < 0.2
-    assert all(it[4] == 0 for it in perm) and all(it[3] == round(it[3]) for it in items)   # whole cents
-    lives = [it[0] - it[1] for it in items]
+    assert abs(np.mean([it[JobOrder.VALUE] for it in perm]) / fee - 1) < 0.02                 # lognormal with mean 1
+    assert abs(np.std([it[JobOrder.VALUE] for it in perm]) / fee - market.perm_salary_cv) < 0.02
+    assert abs(np.mean([it[JobOrder.VALUE] for it in contract]) / (market.contract_gp_monthly_mean * 100) - 1) < 0.02
+    assert abs(np.mean([it[JobOrder.CONTRACT_MONTHS] for it in contract]) - market.contract_months_mean) < 0.2
+    assert all(it[JobOrder.CONTRACT_MONTHS] == 0 for it in perm)
+    assert all(it[JobOrder.VALUE] == round(it[JobOrder.VALUE]) for it in items)   # whole cents
+    lives = [it[JobOrder.EXPIRES] - it[JobOrder.OPENED] for it in items]
     assert abs(np.mean(lives) / market.job_order_life_days - 1) < 0.03
 
 
@@ -50,7 +59,8 @@ def test_kept_candidates_carry_uniforms_and_exponential_lives() -> None:
     market = Market()
     rng = np.random.default_rng(8)
     items = [it for m in range(40) for it in draw_candidates(rng, market, 4.8, np.full(50, 1.0), m * 21.0, 21).items]
-    assert abs(np.mean([it[0] - it[5] for it in items]) / market.candidate_life_days - 1) < 0.03
-    for k in range(1, 5):
+    lives = [it[Candidate.EXPIRES] - it[Candidate.ARRIVED] for it in items]
+    assert abs(np.mean(lives) / market.candidate_life_days - 1) < 0.03
+    for k in (Candidate.CONVERT_U, Candidate.FALLOFF_U, Candidate.FALLOFF_AT, Candidate.REMEDY_U):
         column = np.array([it[k] for it in items])
         assert column.min() >= 0 and column.max() < 1 and abs(column.mean() - 0.5) < 0.02
