@@ -72,9 +72,9 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 40-point sweep (240 runs) and its uninterrupted results."""
+    """A 40-point sweep (240 runs of 12 months, several one-second parts) and its uninterrupted results."""
     tmp = tmp_path_factory.mktemp("whole")
-    path = workshop_sweep(tmp, grid=_grid(40))
+    path = workshop_sweep(tmp, grid=_grid(40), horizon_months=12)
     assert main(["run", str(path), "--out", str(tmp / "out"), "--workers", "1", "--quiet", "--no-report"]) == 0
     return path, tmp / "out"
 
