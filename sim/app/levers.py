@@ -82,6 +82,8 @@ def by_role(base: Lever, lines: bool = False) -> tuple[Lever, ...]:
     if lines:
         out += [_variant(base, line, f"{base.label} on {said} GP", f"{said} {base.phrase}") for line, said in LINES]
     return tuple(out)
+
+
 LEVERS: tuple[Lever, ...] = (
     *by_role(Lever("rate", "Commission rate", "commission {}", "share", 0, 0.5, 0.01,
                    {"individual": ("rate",), "hybrid": ("individual", "rate")}), lines=True),

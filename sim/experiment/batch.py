@@ -306,8 +306,8 @@ def run_batch(req: BatchRequest) -> BatchResult:
     # teamsim run solves match_cost_of before this; any other batch runs the rate as written, noted here
     ran, interrupted, reused, notes, from_solve = 0, None, 0, [], 0
     if any(s.match_cost_of is not None for s in sc.schemes):
-        # Imported only then: the matching module loads the model and scipy.optimize (27 MB the driver
-        # would keep for the whole batch).
+        # Imported only then: the matching module loads the model, which the driver would keep for the
+        # whole batch.
         from sim.experiment.matching import unsolved
         notes = unsolved(sc)
     # A small batch has the driver ready the model before its workers fork (they inherit it), since

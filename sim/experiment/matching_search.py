@@ -92,18 +92,20 @@ class Curve:
                 glo, ghi = (glo / 2, ghi) if self.order[-1] == hi else (glo, ghi / 2)
             x = lo - glo * (hi - lo) / (ghi - glo) if ghi != glo else (lo + hi) / 2
         if x is None:   # no bracket and no usable slope: the proportional guess from the last value
-            b = self.order[-1]
-            x = b * (self.pays[b] - self.gaps[b]) / self.pays[b] if self.pays[b] > 0 else self.top
+            x = self._proportional(self.order[-1])
         x = self._held(x)
         if x in self.gaps and lo is not None and hi is not None:
             x = round((lo + hi) / 2, self.places)
         return None if x in self.gaps else x
 
+    def _proportional(self, x: float) -> float:
+        """The value at which pay would meet the target were pay proportional to the knob, from ``x``."""
+        return x * (self.pays[x] - self.gaps[x]) / self.pays[x] if self.pays[x] > 0 else self.top
+
     def _secant(self) -> float | None:
         """The root of the line through the last two values (the proportional guess after the first)."""
         if len(self.order) == 1:
-            a = self.order[0]
-            return a * (self.pays[a] - self.gaps[a]) / self.pays[a] if self.pays[a] > 0 else self.top
+            return self._proportional(self.order[0])
         a, b = self.order[-2], self.order[-1]
         slope = (self.gaps[b] - self.gaps[a]) / (b - a)
         return b - self.gaps[b] / slope if slope > 0 else None

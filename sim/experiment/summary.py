@@ -12,7 +12,6 @@ its runs). The file is identical to :func:`~sim.experiment.stats.summarise` over
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 
 from sim.experiment import store
 from sim.experiment.stats import METRICS_PER_PASS, ordered, summarise
-from sim.export.cells import safe_frame
+from sim.export.cells import write_csv_slices
 from sim.finance import TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
 
@@ -111,10 +110,5 @@ def write_summary(out: Path, baseline: str, by: Sequence[str], steady: float | N
                   slice_runs: int = SLICE_RUNS) -> Path:
     """Write ``summary.csv`` of the stored ``runs.parquet`` slice by slice (atomically; safe cells)."""
     out = Path(out)
-    path = out / "summary.csv"
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        for i, part in enumerate(summary_slices(out / "runs.parquet", baseline, by, steady, slice_runs)):
-            f.write(safe_frame(part).to_csv(index=False, header=(i == 0), lineterminator="\n"))
-    os.replace(tmp, path)
-    return path
+    return write_csv_slices(summary_slices(out / "runs.parquet", baseline, by, steady, slice_runs),
+                            out / "summary.csv")

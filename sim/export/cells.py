@@ -47,10 +47,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _atomic(path: Path, text: str) -> Path:
+def _atomic(path: Path, pieces: Iterable[str]) -> Path:
+    """Write ``pieces`` one after another to a file beside ``path``, then put it in place."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8", newline="")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        for piece in pieces:
+            f.write(piece)
     os.replace(tmp, path)
     return path
 
@@ -59,7 +62,14 @@ def write_csv(frame: pd.DataFrame, path: Path, *, excel: bool = False) -> Path:
     """Write ``frame`` as a CSV with safe cells, atomically. ``excel``: a UTF-8 byte-order mark, so that
     Excel reads accents and symbols right when the file is opened by double-click."""
     text = safe_frame(frame).to_csv(index=False, lineterminator="\r\n" if excel else "\n")
-    return _atomic(path, ("\ufeff" if excel else "") + text)
+    return _atomic(path, [("\ufeff" if excel else "") + text])
+
+
+def write_csv_slices(frames: Iterable[pd.DataFrame], path: Path) -> Path:
+    """Write the rows of ``frames`` (same columns, in order) as one CSV with safe cells, atomically, one
+    frame at a time: a writer that computes its table slice by slice never holds it whole."""
+    return _atomic(path, (safe_frame(f).to_csv(index=False, header=(i == 0), lineterminator="\n")
+                          for i, f in enumerate(frames)))
 
 
 def write_rows(rows: Sequence[Mapping[str, Any]], path: Path, fields: Iterable[str] | None = None) -> Path:
@@ -70,4 +80,4 @@ def write_rows(rows: Sequence[Mapping[str, Any]], path: Path, fields: Iterable[s
     w.writeheader()
     for r in rows:
         w.writerow({safe_text(n): safe_cell(r.get(n)) for n in names})
-    return _atomic(path, buf.getvalue())
+    return _atomic(path, [buf.getvalue()])
