@@ -186,9 +186,8 @@ def solve_cost_matches(args: argparse.Namespace, scenario: Any) -> tuple[Any, di
     """The scenario with its ``match_cost_of`` solved on the command's executor (sim/experiment/matching.py),
     the manifest entry, and the runs the solve made that the batch stores instead of running again."""
     from sim.experiment.matching import records, solve
-    from sim.scenario.matching import stated_over_match
 
-    stated = stated_over_match(args.file, args.overrides)
+    stated = list(scenario.stated_over_match)
     for line in stated:
         print(f"not cost-matched: {line}", file=sys.stderr)
     solution = solve(scenario, executor_spec(args), getattr(args, "statements", "first"),

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from sim.scenario import paths
 from sim.scenario.document import Marks, parse_text, read_document
 from sim.scenario.library import expand_plans
-from sim.scenario.matching import stated_knobs
+from sim.scenario.matching import stated_knobs, stated_lines
 from sim.scenario.paths import RawPath
 from sim.scenario.problems import Problem, ScenarioError
 from sim.scenario.schema import SCHEME_CLASSES, Scenario, Scheme
@@ -76,10 +76,10 @@ def allowed_keys(data: dict[str, Any], raw_parent: Sequence[paths.Key]) -> list[
 
 
 # -------------------------------------------------------------------------- overrides
-def _apply(data: dict[str, Any], overrides: Sequence[str],
-           precedence: bool = True) -> tuple[dict[str, Any], list[RawPath]]:
-    """``data`` with each ``KEY=VALUE`` override set (on a deep copy), and the raw path each one set;
-    ``precedence``: with the rule of :func:`~sim.scenario.matching.stated_knobs` applied."""
+def _apply(data: dict[str, Any], overrides: Sequence[str]) -> tuple[dict[str, Any], list[RawPath], list[str]]:
+    """``data`` with each ``KEY=VALUE`` override set (on a deep copy) and the rule of
+    :func:`~sim.scenario.matching.stated_knobs` applied; the raw path each one set; and one line per
+    ``match_cost_of`` that rule set aside (:func:`~sim.scenario.matching.stated_lines`)."""
     data = paths.with_values(data, {})
     problems: list[Problem] = []
     where: list[RawPath] = []
@@ -99,9 +99,11 @@ def _apply(data: dict[str, Any], overrides: Sequence[str],
             problems.append(Problem(SET, key, str(err)))
     if problems:
         raise ScenarioError(problems)
-    for i in stated_knobs(data, where) if precedence else ():   # a knob set with --set overrides match_cost_of
+    stated = stated_knobs(data, where)
+    lines = stated_lines(data, stated)
+    for i in stated:   # a knob set with --set overrides match_cost_of
         data["schemes"][i]["match_cost_of"] = None
-    return data, where
+    return data, where, lines
 
 
 def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
@@ -146,11 +148,12 @@ def _unplain(value: Any, raw: RawPath) -> Iterable[tuple[RawPath, str]]:
 
 
 def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | None = None,
-             overridden: Sequence[RawPath] = ()) -> Scenario:
+             overridden: Sequence[RawPath] = (), stated: Sequence[str] = ()) -> Scenario:
     """Validate a raw mapping into a Scenario or raise ScenarioError with every problem.
 
     ``overridden`` are the raw paths set by ``--set``: a problem at or inside one is the command
-    line's problem, reported against ``--set`` rather than a line of the file.
+    line's problem, reported against ``--set`` rather than a line of the file. ``stated``: the lines of
+    :func:`_apply` saying which ``match_cost_of`` an override set aside, kept on the scenario.
     """
     marks = marks or {}
     data = expand_plans(data, source, marks)   # schemes that include a plan template by name
@@ -166,7 +169,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | No
         scenario = Scenario.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise ScenarioError(_problems_from(exc, data, source, marks, overridden)) from None
-    return scenario.read_from(source, marks)
+    return scenario.read_from(source, marks, stated)
 
 
 def _problems_from(exc: ValidationError, data: dict[str, Any], source: str, marks: Marks,
@@ -210,10 +213,11 @@ def _inherited(data: dict[str, Any], raw: RawPath) -> bool:
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read (once), override and validate one scenario file."""
+    """Read (once), override and validate one scenario file. The scenario keeps the lines saying which
+    ``match_cost_of`` an override set aside (:attr:`~sim.scenario.schema.Scenario.stated_over_match`)."""
     doc = read_document(path)
-    data, overridden = _apply(doc.data, overrides) if overrides else (doc.data, [])
-    return validate(data, doc.source, doc.marks, overridden)
+    data, overridden, stated = _apply(doc.data, overrides) if overrides else (doc.data, [], [])
+    return validate(data, doc.source, doc.marks, overridden, stated)
 
 
 def resolved_dict(scenario: Scenario) -> dict[str, Any]:

@@ -76,16 +76,9 @@ def stated_knobs(data: dict[str, Any], where: Sequence[tuple]) -> dict[int, tupl
     return out
 
 
-def stated_over_match(file: Any, overrides: Sequence[str]) -> list[str]:
-    """One line per scheme of ``file`` whose ``match_cost_of`` an override of its knob set aside
-    (:func:`stated_knobs`), for the command's output and the manifest."""
-    from sim.scenario.document import read_document
-    from sim.scenario.loader import _apply
-
-    if not overrides:
-        return []
-    data, where = _apply(read_document(file).data, overrides, precedence=False)
-    stated = stated_knobs(data, where)
+def stated_lines(data: dict[str, Any], stated: dict[int, tuple]) -> list[str]:
+    """One line per scheme whose ``match_cost_of`` an override of its knob set aside (:func:`stated_knobs`),
+    for the command's output and the manifest; ``data`` is the mapping before the match is cleared."""
     return [f"{data['schemes'][i]['name']}: {'.'.join(map(str, raw[2:]))} is stated with --set, which sets "
             f"aside its match_cost_of: {data['schemes'][i]['match_cost_of']}; it runs at the value given"
             for i, raw in stated.items()]

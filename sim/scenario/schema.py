@@ -9,6 +9,7 @@ nobody has measured.
 from __future__ import annotations
 
 import typing
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -563,10 +564,11 @@ class Scenario(Strict):
             seen.add(s.name)
         return self
 
-    def read_from(self, source: str, marks: dict) -> Scenario:
-        """Record where this scenario was read from (kept beside the fields: it is no part of its value,
-        so two scenarios of the same settings stay equal, and copies and pickles keep it)."""
-        self.__dict__["_origin"] = (source, dict(marks))
+    def read_from(self, source: str, marks: dict, stated: Sequence[str] = ()) -> Scenario:
+        """Record where this scenario was read from, and which ``match_cost_of`` a ``--set`` set aside
+        (kept beside the fields: it is no part of its value, so two scenarios of the same settings stay
+        equal, and copies and pickles keep it)."""
+        self.__dict__["_origin"] = (source, dict(marks), tuple(stated))
         return self
 
     @property
@@ -578,6 +580,13 @@ class Scenario(Strict):
     def marks(self) -> dict:
         """(line, column) of each raw key path of the file it was read from (see :mod:`sim.scenario.paths`)."""
         return self.__dict__.get("_origin", ("<scenario>", {}))[1]
+
+    @property
+    def stated_over_match(self) -> tuple[str, ...]:
+        """One line per scheme whose file's ``match_cost_of`` a ``--set`` of its solved knob set aside
+        (:func:`sim.scenario.matching.stated_lines`): the scheme runs at the value given."""
+        origin = self.__dict__.get("_origin", ())
+        return origin[2] if len(origin) > 2 else ()
 
     def scheme(self, name: str) -> AnyScheme:
         for s in self.schemes:

@@ -15,7 +15,6 @@ from sim.experiment.executors import ExecutorSpec
 from sim.experiment.matching import NEGLIGIBLE, solve
 from sim.experiment.matching_search import MAX_EVALUATIONS
 from sim.scenario import load_scenario
-from sim.scenario.matching import stated_over_match
 from tests.experiment.conftest import assert_same_tables, tables
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "individual_vs_team.yaml"
@@ -45,7 +44,7 @@ def test_the_demo_scenario_is_solved_within_its_stated_tolerance() -> None:
 def test_a_knob_given_with_set_overrides_the_files_match(overrides: list[str], matched: list[str]) -> None:
     sc = load_scenario(REFERENCE, overrides)
     assert [s.name for s in sc.schemes if s.match_cost_of is not None] == matched
-    stated = stated_over_match(REFERENCE, overrides)
+    stated = list(sc.stated_over_match)
     assert len(stated) == sum("match_cost_of=" not in o for o in overrides if o.split(".")[1] not in matched
                               and ".basis=" not in o)
     if "schemes.team_pool.rate=0.25" in overrides:
