@@ -143,7 +143,7 @@ def applies(lever: Lever, scheme: Scheme | dict[str, Any]) -> bool:
         return False
     if lever.scope != "scheme" or lever.kind not in ("share", "money", "count") or path[0] == "policy":
         return True   # switches, the month, the firm's size and the policy are there whatever the plan
-    if lever.name.startswith("rate") and get_path(mapping, (*path[:path.index("rate")], "tiers")) is not None:
+    if "rate" in path and get_path(mapping, (*path[:path.index("rate")], "tiers")) is not None:
         return False
     value = get_path(mapping, path)
     return isinstance(value, int | float) and not isinstance(value, bool)
