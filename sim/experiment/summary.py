@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.experiment import store
-from sim.experiment.stats import METRICS_PER_PASS, ordered, summarise
+from sim.experiment.stats import metric_passes, ordered, summarise
 from sim.export.cells import write_csv_slices
 from sim.finance import TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
@@ -90,12 +90,13 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
     by = list(by)
     keys = [*by, "scheme", "replication"]
     stored = [m for m in SUMMARY_METRIC_NAMES if m in runs.names and m not in DERIVED]
-    passes = [stored[i:i + METRICS_PER_PASS] for i in range(0, len(stored), METRICS_PER_PASS)]
     derived = "producer_months" in runs.names   # results stored before the finance metrics have none
     schemes = runs.schemes()
-    for lo, hi in point_slices(runs.points(), slice_runs):
+    points = runs.points()
+    for lo, hi in point_slices(points, slice_runs):
+        n = int(np.count_nonzero((points >= lo) & (points < hi)))
         pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=by)
-                  for metrics in passes]
+                  for metrics in metric_passes(stored, n)]
         if derived:
             costed = with_turnover_costs(runs.read(lo, hi, [*keys, *TURNOVER_INPUTS]), baseline, by, steady)
             pieces.append(summarise(costed, DERIVED, baseline=baseline, by=by))
