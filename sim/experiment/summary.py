@@ -6,8 +6,10 @@ of the turnover costs is the baseline's at the same point), so a slice of whole 
 the rows the whole table would. Each slice is summarised a few metrics at a time, reading only those
 columns of ``runs.parquet``, and its rows are appended to the file: the driver holds one slice's
 columns, never the table. A point larger than a slice is a slice of its own (its statistics need all
-its runs). The file is identical to :func:`~sim.experiment.stats.summarise` over the whole table
-(tested), since every statistic of a (point, scheme, metric) sees the same values in the same order.
+its runs), summarised with fewer metrics a pass, down to one (:func:`~sim.experiment.stats.metric_passes`),
+so a pass holds about as much at any size. The file is identical to :func:`~sim.experiment.stats.summarise`
+over the whole table (tested), since every statistic of a (point, scheme, metric) sees the same values in
+the same order.
 """
 
 from __future__ import annotations

@@ -292,8 +292,9 @@ class PointRuns:
 def load(out: Path) -> Results:
     """Read the stored results of ``out`` (missing optional tables come back empty).
 
-    A sweep's runs are read twice, never whole: every column of the point sections 1-4 and 6 describe,
-    and for section 5 only the columns it plots (:data:`~sim.report.sweep.SWEEP_COLUMNS`) of every point.
+    The runs are never read whole: the columns each section asks for, of the point sections 1-4 and 6
+    describe (:class:`PointRuns`), and for a sweep's section 5 only the columns it plots
+    (:func:`~sim.report.sweep.sweep_columns`) of every point.
     """
     from sim.report.sweep import sweep_columns
 
