@@ -132,7 +132,7 @@ def _memory_driver(scenario: Path, out: Path, replay: bool = False) -> None:
     result = run_batch(BatchRequest(sc, out, ExecutorSpec("pool", 2), simulate=replayed if replay else None))
     batch_s = time.perf_counter() - started
     write_report(out)
-    print(json.dumps({"runs": len(result.runs), "batch_s": batch_s, "report_s": time.perf_counter() - started - batch_s,
+    print(json.dumps({"runs": result.n_runs, "batch_s": batch_s, "report_s": time.perf_counter() - started - batch_s,
                       "driver_peak_rss_mb": _peak_rss_mb()}))
 
 

@@ -53,7 +53,16 @@ def _describe(frame: pd.DataFrame, keys: list[str], metrics: list[str], prefix: 
     return long.rename(columns={c: prefix + c for c in ("n", "mean", "sd", "ci_low", "ci_high")})
 
 
-METRICS_PER_PASS = 8   # metrics summarised at a time: each pass copies only its columns of the runs
+METRICS_PER_PASS = 8   # metrics summarised at a time over PASS_RUNS runs: each pass copies only its columns
+PASS_RUNS = 5_000      # for more runs a pass takes fewer metrics (down to one), so a pass holds about as much
+
+
+def metric_passes(metrics: Sequence[str], runs: int) -> list[list[str]]:
+    """``metrics`` cut into passes of METRICS_PER_PASS metrics for PASS_RUNS runs, fewer for more runs (at
+    least one a pass): what a pass holds stays about the same at any number of runs."""
+    per = max(1, METRICS_PER_PASS * PASS_RUNS // max(runs, 1))
+    per = min(per, METRICS_PER_PASS)
+    return [list(metrics[i:i + per]) for i in range(0, len(metrics), per)]
 
 
 def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Sequence[str] = (),
@@ -66,11 +75,12 @@ def summarise(runs: pd.DataFrame, metrics: Sequence[str], baseline: str, by: Seq
     metric is to be maximised). Rows come in the order: groups sorted, schemes as they first
     appear, metrics as given. Works on the wide table (no melt), a few metrics at a time (every
     statistic is per metric, so the passes give the same numbers as one), so it stays light on big
-    batches.
+    batches. ``runs`` may be anything indexed like a DataFrame by a list of columns, with ``columns``
+    and a length (the report's :class:`~sim.report.data.PointRuns` reads each pass's columns from disk).
     """
     by = list(by)
     metrics = [m for m in metrics if m in runs.columns]
-    passes = [metrics[i:i + METRICS_PER_PASS] for i in range(0, len(metrics), METRICS_PER_PASS)] or [[]]
+    passes = metric_passes(metrics, len(runs)) or [[]]
     pieces = [_summarise(runs, chunk, baseline, by, level) for chunk in passes]
     return ordered(pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0], by,
                    dict.fromkeys(runs["scheme"]), metrics)

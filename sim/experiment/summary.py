@@ -6,8 +6,10 @@ of the turnover costs is the baseline's at the same point), so a slice of whole 
 the rows the whole table would. Each slice is summarised a few metrics at a time, reading only those
 columns of ``runs.parquet``, and its rows are appended to the file: the driver holds one slice's
 columns, never the table. A point larger than a slice is a slice of its own (its statistics need all
-its runs). The file is identical to :func:`~sim.experiment.stats.summarise` over the whole table
-(tested), since every statistic of a (point, scheme, metric) sees the same values in the same order.
+its runs), summarised with fewer metrics a pass, down to one (:func:`~sim.experiment.stats.metric_passes`),
+so a pass holds about as much at any size. The file is identical to :func:`~sim.experiment.stats.summarise`
+over the whole table (tested), since every statistic of a (point, scheme, metric) sees the same values in
+the same order.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.experiment import store
-from sim.experiment.stats import METRICS_PER_PASS, ordered, summarise
+from sim.experiment.stats import metric_passes, ordered, summarise
 from sim.export.cells import write_csv_slices
 from sim.finance import TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
@@ -90,12 +92,13 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
     by = list(by)
     keys = [*by, "scheme", "replication"]
     stored = [m for m in SUMMARY_METRIC_NAMES if m in runs.names and m not in DERIVED]
-    passes = [stored[i:i + METRICS_PER_PASS] for i in range(0, len(stored), METRICS_PER_PASS)]
     derived = "producer_months" in runs.names   # results stored before the finance metrics have none
     schemes = runs.schemes()
-    for lo, hi in point_slices(runs.points(), slice_runs):
+    points = runs.points()
+    for lo, hi in point_slices(points, slice_runs):
+        n = int(np.count_nonzero((points >= lo) & (points < hi)))
         pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=by)
-                  for metrics in passes]
+                  for metrics in metric_passes(stored, n)]
         if derived:
             costed = with_turnover_costs(runs.read(lo, hi, [*keys, *TURNOVER_INPUTS]), baseline, by, steady)
             pieces.append(summarise(costed, DERIVED, baseline=baseline, by=by))

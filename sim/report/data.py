@@ -1,18 +1,17 @@
 """Stored results as the report reads them: tables from disk, never a simulation, never whole.
 
 :func:`load` reads what ``teamsim run`` (or a sweep) wrote into a folder and keeps only what the
-report needs. The runs table is read whole (one row per run); the per-month and per-person
-tables are read in batches of ``READ_ROWS`` rows and reduced as they stream past: bands of the
-monthly series (:class:`~sim.experiment.stats.Moments`), producer-months per run, time-in-seat
-counts, each producer's mean monthly pay, the production curve's bands, and replication 0's
-people for section 6. So the report of a large batch holds aggregates, not tables. When the
+report needs. The runs table is read a few columns at a time, when a section asks for them
+(:class:`PointRuns`); the per-month and per-person tables are read in batches of ``READ_ROWS`` rows
+and reduced as they stream past: bands of the monthly series (:class:`~sim.experiment.stats.Moments`),
+time-in-seat counts, each producer's mean monthly pay, the production curve's bands, and replication
+0's people for section 6. So the report of a large batch holds aggregates and single columns, not tables. When the
 results come from a sweep, sections 1-4 and 6 describe one point (see :func:`baseline_point`)
 and section 5 shows the whole sweep.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,9 +83,8 @@ class Results:
     manifest: dict[str, Any]
     schemes: list[str]
     baseline: str
-    runs: pd.DataFrame
+    runs: PointRuns
     bands: pd.DataFrame      # per (scheme, month): mean and 95% band of every monthly series
-    seats: pd.Series         # producer-months of each run, indexed by (scheme, replication)
     people: People
     statements: pd.DataFrame
     trace: pd.DataFrame
@@ -94,6 +92,7 @@ class Results:
     sweep_keys: list[str] = field(default_factory=list)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     point_note: str = ""
+    point: Any = None        # the sweep point sections 1-4 and 6 describe (None: not a sweep)
 
 
 def baseline_point(runs: pd.DataFrame, manifest: dict[str, Any]) -> Any:
@@ -136,10 +135,9 @@ def read_small(out: Path, name: str, point: Any = None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def read_monthly(out: Path, point: Any) -> tuple[pd.DataFrame, pd.Series]:
-    """Bands per (scheme, month) of the report's monthly series, and each run's producer-months, in one pass."""
+def read_monthly(out: Path, point: Any) -> pd.DataFrame:
+    """Bands per (scheme, month) of the report's monthly series, in one pass."""
     moments: Moments | None = None
-    seats: pd.Series | None = None
     wanted = ["scheme", "replication", "month", "headcount_recruiters", "headcount_ams",
               *[c for c, _t, _u in OVER_TIME], "quits"]
     for t in arrow_batches(out, "monthly", point, wanted):
@@ -147,13 +145,8 @@ def read_monthly(out: Path, point: Any) -> tuple[pd.DataFrame, pd.Series]:
         if moments is None:
             moments = Moments(["scheme", "month"], [c for c in [*[c for c, _t, _u in OVER_TIME], "quits"] if c in m])
         moments.add(m)
-        if "headcount" in m:
-            run_seats = m.groupby(RUN_KEY)["headcount"].sum().astype(float)
-            seats = run_seats if seats is None else seats.add(run_seats, fill_value=0.0)
     bands = floor_count_bands(moments.bands()) if moments else pd.DataFrame(columns=["scheme", "month"])
-    if seats is None:
-        seats = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=RUN_KEY))
-    return bands.sort_values(["scheme", "month"], kind="stable").reset_index(drop=True), seats
+    return bands.sort_values(["scheme", "month"], kind="stable").reset_index(drop=True)
 
 
 class _Production:
@@ -265,11 +258,43 @@ def read_runs(out: Path, point: Any = None, columns: Sequence[str] | None = None
     return store.slice_to_pandas(t, store.nullable_ints(path))
 
 
+class PointRuns:
+    """The runs of the point the report describes, read from ``runs.parquet`` a few columns at a time.
+
+    Indexed like a DataFrame: ``runs[["scheme", "profit"]]`` reads those columns (of this point, typed as
+    the whole table would be) and ``runs["scheme"]`` one column, so the report holds the columns a
+    statistic needs while it is computed, never the whole table of a large batch (50,000 runs: ~20 MB in
+    pandas). ``columns`` are the stored columns but :data:`UNSHOWN`.
+    """
+
+    def __init__(self, out: Path, point: Any = None):
+        self.out, self.point = Path(out), point
+        path = self.out / "runs.parquet"
+        names = pq.read_schema(path).names if path.exists() else []
+        self.columns = pd.Index([c for c in names if c not in UNSHOWN])
+        first = names[0] if names else None
+        self._n = len(read_runs(self.out, point, [first])) if first else 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, key: str | list[str]) -> pd.DataFrame | pd.Series:
+        if isinstance(key, str):
+            if key not in self.columns:
+                raise KeyError(key)
+            return read_runs(self.out, self.point, [key])[key]
+        missing = [c for c in key if c not in self.columns]
+        if missing:
+            raise KeyError(missing)
+        return read_runs(self.out, self.point, list(key))
+
+
 def load(out: Path) -> Results:
     """Read the stored results of ``out`` (missing optional tables come back empty).
 
-    A sweep's runs are read twice, never whole: every column of the point sections 1-4 and 6 describe,
-    and for section 5 only the columns it plots (:data:`~sim.report.sweep.SWEEP_COLUMNS`) of every point.
+    The runs are never read whole: the columns each section asks for, of the point sections 1-4 and 6
+    describe (:class:`PointRuns`), and for a sweep's section 5 only the columns it plots
+    (:func:`~sim.report.sweep.sweep_columns`) of every point.
     """
     from sim.report.sweep import sweep_columns
 
@@ -282,38 +307,24 @@ def load(out: Path) -> Results:
     point, sweep_runs, note, sweep_keys = None, pd.DataFrame(), "", []
     if points.notna().any():
         point = baseline_point(points.to_frame(), manifest)
-        runs = read_runs(out, point)
-        sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
-        sweep_runs = read_runs(out, columns=sweep_columns(sweep_keys))
-        values = ", ".join(f"{k} = {runs[k].iloc[0]}" for k in sweep_keys if k in runs) if len(runs) else ""
-        note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
-    else:
-        runs = read_runs(out)
-        sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
     del points
-    bands, seats = read_monthly(out, point)
+    runs = PointRuns(out, point)
+    sweep_keys = [k for k in manifest.get("sweep_keys") or [] if k in runs.columns]
+    if point is not None:
+        sweep_runs = read_runs(out, columns=sweep_columns(sweep_keys))
+        first = runs[sweep_keys].head(1) if sweep_keys and len(runs) else pd.DataFrame()
+        values = ", ".join(f"{k} = {first[k].iloc[0]}" for k in sweep_keys) if len(first) else ""
+        note = f"Sections 1-4 and 6 show sweep point {point}" + (f" ({values})." if values else ".")
+    bands = read_monthly(out, point)
     store.release_memory()
     horizon = manifest.get("resolved_scenario", {}).get("horizon_months")
     horizon = int(horizon or (bands["month"].max() if len(bands) else 0))
     small = {name: read_small(out, name, point) for name in ("statements", "trace")}
     people = read_people(out, point, horizon)
     store.release_memory()
-    res = Results(out, manifest, schemes, baseline, runs, bands, seats, people,
+    res = Results(out, manifest, schemes, baseline, runs, bands, people,
                   sweep_runs=sweep_runs, sweep_keys=sweep_keys, sensitivity=store.read_table(out, "sensitivity"),
-                  point_note=note, **small)
-    present = set(res.runs["scheme"]) if "scheme" in res.runs else set()
+                  point_note=note, point=point, **small)
+    present = set(res.runs["scheme"].unique()) if "scheme" in res.runs.columns else set()
     res.schemes = [s for s in schemes if s in present] or schemes
     return res
-
-
-def gp_per_producer_month(runs: pd.DataFrame, seats: pd.Series) -> pd.Series:
-    """Each run's gross profit per producer-month in dollars, indexed like ``runs``.
-
-    ``seats`` holds each run's producer-months (month-end headcounts of recruiters and account
-    managers summed over the horizon, see :func:`read_monthly`); the report values months of lost
-    output at this rate.
-    """
-    months = runs.set_index(RUN_KEY).index.map(seats.to_dict()).to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = runs["gross_profit"].to_numpy(dtype=float) / months
-    return pd.Series(np.where(months > 0, rate, math.nan), index=runs.index)

@@ -42,7 +42,8 @@ def clear_best(runs: pd.DataFrame, metric: str, schemes: list[str]) -> str | Non
     direction = BY_NAME[metric].direction
     if direction not in ("max", "min") or metric not in runs.columns:
         return None
-    values = runs.pivot_table(index="replication", columns="scheme", values=metric, aggfunc="first")
+    values = runs[["replication", "scheme", metric]].pivot_table(index="replication", columns="scheme", values=metric,
+                                                                  aggfunc="first")
     present = [s for s in schemes if s in values.columns]
     if len(present) < 2:
         return None

@@ -27,16 +27,16 @@ OPERATING = ("profit", "payroll_burden", "overhead", "operating_profit")
 
 def turnover_costs(runs: pd.DataFrame, baseline: str, steady: float | None = None) -> pd.DataFrame:
     """Per run: hiring cost, the value of empty seat-months and ramp shortfall at one basis, and the total,
-    with the other columns the section shows (only those: a copy of every column of a big batch's runs
-    would double what the report holds)."""
-    shown = ["scheme", "replication", *TURNOVER_INPUTS, *DRAWS, *RECONCILIATION, *OPERATING, "lost_job_orders",
-             "lost_candidates"]
+    with the lost job orders and candidates shown beside them (only those columns: the section's other
+    tables read their own, so a big batch's runs are never held whole)."""
+    shown = ["scheme", "replication", *TURNOVER_INPUTS, "lost_job_orders", "lost_candidates"]
     return with_turnover_costs(runs[[c for c in dict.fromkeys(shown) if c in runs.columns]], baseline, steady=steady)
 
 
 def cost_of_sales_figure(runs: pd.DataFrame, st: dict[str, Style]) -> Figure:
     """Commission, base pay and hiring cost as shares of gross profit (ratio of means), stacked per scheme."""
-    means = runs.groupby("scheme", sort=False)[[c for c, _ in COST_PARTS] + ["gross_profit"]].mean()
+    cols = [c for c, _ in COST_PARTS] + ["gross_profit"]
+    means = runs[["scheme", *cols]].groupby("scheme", sort=False)[cols].mean()
     schemes = [s for s in st if s in means.index]
     shares = {col: [means.loc[s, col] / means.loc[s, "gross_profit"] if means.loc[s, "gross_profit"] > 0
                     else float("nan") for s in schemes] for col, _ in COST_PARTS}
@@ -77,7 +77,7 @@ def bands_table(runs: pd.DataFrame, cols: tuple[str, ...], schemes: list[str]) -
     cols = tuple(c for c in cols if c in runs.columns)
     if not cols:
         return ""
-    b = floor_count_bands(group_bands(runs, ["scheme"], list(cols))).set_index("scheme")
+    b = floor_count_bands(group_bands(runs[["scheme", *cols]], ["scheme"], list(cols))).set_index("scheme")
     head = "".join(f"<th title='{html.escape(SUMMARY_BY_NAME[c].description)}'>{html.escape(SUMMARY_BY_NAME[c].label)}"
                    f"</th>" for c in cols)
     rows = []

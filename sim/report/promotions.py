@@ -22,9 +22,9 @@ def _cell(row: pd.Series, metric: str) -> str:
 def table(runs: pd.DataFrame, schemes: list[str]) -> str:
     """Per scheme with promotions: promotions a run and the promoted leads' cooperation at promotion, alone and
     against their pod's mean (mean over runs, 95% interval); empty when no scheme promotes."""
-    if "promotions" not in runs or not (runs["promotions"] > 0).any():
+    if "promotions" not in runs.columns or not (runs["promotions"] > 0).any():
         return ""
-    bands = group_bands(runs, ["scheme"], list(METRICS)).set_index("scheme")
+    bands = group_bands(runs[["scheme", *METRICS]], ["scheme"], list(METRICS)).set_index("scheme")
     rows = "".join(f"<tr><th>{html.escape(s)}</th>{''.join(_cell(bands.loc[s], m) for m in METRICS)}</tr>"
                    for s in schemes if s in bands.index and bands.loc[s, "promotions"] > 0)
     return ("<h3>Promotions from within</h3><table class='summary'><thead><tr><th>scheme</th>"

@@ -64,7 +64,7 @@ def section(ident: str, title: str, body: str) -> Section:
 
 def headline_section(res: Results) -> Section:
     summary = headline.summary_of(res.runs, res.baseline)
-    n = int(res.runs.groupby("scheme").size().min()) if len(res.runs) else 0
+    n = int(res.runs[["scheme"]].groupby("scheme").size().min()) if len(res.runs) else 0
     note = f"<p class='note'>{html.escape(res.point_note)}</p>" if res.point_note else ""
     said = headline.sentences(summary, res.schemes, res.baseline)
     return section("headline", "Headline", f"<p>{n} replications per scheme; baseline "
@@ -81,7 +81,7 @@ def over_time_section(res: Results, figs: Figures) -> Section:
 
 def people_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
-    gini = group_bands(res.runs, ["scheme"], ["pay_gini"])
+    gini = group_bands(res.runs[["scheme", "pay_gini"]], ["scheme"], ["pay_gini"])
     body = "".join([
         figs.add(figures.quits_figure(res.bands, st)),
         figs.add(figures.survival_figure(res.people, st),
@@ -100,12 +100,11 @@ def people_section(res: Results, figs: Figures) -> Section:
 def money_section(res: Results, figs: Figures) -> Section:
     st = styles(res.schemes)
     finance = (res.manifest.get("resolved_scenario") or {}).get("finance") or {}
-    costs = money.turnover_costs(res.runs, res.baseline, finance.get("steady_gp_per_seat_month"))
     body = figs.add(money.cost_of_sales_figure(res.runs, st))
+    costs = money.turnover_costs(res.runs, res.baseline, finance.get("steady_gp_per_seat_month"))
     if "turnover_cost" not in costs.columns:
         return section("money", "Money", body + "<p class='note'>These results were stored before the finance "
                        "metrics existed; run the batch again for turnover cost, draws and operating profit.</p>")
-    point = res.runs["point"].iloc[0] if "point" in res.runs.columns and len(res.runs) else None
     burden, overhead = 100 * float(finance.get("payroll_burden", 0)), float(finance.get("overhead_per_seat_month", 0))
     basis = ("finance.steady_gp_per_seat_month" if finance.get("steady_gp_per_seat_month") is not None
              else f"the baseline scheme's ({html.escape(res.baseline)}) gross profit per filled producer seat-month")
@@ -116,19 +115,20 @@ def money_section(res: Results, figs: Figures) -> Section:
                       "profit (hiring is deducted from it; the lost GP never entered it): they say where profit "
                       "went and must not be subtracted again. Lost job orders and candidates are counts with no "
                       "dollar value.")
-             + money.turnover_table(costs, res.schemes)
-             + "<h3>Draws</h3><p>Paid to new hires, repaid out of later commission, written off when the person "
-               "left owing, and still owed at the end (inside commission paid).</p>"
-             + money.bands_table(costs, money.DRAWS, res.schemes)
+             + money.turnover_table(costs, res.schemes))
+    del costs   # each table below reads its own columns of the runs
+    body += ("<h3>Draws</h3><p>Paid to new hires, repaid out of later commission, written off when the person "
+             "left owing, and still owed at the end (inside commission paid).</p>"
+             + money.bands_table(res.runs, money.DRAWS, res.schemes)
              + "<h3>Credited GP reconciled to the firm's GP</h3><p>gross profit = GP credited to the people who "
                "placed + GP forfeited (running contracts of people who left) - refunds (credit is gross of them). "
                "The pod leads' override is paid on their pods' net GP, inside commission paid.</p>"
-             + money.bands_table(costs, money.RECONCILIATION, res.schemes)
+             + money.bands_table(res.runs, money.RECONCILIATION, res.schemes)
              + f"<h3>Operating profit</h3><p>Profit less payroll burden ({burden:.2f}% of all pay) and overhead "
                f"(${overhead:,.0f} per seat-month), from <code>finance.*</code> in the scenario.</p>"
-             + money.bands_table(costs, money.OPERATING, res.schemes)
+             + money.bands_table(res.runs, money.OPERATING, res.schemes)
              + "<h3>Annual P&amp;L</h3><p>Mean over replications of each year's sums.</p>"
-             + money.pnl_table(stored_annual_pnl(res.out, point), res.schemes))
+             + money.pnl_table(stored_annual_pnl(res.out, res.point), res.schemes))
     return section("money", "Money", body)
 
 
@@ -151,7 +151,8 @@ def sweep_section(res: Results, figs: Figures) -> Section | None:
 
 def explain_section(res: Results) -> Section:
     turnover = res.manifest.get("resolved_scenario", {}).get("behavior", {}).get("turnover", {})
-    body = explain.section(res.runs, res.people.rep0, res.statements, res.trace, res.schemes,
+    paid = [c for c in ("scheme", "replication", "commission_paid", "base_pay") if c in res.runs.columns]
+    body = explain.section(res.runs[paid], res.people.rep0, res.statements, res.trace, res.schemes,
                            turnover.get("market_pay", {}))
     return section("explain", "Explain a person", body)
 

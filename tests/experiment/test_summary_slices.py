@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from sim.experiment import store
+from sim.experiment import stats, store
 from sim.experiment.batch import BatchRequest, run_batch
 from sim.experiment.executors import ExecutorSpec
-from sim.experiment.stats import summarise
+from sim.experiment.stats import metric_passes, summarise
 from sim.experiment.summary import point_slices, write_summary
 from sim.export.cells import write_csv
 from sim.finance import with_turnover_costs
@@ -82,3 +82,21 @@ def test_a_batch_writes_the_summary_of_its_whole_table(tmp_path: Path) -> None:
     assert (out / "summary.csv").read_bytes() == expected
     assert write_summary(out, sc.schemes[0].name, ["point", "market.job_order_rate"],
                          sc.finance.steady_gp_per_seat_month, 1).read_bytes() == expected
+
+
+def test_metric_passes_take_fewer_metrics_for_more_runs() -> None:
+    metrics = [f"m{i}" for i in range(10)]
+    assert metric_passes(metrics, 100) == [metrics[:8], metrics[8:]]
+    assert metric_passes(metrics, 5_000) == [metrics[:8], metrics[8:]]
+    assert metric_passes(metrics, 10_000) == [metrics[:4], metrics[4:8], metrics[8:]]
+    assert metric_passes(metrics, 50_001) == [[m] for m in metrics]
+
+
+def test_one_metric_a_pass_gives_the_whole_tables_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A point of many runs is summarised one metric at a time: the same bytes as all metrics at once."""
+    runs = stored_runs(tmp_path)
+    by = ["point", "knob"]
+    expected = whole(runs, "=base", by, None, tmp_path / "whole.csv")
+    monkeypatch.setattr(stats, "PASS_RUNS", 1)
+    assert metric_passes(["a", "b"], 8) == [["a"], ["b"]]   # the one slice here holds more than 8 runs
+    assert write_summary(tmp_path, "=base", by, None, 10_000).read_bytes() == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -14,8 +15,10 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.experiment import stats
 from sim.experiment.stats import group_bands, mean_ci
-from sim.report import write_report
+from sim.report import sections, write_report
+from sim.report.data import PointRuns, Results, load, read_runs
 from sim.report.figures import kaplan_meier
 from sim.report.headline import sentences
 from sim.report.page import build_html
@@ -139,3 +142,27 @@ def test_a_key_sampled_at_many_values_is_drawn_at_eight_bin_means() -> None:
     assert x.nunique() == 8 and "8 bins" in note
     few, none = _levels(pd.Series([0.1, 0.2, 0.1, 0.3]))
     assert few.tolist() == [0.1, 0.2, 0.1, 0.3] and none == ""
+
+
+def _sections(res: Results) -> list[str]:
+    figs = sections.Figures()
+    built = [sections.headline_section(res), sections.people_section(res, figs), sections.money_section(res, figs),
+             sections.explain_section(res)]
+    return [s.body for s in built] + [figure_json(f) for f in figs.specs]
+
+
+@pytest.mark.parametrize("name", ["stored", "swept"])
+def test_sections_read_column_by_column_equal_those_of_the_whole_table(
+        name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report reads the described point's runs a few columns at a time (:class:`PointRuns`), summarising one
+    metric a pass as for a big batch: each section is the one made from that point's whole runs table in memory."""
+    out = request.getfixturevalue(name)
+    res = load(out)
+    assert isinstance(res.runs, PointRuns) and (res.point is None) == (name == "stored")
+    table = read_runs(out, res.point)
+    assert len(res.runs) == len(table) > 0 and list(res.runs.columns) == list(table.columns)
+    assert (len(table) < len(read_runs(out))) == (name == "swept")   # a sweep's sections see one point
+    pd.testing.assert_frame_equal(res.runs[["scheme", "profit"]], table[["scheme", "profit"]])
+    expected = _sections(dataclasses.replace(res, runs=table))
+    monkeypatch.setattr(stats, "PASS_RUNS", 1)
+    assert _sections(res) == expected
