@@ -80,6 +80,7 @@ def test_resume_of_results_from_an_earlier_model_version_is_refused(tmp_path: Pa
     assert _stamps(out) == before
 
 
+@pytest.mark.dask_in_process
 def test_scheduler_that_does_not_answer_fails_fast_and_keeps_the_results(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, out = workshop_sweep(tmp_path), tmp_path / "out"

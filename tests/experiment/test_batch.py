@@ -23,12 +23,12 @@ from .faulty import fails_on_team_pool_replication_1
 SERIAL = ExecutorSpec("serial", 1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")   # session: the Dask test using it runs last (tests/conftest.py)
 def sweep_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workshop_sweep(tmp_path_factory.mktemp("sweep"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def serial_out(sweep_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serial")
     run_batch(BatchRequest(load_scenario(sweep_file), out, SERIAL))
@@ -39,6 +39,7 @@ def _by_run_id(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return t["runs"].sort_values(["run_id", "point"]).reset_index(drop=True)
 
 
+@pytest.mark.dask_in_process
 def test_serial_pool_and_dask_local_cluster_give_identical_tables(sweep_file: Path, serial_out: Path,
                                                                   tmp_path: Path) -> None:
     pytest.importorskip("distributed")

@@ -14,6 +14,7 @@ from sim.scenario import load_scenario
 from .conftest import SCENARIOS
 
 
+@pytest.mark.dask_in_process
 def test_the_decomposition_is_identical_in_this_process_on_two_workers_and_on_a_dask_cluster(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     sc = load_scenario(SCENARIOS / "workshop_demo.yaml", ["replications=3", "horizon_months=4"])
