@@ -266,10 +266,8 @@ def create_app(w: Workshop, title: str) -> Dash:
         if n is None:
             return [[], 2, 1, "Run something first: the firm of its first replication plays here."]
         fr = w.playback(_known_run(n))
-        note = ("Size: effort; colour: cooperation (red 0, blue 1); lines: a recruiter and an account manager "
-                "paid on a placement together that month; star: hired; cross: leaving at the month's end.")
-        if not fr["linked"]:
-            note += " This plan pays no commission per placement, so who placed with whom is not drawn."
+        unlinked = "This plan pays no commission per placement, so who placed with whom is not drawn."
+        note = "" if fr["linked"] else unlinked
         figs = [playback.month_figure(fr, m, bool(present)) for m in range(1, len(fr["months"]) + 1)]
         return [figs, max(len(figs), 2), 1, note]
 
