@@ -13,6 +13,7 @@ from typing import Any
 from dash import dcc, html
 
 from sim.app.levers import LEVERS, Caps, Lever, applies, control_value, offered
+from sim.app.playback import COLOURS, LINK, MARKS
 from sim.app.terms import plan_type
 from sim.report.style import fmt
 from sim.scenario import Scenario
@@ -113,11 +114,30 @@ def firm_view() -> list[Any]:
                   html.Button("Step", id="step", n_clicks=0)], className="playbar"),
         dcc.Slider(id="month", min=1, max=2, step=1, value=1, marks=None, updatemode="drag",
                    tooltip={"placement": "bottom", "always_visible": False}),
+        firm_key(),
         html.Div(id="firm-note", className="note"),
         dcc.Graph(id="fig-firm", config={"displaylogo": False, "responsive": True}),
         dcc.Store(id="firm-figs", data=[]),
         dcc.Interval(id="play-tick", interval=700, disabled=True),
     ]
+
+
+GLYPHS = {"star": "\u2605", "x": "\u2715"}   # the month figure's marker symbols, as text
+
+
+def firm_key() -> Any:
+    """The firm view's key, drawn once: what sizes, colours, lines and marks mean in every month's figure
+    (:mod:`sim.app.playback` draws the months without a legend or colour bar, so a step redraws less)."""
+    scale = "linear-gradient(to right, " + ", ".join(f"{c} {100 * at:g}%" for at, c in COLOURS) + ")"
+    return html.Div([
+        html.Span([html.Span("cooperation 0 "), html.Span(className="firm-key-scale", style={"background": scale}),
+                   html.Span(" 1")]),
+        html.Span("size: effort"),
+        html.Span([html.Span(className="firm-key-line", style={"borderTopColor": LINK}),
+                   " a recruiter and an account manager paid on a placement together that month"]),
+        *(html.Span([html.Span(GLYPHS[symbol], style={"color": colour}), " " + name])
+          for _key, name, symbol, colour in MARKS),
+    ], id="firm-key", className="firm-key")
 
 
 def script_view(scenario: Scenario) -> list[Any]:

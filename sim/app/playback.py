@@ -8,6 +8,10 @@ A line joins a recruiter and an account manager for each placement they were pai
 month (commission lines share a placement id; plans without commission, such as a team pool, pay
 no such lines, so their links are not drawn and the page says so). A star marks a new hire, a red
 cross someone leaving at the month's end. The model's column names are read here and nowhere else.
+
+What does not change from month to month, the key to sizes, colours, lines and marks, is not in the
+figure: the page draws it once beside it (:func:`sim.app.layout.firm_key`, from :data:`COLOURS`,
+:data:`LINK` and :data:`MARKS`), so stepping a month redraws only the people, the lines and the title.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ PERSON, ROLE, POD, SEAT, HIRED, LEFT = "person_id", "role", "pod", "seat", "hire
 MONTH, EFFORT, COOPERATION, PLACEMENT, KIND = "month", "effort", "cooperation", "placement_id", "kind"
 PRODUCERS = ("recruiter", "account_manager")
 COLOURS = [[0, "#b2182b"], [0.5, "#f7f7f7"], [1, "#2166ac"]]   # cooperation 0 (red) .. 1 (blue)
+LINK = "rgba(60,60,60,0.45)"   # a line between two people placed together
+MARKS = (("new", "hired", "star", "#1a9850"),   # (a frame's key, what the mark means, its symbol, its colour)
+         ("leaving", "leaving at the month's end", "x", "#d7191c"))
 
 
 def frames(detail: dict[str, Any], months: int) -> dict[str, Any]:
@@ -87,17 +94,15 @@ def month_figure(fr: dict[str, Any], month: int, big: bool = False) -> Figure:
             ly += [place[str(a)][1], place[str(b)][1], None]
     data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines", "x": lx, "y": ly, "name": "placed together this month",
-         "line": {"color": "rgba(60,60,60,0.45)", "width": 2}, "hoverinfo": "skip"},
+         "line": {"color": LINK, "width": 2}, "hoverinfo": "skip"},
         {"type": "scatter", "mode": "markers", "x": [p[0] for p in xy], "y": [p[1] for p in xy],
          "name": "people (size: effort, colour: cooperation)",
          "marker": {"size": [10 + 22 * min(e, 1.6) for e in f["effort"]], "color": f["coop"], "cmin": 0, "cmax": 1,
-                    "colorscale": COLOURS, "line": {"color": "#000", "width": 1},
-                    "colorbar": {"title": {"text": "cooperation", "font": {"size": tick}}, "tickfont": {"size": tick},
-                                 "len": 0.8}},
+                    "colorscale": COLOURS, "showscale": False, "line": {"color": "#000", "width": 1}},
          "text": [f"{fr['roles'][str(i)].replace('_', ' ')} {i}: effort {e:.2f}, cooperation {c:.2f}"
                   for i, e, c in zip(f["ids"], f["effort"], f["coop"], strict=True)],
          "hovertemplate": "%{text}<extra></extra>"}]
-    for key, name, symbol, colour in (("new", "hired", "star", "#1a9850"), ("leaving", "leaving", "x", "#d7191c")):
+    for key, name, symbol, colour in MARKS:
         pts = [place[str(i)] for i in f[key] if str(i) in place]
         data.append({"type": "scatter", "mode": "markers", "x": [p[0] + 0.32 for p in pts], "y": [p[1] for p in pts],
                      "name": name, "marker": {"symbol": symbol, "size": 18 if big else 13, "color": colour,
@@ -109,10 +114,9 @@ def month_figure(fr: dict[str, Any], month: int, big: bool = False) -> Figure:
     mean_coop = sum(f["coop"]) / len(f["coop"]) if f["coop"] else 0.0
     heading = (f"Month {month} of {len(fr['months'])}: {len(f['ids'])} people, mean cooperation {mean_coop:.2f}, "
                f"{len(f['new'])} hired, {len(f['leaving'])} leaving")
-    layout = {"template": "none", "height": 640 if big else 460, "showlegend": True,
+    layout = {"template": "none", "height": 640 if big else 460, "showlegend": False,
               "title": {"text": label(heading), "font": {"size": title - 6 if big else title}},
               "font": {"size": tick, "color": "#000"}, "margin": {"t": 2 * title + 20, "b": 40, "l": 30, "r": 10},
-              "legend": {"orientation": "h", "y": -0.12, "font": {"size": tick}},
               "xaxis": {"tickvals": ticks, "ticktext": names, "range": [-0.6, 3 * pods - 1.4],
                         "tickfont": {"size": tick}, "showgrid": False, "zeroline": False, "fixedrange": True},
               "yaxis": {"range": [rows - 0.4, -0.6], "showticklabels": False, "showgrid": False, "zeroline": False,

@@ -266,29 +266,31 @@ def create_app(w: Workshop, title: str) -> Dash:
         if n is None:
             return [[], 2, 1, "Run something first: the firm of its first replication plays here."]
         fr = w.playback(_known_run(n))
-        note = ("Size: effort; colour: cooperation (red 0, blue 1); lines: a recruiter and an account manager "
-                "paid on a placement together that month; star: hired; cross: leaving at the month's end.")
-        if not fr["linked"]:
-            note += " This plan pays no commission per placement, so who placed with whom is not drawn."
+        unlinked = "This plan pays no commission per placement, so who placed with whom is not drawn."
+        note = "" if fr["linked"] else unlinked
         figs = [playback.month_figure(fr, m, bool(present)) for m in range(1, len(fr["months"]) + 1)]
         return [figs, max(len(figs), 2), 1, note]
-
-    app.clientside_callback(
-        """function (month, figs) {
-             if (!figs || !figs.length) { return window.dash_clientside.no_update; }
-             return figs[Math.max(1, Math.min(month || 1, figs.length)) - 1];
-           }""", Output("fig-firm", "figure"), Input("month", "value"), Input("firm-figs", "data"))
 
     @app.callback(Output("play-tick", "disabled"), Input("play", "n_clicks"), Input("pause", "n_clicks"),
                   prevent_initial_call=True)
     def _play(_play: Any, _pause: Any) -> bool:
         return ctx.triggered_id != "play"
 
-    app.clientside_callback(
-        """function (tick, step, month, last) {
-             return month < last ? month + 1 : window.dash_clientside.no_update;
-           }""", Output("month", "value", allow_duplicate=True), Input("play-tick", "n_intervals"),
-        Input("step", "n_clicks"), State("month", "value"), State("month", "max"), prevent_initial_call=True)
+    app.clientside_callback(   # one hop from Step, a play tick or the slider to the month drawn
+        """function (step, tick, month, figs) {
+             var none = window.dash_clientside.no_update;
+             if (!figs || !figs.length) { return [none, none]; }
+             var m = Math.max(1, Math.min(month || 1, figs.length));
+             var by = window.dash_clientside.callback_context.triggered.map(function (t) { return t.prop_id; });
+             if (by.indexOf('step.n_clicks') >= 0 || by.indexOf('play-tick.n_intervals') >= 0) {
+               if (m >= figs.length) { return [none, none]; }
+               m += 1;
+               return [m, figs[m - 1]];
+             }
+             return [none, figs[m - 1]];
+           }""", Output("month", "value", allow_duplicate=True), Output("fig-firm", "figure"),
+        Input("step", "n_clicks"), Input("play-tick", "n_intervals"), Input("month", "value"),
+        Input("firm-figs", "data"), prevent_initial_call=True)
 
     def _round_tag(view: Any, round_: Any, prediction: Any) -> tuple[int | None, str | None]:
         """(round, prediction) for a run started from the Script view; (None, None) otherwise."""

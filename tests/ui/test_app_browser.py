@@ -5,16 +5,20 @@ One app serves the module's tests (``app`` fixture); the tests that stop the ser
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
 import signal
+import sqlite3
 import time
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from sim.app.playback import month_figure
 
 from .app_server import App
 from .conftest import ROOT
@@ -214,6 +218,34 @@ def test_playback_steps_plays_and_pauses_through_the_months(app: App, browser: A
     held = page.evaluate(title)
     page.wait_for_timeout(1600)
     assert page.evaluate(title) == held   # paused
+    assert errors == []
+    ctx.close()
+
+
+def test_the_slider_draws_the_month_the_server_built_and_step_stops_at_the_last(app: App, browser: Any) -> None:
+    ctx, page, errors = _open(browser, app.url)
+    if not app.runs():
+        _run(page, app)
+    n = app.runs()[-1]["n"]   # a fresh page watches the newest run
+    page.locator("#view input[value=firm]").check()
+    title = "(document.querySelector('#fig-firm .gtitle') || {}).textContent || ''"
+    page.wait_for_function(f"({title}).startsWith('Month 1 of 12')", timeout=60_000)
+    with contextlib.closing(sqlite3.connect(app.out / "app_session.sqlite")) as db:
+        frames = json.loads(db.execute("SELECT data FROM playback WHERE n = ?", (n,)).fetchone()[0])
+    people = page.locator("#fig-firm g.scatterlayer g.trace").nth(1).locator("path.point")
+    handle = page.locator("#month [role=slider]").first
+    for key, month in (("End", 12), ("Home", 1), ("ArrowRight", 2)):
+        handle.press(key)
+        oracle = month_figure(frames, month)   # the one builder of a month's figure, server-side
+        page.wait_for_function(f"({title}) === {json.dumps(oracle['layout']['title']['text'])}", timeout=10_000)
+        assert people.count() == len(oracle["data"][1]["x"])
+    page.click("#step")
+    page.wait_for_function(f"({title}).startsWith('Month 3 of 12')", timeout=10_000)
+    handle.press("End")
+    page.wait_for_function(f"({title}).startsWith('Month 12 of 12')", timeout=10_000)
+    page.click("#step")   # nothing after the last month
+    page.wait_for_timeout(500)
+    assert page.evaluate(title).startswith("Month 12 of 12")
     assert errors == []
     ctx.close()
 
