@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,8 +39,15 @@ def point_table(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["point", *plan.keys])
 
 
+def point_values(plan: Plan) -> dict[str, pa.Array]:
+    """Each swept key's value per point, as the Arrow column a table's rows take theirs from."""
+    points = point_table(plan)
+    return {key: pa.Table.from_pandas(points[[key]], preserve_index=False).column(0).combine_chunks()
+            for key in plan.keys}
+
+
 def _arrange(table: pa.Table, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str], keep_id: bool,
-             points: pd.DataFrame) -> pa.Table:
+             values: Mapping[str, pa.Array]) -> pa.Table:
     """Filter to the planned replications, sort, add the swept keys, order the columns; all in Arrow.
 
     Arrow rather than pandas: no copies of the biggest tables, so the driver's memory stays low.
@@ -55,8 +63,7 @@ def _arrange(table: pa.Table, plan: Plan, reps: Mapping[int, int], schemes: Sequ
     if plan.keys:
         front = ["point", *plan.keys]
         for key in plan.keys:
-            values = pa.Table.from_pandas(points[[key]], preserve_index=False).column(0).combine_chunks()
-            table = table.append_column(key, pc.take(values, table.column("point")))
+            table = table.append_column(key, pc.take(values[key], table.column("point")))
     names = table.column_names
     front += [c for c in FRONT if c in names]
     drop = {"_rank", *([] if plan.keys else ["point"]), *([] if keep_id else ["run_id"])}
@@ -78,6 +85,10 @@ class Window:
     rep_lo: int = 0
     rep_hi: int = 2**62
 
+    @property
+    def one_run(self) -> bool:
+        return self.scheme is not None and self.hi - self.lo == 1 and self.rep_hi - self.rep_lo == 1
+
     def mask(self, t: pa.Table) -> pa.ChunkedArray:
         point = t.column("point")
         keep = pc.and_(pc.greater_equal(point, self.lo), pc.less(point, self.hi))
@@ -94,27 +105,55 @@ class Window:
         return p_lo < self.hi and p_hi >= self.lo and r_lo < self.rep_hi and r_hi >= self.rep_lo
 
 
-def windows(reps: Mapping[int, int], schemes: Sequence[str], rows_per_run: float) -> list[Window]:
-    """Windows of about WINDOW_ROWS rows: whole points grouped while they fit, a bigger point cut
-    into (scheme, replication range) pieces."""
-    per_window = max(1, int(WINDOW_ROWS / max(rows_per_run, 1e-9)))
-    out: list[Window] = []
-    lo, runs = 0, 0
+def run_rows(files: Sequence[Path], reps: Mapping[int, int], schemes: Sequence[str]) -> np.ndarray:
+    """Rows of each planned run in the parts, as ``[point, scheme, replication]`` (a scheme by its
+    order), counted from the parts' key columns alone; rows of runs not planned are not counted."""
     n_points = max(reps, default=-1) + 1
+    shape = (n_points, len(schemes), max(reps.values(), default=0))
+    limit = np.array([reps.get(p, 0) for p in range(n_points)], dtype=np.int64)
+    value_set = pa.array(list(schemes))
+    counts = np.zeros(int(np.prod(shape)), dtype=np.int64)
+    for f in files:
+        t = store.read_parquet(f, ["point", "scheme", "replication"])
+        point, rep = t.column("point").to_numpy(), t.column("replication").to_numpy()
+        rank = pc.fill_null(pc.index_in(t.column("scheme"), value_set=value_set), -1).to_numpy()
+        ok = (point >= 0) & (point < n_points) & (rank >= 0)
+        ok[ok] = rep[ok] < limit[point[ok]]
+        flat = np.ravel_multi_index((point[ok], rank[ok], rep[ok]), shape)
+        counts += np.bincount(flat, minlength=counts.size)
+    return counts.reshape(shape)
+
+
+def windows(rows: np.ndarray, schemes: Sequence[str]) -> list[Window]:
+    """Windows of at most WINDOW_ROWS rows (``rows``: see :func:`run_rows`), none empty: whole points
+    grouped while they fit, a bigger point cut into (scheme, replication range) pieces; a run bigger
+    than WINDOW_ROWS is a window of its own."""
+    out: list[Window] = []
+    lo, held = 0, 0
+    n_points = rows.shape[0]
     for p in range(n_points):
-        size = reps.get(p, 0) * len(schemes)
-        if size <= per_window:
-            if runs + size > per_window and p > lo:
+        size = int(rows[p].sum())
+        if size <= WINDOW_ROWS:
+            if held and held + size > WINDOW_ROWS:
                 out.append(Window(lo, p))
-                lo, runs = p, 0
-            runs += size
+                lo, held = p, 0
+            held += size
             continue
-        if p > lo:
+        if held:
             out.append(Window(lo, p))
-        for s in schemes:
-            out += [Window(p, p + 1, s, r, min(r + per_window, reps[p])) for r in range(0, reps[p], per_window)]
-        lo, runs = p + 1, 0
-    if lo < n_points:
+        for s, scheme in enumerate(schemes):
+            per_run = rows[p, s].tolist()
+            r = 0
+            while r < len(per_run):
+                end, n = r + 1, per_run[r]
+                while end < len(per_run) and n + per_run[end] <= WINDOW_ROWS:
+                    n += per_run[end]
+                    end += 1
+                if n:
+                    out.append(Window(p, p + 1, scheme, r, end))
+                r = end
+        lo, held = p + 1, 0
+    if held:
         out.append(Window(lo, n_points))
     return out
 
@@ -137,33 +176,50 @@ def _ranges(path: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[int, int], schemes: Sequence[str],
-           points: pd.DataFrame, runs_stored: int) -> None:
-    """Assemble one table window by window (see :func:`windows`), so only a window is ever in memory.
+def _windows_of(files: list[Path], schema: pa.Schema, reps: Mapping[int, int],
+                schemes: Sequence[str]) -> Iterator[pa.Table]:
+    """The rows of each window in turn, in the final order (one empty table if no planned run has rows).
 
     Parts are written in task order (point, replication, scheme), so each holds a narrow range of
     points and replications; a window reads only the parts whose ranges (from the Parquet
-    statistics) overlap it.
+    statistics) overlap it, WINDOW_ROWS rows at a time. A window of one run (a run with more rows
+    than a window, such as a run that keeps its statements) comes out in those pieces, as read:
+    the rows of one run need no sorting (they keep the model's order), so no more than WINDOW_ROWS
+    of them are ever in memory at once.
     """
-    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
     ranges = [(f, _ranges(f)) for f in files]
-    n_rows = sum(pq.read_metadata(f).num_rows for f in files)
+    cuts = windows(run_rows(files, reps, schemes), schemes)
+    for w in cuts:
+        pieces = []
+        for f, r in ranges:
+            if w.touches(r):
+                for t in store.read_batches(f, WINDOW_ROWS, schema.names):
+                    t = t.select(schema.names).cast(schema)
+                    pieces.append(t.filter(w.mask(t)))
+                    if w.one_run:
+                        yield from (piece for piece in pieces if len(piece))
+                        pieces = []
+        if not w.one_run:
+            yield pa.concat_tables(pieces) if pieces else schema.empty_table()
+        del pieces
+    if not cuts:
+        yield schema.empty_table()
+
+
+def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[int, int], schemes: Sequence[str],
+           values: Mapping[str, pa.Array]) -> None:
+    """Assemble one table window by window (see :func:`windows`), so only a window is ever in memory."""
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
     path = out / f"{name}.parquet"
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     writer = None
     try:
-        for w in windows(reps, schemes, n_rows / max(1, runs_stored)):
-            pieces = []
-            for f, r in ranges:
-                if w.touches(r):
-                    t = store.read_parquet(f).select(schema.names).cast(schema)
-                    pieces.append(t.filter(w.mask(t)))
-            window = pa.concat_tables(pieces) if pieces else schema.empty_table()
-            window = _arrange(window, plan, reps, schemes, keep_id=(name == "runs"), points=points)
+        for window in _windows_of(files, schema, reps, schemes):
+            window = _arrange(window, plan, reps, schemes, keep_id=(name == "runs"), values=values)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, window.schema)
             writer.write_table(window)
-            del window, pieces
+            del window
             store.release_memory()
     finally:
         if writer is not None:
@@ -179,8 +235,7 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
     driver never holds it whole.
     """
     out = Path(out)
-    points = point_table(plan)
-    runs_stored = sum(pq.read_metadata(f).num_rows for f in store.part_files(out, "runs"))
+    values = point_values(plan)
     for name in store.TABLES:
         files = store.part_files(out, name)
         if not files:
@@ -189,7 +244,7 @@ def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[s
             else:
                 (out / f"{name}.parquet").unlink(missing_ok=True)
             continue
-        _write(out, name, files, plan, reps, schemes, points, runs_stored)
+        _write(out, name, files, plan, reps, schemes, values)
     n_runs = pq.read_metadata(out / "runs.parquet").num_rows
     fails = store.read_parts(out, "failures")
     if len(fails):

@@ -90,22 +90,31 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
     """The summary of the runs table at ``path``, one slice of points at a time, in the final row order."""
     runs = _Runs(path)
     by = list(by)
-    keys = [*by, "scheme", "replication"]
+    # Grouped by the point alone: a point's swept keys have one value at every run of it, so grouping
+    # by them too gives the same groups, only slower (a robust batch sweeps 18 keys); they are joined on.
+    group = ["point"] if "point" in by else by
+    swept = [k for k in by if k not in group]
+    keys = [*group, "scheme", "replication"]
     stored = [m for m in SUMMARY_METRIC_NAMES if m in runs.names and m not in DERIVED]
     derived = "producer_months" in runs.names   # results stored before the finance metrics have none
     schemes = runs.schemes()
     points = runs.points()
     for lo, hi in point_slices(points, slice_runs):
         n = int(np.count_nonzero((points >= lo) & (points < hi)))
-        pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=by)
+        pieces = [summarise(runs.read(lo, hi, [*keys, *metrics]), metrics, baseline=baseline, by=group)
                   for metrics in metric_passes(stored, n)]
         if derived:
-            costed = with_turnover_costs(runs.read(lo, hi, [*keys, *TURNOVER_INPUTS]), baseline, by, steady)
-            pieces.append(summarise(costed, DERIVED, baseline=baseline, by=by))
+            costed = with_turnover_costs(runs.read(lo, hi, [*keys, *TURNOVER_INPUTS]), baseline, group, steady)
+            pieces.append(summarise(costed, DERIVED, baseline=baseline, by=group))
             del costed
         if not pieces:
             continue
-        yield floor_count_intervals(ordered(pd.concat(pieces, ignore_index=True), by, schemes, SUMMARY_METRIC_NAMES))
+        table = ordered(pd.concat(pieces, ignore_index=True), group, schemes, SUMMARY_METRIC_NAMES)
+        if swept:
+            values = runs.read(lo, hi, ["point", *swept]).drop_duplicates("point")
+            table = table.merge(values, on="point", how="left", validate="many_to_one")
+            table = table[[*by, *(c for c in table.columns if c not in by)]]
+        yield floor_count_intervals(table)
         store.release_memory()
 
 
