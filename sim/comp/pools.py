@@ -90,8 +90,8 @@ def pay_pools(p: Period, rule: PoolRule, pod_net: np.ndarray | None) -> None:
         cents = largest_remainder(group, p.ids[producer], np.abs(pools), weight, weight_sum)
     negative = pools[group] < 0
     cents[negative] *= -1
-    p.by_kind[CLAWBACK] += int(cents[negative].sum())
-    p.by_kind[POOL] += int(cents[~negative].sum())
+    p.by_kind[CLAWBACK] += int(np.add.reduce(cents[negative]))   # what .sum() calls, without its Python wrapper
+    p.by_kind[POOL] += int(np.add.reduce(cents[~negative]))
     p.variable[producer] += cents
     if p.lines is not None:
         for i, share in zip(producer.tolist(), cents.tolist(), strict=True):

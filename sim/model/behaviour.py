@@ -281,10 +281,10 @@ def pay_skill_gradient(log_pay: np.ndarray, log_skill: np.ndarray) -> float:
     how much more the plan pays the more able, which applicants read off the firm's reputation."""
     if log_pay.size < 3:
         return 0.0
-    n = log_skill.size   # sum / size is np.mean's own arithmetic, without its wrapper's cost
-    x = log_skill - log_skill.sum() / n
+    n = log_skill.size   # add.reduce / size is np.mean's own arithmetic, without its wrappers' cost
+    x = log_skill - np.add.reduce(log_skill) / n
     sxx = float(x @ x)
-    return float(x @ (log_pay - log_pay.sum() / n)) / sxx if sxx > 1e-12 else 0.0
+    return float(x @ (log_pay - np.add.reduce(log_pay) / n)) / sxx if sxx > 1e-12 else 0.0
 
 
 def applicant_shift(gradient: float, elasticity: float, sorting: float, skill_sd: float, limit: float) -> float:

@@ -53,13 +53,13 @@ class FinanceBooks:
         me, s = self.me, self.sums
         for kind in ("draw_topup", "draw_recovery", "override"):
             s[kind] += totals.get(kind, 0)
-        s["credit_gross"] += int(credits[:, GP].sum()) if len(credits) else 0
-        s["credited"] += int(np.rint(got).sum())
+        s["credit_gross"] += int(np.add.reduce(credits[:, GP])) if len(credits) else 0   # add.reduce: .sum, unwrapped
+        s["credited"] += int(np.add.reduce(np.rint(got)))
         refunded = sum(f.refund_cents for f in me.m.acc.falloffs)
         s["refunded"] += refunded
         # Producer seats are 0 .. producers - 1 and ``seats`` ascends: the filled ones are a prefix of it.
-        filled = seats[: int(np.searchsorted(seats, self.producers))]
-        s["base_saved"] += self.producer_base - int(self.seat_base[filled].sum())
+        filled = seats[: int(seats.searchsorted(self.producers))]
+        s["base_saved"] += self.producer_base - int(np.add.reduce(self.seat_base[filled]))
         burden = round(self.burden * totals["total"])
         s["burden"] += burden
         s["overhead"] += self.overhead

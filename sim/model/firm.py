@@ -116,7 +116,7 @@ class FirmModel:
             times = t_all[order]
             # Job orders arrive at account manager seats (n_rec and up), candidates at recruiter seats.
             seats = np.concatenate((jos.seat + n_rec, cands.seat))[order]
-            arrivals = np.concatenate((jos.items, cands.items))[order]
+            arrivals = np.concatenate((jos.items, cands.items)).take(order, axis=0)   # rows: take is 2x indexing
             ends = times.searchsorted(start + np.arange(1, dpm + 1))
             yield from desks.walk(env, times, seats, arrivals, ends, start, wf.coop, u, rules, self.cross_pods,
                                   self.n_other_pods, self.acc.schedule_falloffs)

@@ -83,7 +83,7 @@ class Staffing:
         log_pay, log_skill = np.log(recent_pay[paid]), np.log(wf.skill[seats[paid]])
         # ``seats`` ascends and seats are ordered by role (recruiters, AMs, leads): each role is one slice.
         lo = 0
-        for code, hi in enumerate(np.searchsorted(seats[paid], self.m.month_end.role_ends).tolist()):
+        for code, hi in enumerate(seats[paid].searchsorted(self.m.month_end.role_ends).tolist()):
             g = bh.pay_skill_gradient(log_pay[lo:hi], log_skill[lo:hi])
             self.shift[code] = bh.applicant_shift(g, self.t.outside_skill_elasticity, h.applicant_sorting,
                                                   h.skill_sd, h.applicant_shift_limit)
