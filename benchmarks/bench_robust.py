@@ -3,7 +3,8 @@
 Usage: ``python -m benchmarks.bench_robust [--rounds N] [--points P] [--replications R] [--only batch,demo]``.
 
 * ``batch``: in each round, alternately, a plain batch of the reference scenario with P x R
-  replications of its 4 schemes (2,560 runs at the defaults) and ``teamsim robust`` of the same
+  replications of its 4 schemes (2,560 runs at the defaults; cost-matched schemes at their rates as
+  written, as ``robust`` runs them) and ``teamsim robust`` of the same
   scenario at P worlds x 4 schemes x R replications (the same number of runs), both on the
   2-worker local pool, each in a fresh driver process. Prints runs per second of each (the robust
   batch alone, and with its analysis), their ratio (target >= 85%), the robust driver's own peak
@@ -50,13 +51,22 @@ def _manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text())
 
 
+def _as_written(path: Path) -> list[str]:
+    """``--set``s that run the cost-matched schemes at their rates as written, as ``teamsim robust`` does:
+    otherwise the plain batch's manifest times only what the match's solve left it to run."""
+    from sim.scenario import load_scenario
+
+    return [a for s in load_scenario(path).schemes if s.match_cost_of is not None
+            for a in ("--set", f"schemes.{s.name}.match_cost_of=null")]
+
+
 def bench_batch(points: int, replications: int, rounds: int, tmp: Path) -> list[dict[str, float]]:
     results = []
     runs = points * replications * 4
     for r in range(rounds):
         plain_out, robust_out = tmp / f"plain{r}", tmp / f"robust{r}"
         plain = _driver(["run", str(REFERENCE), "--replications", str(points * replications), "--workers", "2",
-                         "--quiet", "--no-report", "--out", str(plain_out)])
+                         "--quiet", "--no-report", "--out", str(plain_out), *_as_written(REFERENCE)])
         robust = _driver(["robust", str(REFERENCE), "--points", str(points), "--replications", str(replications),
                           "--workers", "2", "--quiet", "--no-report", "--out", str(robust_out)])
         plain_batch = _manifest(plain_out)["wall_seconds"]

@@ -46,9 +46,10 @@ NEGLIGIBLE = 0.1
 """A gap within this share of the standard error of the paired difference of variable pay is matched too:
 it moves the comparison's intervals by a tenth of a standard error, which no interval can see."""
 PLACES = 9   # decimal places of a plan's rates (sim/comp/params.py)
-KEEP_RUNS = 2_000
-"""Solves of up to this many runs a round keep their runs' tables for the batch; larger ones keep only the
-pay (the batch then runs the target and the solved values again), so the driver's memory stays bounded."""
+KEEP_RUNS = 600
+"""Solves whose batch needs up to this many of their runs keep those runs' tables for the batch; larger
+ones keep only the pay (the batch then runs the target and the solved values again), so the driver's
+memory stays bounded: a kept run of the reference firm holds about 0.12 MB in the driver (docs/finance.md)."""
 
 
 @dataclass(frozen=True)
