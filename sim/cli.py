@@ -82,7 +82,7 @@ def load(file: Path, overrides: Sequence[str], replications: int | None = None, 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Everything ``run`` checks before it starts: the file, every sweep point and every uncertain range."""
-    from sim.experiment.plan import check_ranges, make_plan
+    from sim.experiment.plan import check_ranges, make_plan, ranges_leaving_out
 
     problems: list[Problem] = []
     for f in args.files:
@@ -92,6 +92,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 make_plan(scenario, allow_large=args.allow_large)
             if scenario.uncertain:
                 check_ranges(scenario, scenario.uncertain)
+                for warning in ranges_leaving_out(scenario, scenario.uncertain):
+                    print(warning, file=sys.stderr)
             print(f"{f}: ok")
         except ScenarioError as err:
             problems.extend(err.problems)

@@ -101,7 +101,7 @@ def run_worlds(args: argparse.Namespace, scenario: Any, out: Path, points: list[
 
 def cmd_robust(args: argparse.Namespace) -> int:
     from sim.experiment.batch import REFUSALS
-    from sim.experiment.plan import integer_keys
+    from sim.experiment.plan import integer_keys, ranges_leaving_out
     from sim.experiment.robust import DEFAULT_METRICS, design_elsewhere, points_of
     from sim.experiment.robust_analysis import analyse_in_fresh_process
     from sim.scenario import resolved_dict
@@ -118,11 +118,15 @@ def cmd_robust(args: argparse.Namespace) -> int:
         return bad_input(problems)
     baseline = args.baseline or names[0]
     decision = decision_of(args, scenario)
+    leaving_out = [str(w) for w in ranges_leaving_out(scenario, scenario.uncertain)]
+    for line in leaving_out:
+        print(line, file=sys.stderr)
     X = design_elsewhere(scenario.uncertain, args.points, scenario.seed)
     points = points_of(scenario.uncertain, X, integer_keys(resolved_dict(scenario), list(scenario.uncertain)))
     info = {"points": args.points, "seed": scenario.seed, "sampler": "scipy.stats.qmc.LatinHypercube (scrambled)",
             "uncertain": {k: list(v) for k, v in scenario.uncertain.items()}, "decision": decision,
-            "replications": scenario.replications, "tables": ["robust.parquet", "robust.csv", "robust.json"]}
+            "replications": scenario.replications, "tables": ["robust.parquet", "robust.csv", "robust.json"],
+            "range_warnings": leaving_out}
     analysis: dict[str, Any] = {}
 
     def then(result: Any) -> None:   # under the folder's lock: the analysis, then the report

@@ -243,6 +243,25 @@ def check_ranges(scenario: Scenario, ranges: Mapping[str, tuple[float, float]], 
     make_plan(scenario, corners, checks=[], label=label, allow_large=True)
 
 
+def ranges_leaving_out(scenario: Scenario, ranges: Mapping[str, tuple[float, float]], label: str = "uncertain"
+                       ) -> list[Problem]:
+    """The ranges that leave out the scenario's own value of their key: worlds drawn from such a range
+    describe another firm than the one the scenario states, so a robust answer (or a sensitivity
+    index) drawn from it does not cover the firm as written. A warning, not an error: exploring
+    elsewhere on purpose is allowed."""
+    base = resolved_dict(scenario)
+    out = []
+    for key, (lo, hi) in ranges.items():
+        own = get_dotted(base, key)
+        if isinstance(own, bool) or not isinstance(own, int | float) or lo <= own <= hi:
+            continue
+        line, col = scenario.marks.get((label, key), (None, None))
+        out.append(Problem(scenario.source, f"{label}.{key}",
+                           f"warning: the range [{lo:g}, {hi:g}] leaves out the scenario's own value {own:g}, so "
+                           "the worlds drawn from it describe another firm", line, col))
+    return out
+
+
 def _single_value_problems(checks: Sequence[tuple[tuple[str, ...], str, Any]], base: dict[str, Any], source: str,
                            marks: Mapping[tuple, tuple[int, int]]) -> list[Problem]:
     """Each value checked on its own against the base, so a problem names its key and its line."""

@@ -128,6 +128,23 @@ class _no_exit:
         return False
 
 
+def test_a_range_that_leaves_out_the_scenarios_value_is_warned_by_validate_and_robust_and_recorded(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = yaml.safe_load((SCENARIOS / "robust_demo.yaml").read_text())
+    data.setdefault("market", {})["job_order_rate"] = 4.0
+    data["uncertain"] = {**data["uncertain"], "market.job_order_rate": [4.5, 7.5]}
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{path}:") and "uncertain.market.job_order_rate: warning:" in err[0]
+    assert "leaves out the scenario's own value 4" in err[0]
+    out = tmp_path / "robust"
+    assert main(["robust", str(path), *SMALL, "--workers", "1", "--no-report", "--out", str(out)]) == 0
+    assert err[0] in capsys.readouterr().err
+    assert store.read_manifest(out)["robust"]["range_warnings"] == err
+
+
 def test_sensitivity_of_the_difference_runs_two_schemes_and_warns_on_a_small_sample(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sens"
