@@ -315,9 +315,10 @@ class MonthEnd:
         everyone = self._producers() if everyone is None else everyone
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
+        rec, am = ROLE_CODES["recruiter"], ROLE_CODES["account_manager"]
         mine = counts[wf.pod_arr[seats]]
         firm = counts.sum(axis=0).tolist()
-        return m.plan.marginal_returns(is_recruiter, mine[:, 0], mine[:, 1], firm[0], firm[1], expected, *period)
+        return m.plan.marginal_returns(is_recruiter, mine[:, rec], mine[:, am], firm[rec], firm[am], expected, *period)
 
     def intensity(self, seats: np.ndarray, teammate: np.ndarray, teammates: np.ndarray) -> np.ndarray:
         """Intensity of each person's shared stake: teammates' expected credited GP's share of their pay."""

@@ -18,9 +18,10 @@ from sim.model.desks import Placed
 if TYPE_CHECKING:
     from sim.model.accounts import Accounts
 
-#: Columns of a booked row: placement id, day, perm flag, fee or monthly GP (cents), contract months,
-#: recruiter id and pod, account manager id and pod.
-BOOKED_COLUMNS = 9
+#: Columns of a booked row, by name: placement id, day, perm flag, fee or monthly GP (cents), contract
+#: months, recruiter id and pod, account manager id and pod (the order :func:`booked_rows` stacks them in).
+BOOKED = ("placement_id", "day", "perm", "value", "contract_months", "recruiter_id", "recruiter_pod",
+          "account_manager_id", "account_manager_pod")
 REMEDIES = ("replacement", "prorated_refund", "full_refund", "none")
 
 
@@ -46,7 +47,7 @@ def placement_rows(acc: Accounts, days_per_month: int, horizon_months: int,
     if not acc.booked:
         return []
     booked = np.concatenate(acc.booked)
-    booked = booked[booked[:, 0].argsort(kind="stable")]
+    booked = booked[booked[:, BOOKED.index("placement_id")].argsort(kind="stable")]
     start_day = warmup_months * days_per_month
     out = []
     for pid, day, perm, value, months, rec, rec_pod, am, am_pod in booked.tolist():

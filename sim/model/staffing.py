@@ -25,6 +25,7 @@ import simpy
 from sim.comp import ROLE_CODES
 from sim.model import behaviour as bh
 from sim.model import demand as dm
+from sim.model.market import JobOrder
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -211,7 +212,7 @@ class Staffing:
             if same_side:
                 desks.append(same_side[0], items)
                 items = items[:0]
-        lost = int(np.count_nonzero(items[:, 0] > m.env.now))
+        lost = int(np.count_nonzero(items[:, JobOrder.EXPIRES] > m.env.now))   # Candidate.EXPIRES is the same field
         tally = m.month_end.tally
         if s >= wf.n_rec:
             tally.lost_job_orders += lost
