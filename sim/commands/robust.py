@@ -10,6 +10,7 @@ world) through the experiment layer (any executor, resumable), then analyses the
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,9 @@ def cmd_robust(args: argparse.Namespace) -> int:
     def then(result: Any) -> None:   # under the folder's lock: the analysis, then the report
         if result.runs.empty or result.failures or result.interrupted:
             return
+        jobs = args.workers or args.dask_local or os.cpu_count() or 1   # the cores the batch was given
         analysis.update(analyse_in_fresh_process(out, scenario.uncertain, names, baseline, decision,
-                                                 list(DEFAULT_METRICS), scenario.seed))
+                                                 list(DEFAULT_METRICS), scenario.seed, jobs))
         if not args.no_report:
             from sim.report import write_report
             print(f"report: {write_report(out)}")

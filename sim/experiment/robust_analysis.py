@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -53,18 +53,44 @@ def headline(row: Mapping[str, Any], what: str, scheme: str, baseline: str, clea
 
 
 def analyse(out: Path, uncertain: Mapping[str, Sequence[float]], schemes: Sequence[str], baseline: str,
-            decision: Mapping[str, Any], metrics: Sequence[str], seed: int) -> dict[str, Any]:
-    """Write the robust tables of the batch in ``out``; returns what ``robust.json`` holds."""
+            decision: Mapping[str, Any], metrics: Sequence[str], seed: int, jobs: int = 1) -> dict[str, Any]:
+    """Write the robust tables of the batch in ``out``; returns what ``robust.json`` holds. ``jobs``: processes
+    the schemes' drivers are computed in (the same numbers at any count)."""
     from threadpoolctl import threadpool_limits
 
     # SALib's delta solves many tiny linear systems (kernel densities); a multi-threaded BLAS spends far
     # longer handing them out than solving them (measured: 18.7 s against 0.84 s on one thread).
     with threadpool_limits(limits=1):
-        return _analyse(out, uncertain, schemes, baseline, decision, metrics, seed)
+        return _analyse(out, uncertain, schemes, baseline, decision, metrics, seed, jobs)
+
+
+_LIMITS: Any = None
+
+
+def _one_blas_thread() -> None:
+    """Initialiser of a drivers process: one BLAS thread for good (see :func:`analyse`)."""
+    global _LIMITS
+    from threadpoolctl import threadpool_limits
+    _LIMITS = threadpool_limits(limits=1)
+
+
+def _drivers_of(uncertain: Mapping[str, Sequence[float]], inputs: Sequence[tuple[np.ndarray, np.ndarray]],
+                seed: int, jobs: int, meanwhile: Callable[[], Any]) -> tuple[list[pd.DataFrame], Any]:
+    """Each scheme's drivers (SALib delta over its worlds) and what ``meanwhile()`` returns, computed while
+    ``jobs`` spawned processes work out the drivers when there are several schemes: delta is most of the
+    analysis (some 5.6 s a scheme at 64 worlds x 21 keys), and each call seeds its own generator, so the
+    tables do not depend on where they were computed."""
+    if jobs <= 1 or len(inputs) <= 1:
+        return [drivers(uncertain, X, y, seed, DRIVER_RESAMPLES) for X, y in inputs], meanwhile()
+    with ProcessPoolExecutor(min(jobs, len(inputs)), mp_context=mp.get_context("spawn"),
+                             initializer=_one_blas_thread) as ex:
+        futures = [ex.submit(drivers, dict(uncertain), X, y, seed, DRIVER_RESAMPLES) for X, y in inputs]
+        other = meanwhile()
+        return [f.result() for f in futures], other
 
 
 def _analyse(out: Path, uncertain: Mapping[str, Sequence[float]], schemes: Sequence[str], baseline: str,
-             decision: Mapping[str, Any], metrics: Sequence[str], seed: int) -> dict[str, Any]:
+             decision: Mapping[str, Any], metrics: Sequence[str], seed: int, jobs: int = 1) -> dict[str, Any]:
     out = Path(out)
     dec: Decision = make_decision(decision["objective"], decision.get("constraints", ()))
     keys = list(uncertain)
@@ -85,13 +111,16 @@ def _analyse(out: Path, uncertain: Mapping[str, Sequence[float]], schemes: Seque
     what = dec.objective + (f" (meeting {' and '.join(c.text for c in dec.constraints)})" if dec.constraints else "")
     decision_metric = DECISION if dec.constraints else dec.objective
     won = wins(means, dec.objective, baseline, dec)
-    boxes = discovery.boxes_for(means, keys, won, schemes, baseline, what)
     n_worlds = int(means["point"].nunique())
-    driver_rows, warnings, sentences, clear = [], [], [], {}
-    for scheme, box in zip([s for s in schemes if s != baseline], boxes, strict=True):
+    others = [s for s in schemes if s != baseline]
+    inputs = []
+    for scheme in others:
         mine = means[means["scheme"] == scheme].sort_values("point")
-        d = drivers(uncertain, mine[keys].to_numpy(float), mine[f"{dec.objective}_diff"].to_numpy(float), seed,
-                    num_resamples=DRIVER_RESAMPLES)
+        inputs.append((mine[keys].to_numpy(float), mine[f"{dec.objective}_diff"].to_numpy(float)))
+    found, boxes = _drivers_of(uncertain, inputs, seed, jobs,
+                               lambda: discovery.boxes_for(means, keys, won, schemes, baseline, what))
+    driver_rows, warnings, sentences, clear = [], [], [], {}
+    for scheme, box, d in zip(others, boxes, found, strict=True):
         d.insert(0, "metric", f"{dec.objective}_diff")
         d.insert(0, "scheme", scheme)
         driver_rows.append(d)

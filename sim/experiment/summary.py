@@ -28,7 +28,8 @@ from sim.export.cells import write_csv_slices
 from sim.finance import TURNOVER_INPUTS, with_turnover_costs
 from sim.metrics import DERIVED_METRICS, SUMMARY_METRIC_NAMES, floor_count_intervals
 
-SLICE_RUNS = 5_000      # runs summarised at a time (whole points: a bigger point is one slice)
+SLICE_RUNS = 1_000      # runs summarised at a time (whole points: a bigger point is one slice); a slice's
+# summary rows carry every swept key, so its text grows with the keys (docs/experiments.md, robust memory)
 DERIVED = tuple(m.name for m in DERIVED_METRICS)
 
 
