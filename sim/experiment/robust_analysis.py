@@ -78,7 +78,7 @@ def _drivers_of(uncertain: Mapping[str, Sequence[float]], inputs: Sequence[tuple
                 seed: int, jobs: int, meanwhile: Callable[[], Any]) -> tuple[list[pd.DataFrame], Any]:
     """Each scheme's drivers (SALib delta over its worlds) and what ``meanwhile()`` returns, computed while
     ``jobs`` spawned processes work out the drivers when there are several schemes: delta is most of the
-    analysis (some 5.6 s a scheme at 64 worlds x 21 keys), and each call seeds its own generator, so the
+    analysis (seconds a scheme at 64 worlds x 25 keys), and each call seeds its own generator, so the
     tables do not depend on where they were computed."""
     if jobs <= 1 or len(inputs) <= 1:
         return [drivers(uncertain, X, y, seed, DRIVER_RESAMPLES) for X, y in inputs], meanwhile()

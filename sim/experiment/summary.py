@@ -92,7 +92,7 @@ def summary_slices(path: Path, baseline: str, by: Sequence[str], steady: float |
     runs = _Runs(path)
     by = list(by)
     # Grouped by the point alone: a point's swept keys have one value at every run of it, so grouping
-    # by them too gives the same groups, only slower (a robust batch sweeps 18 keys); they are joined on.
+    # by them too gives the same groups, only slower (the reference robust batch draws 25 keys); they are joined on.
     group = ["point"] if "point" in by else by
     swept = [k for k in by if k not in group]
     keys = [*group, "scheme", "replication"]
