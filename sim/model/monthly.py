@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sim.model.firm import FirmModel
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)
+_REC, _AM = ROLE_CODES["recruiter"], ROLE_CODES["account_manager"]   # columns of the pod counts by role
 """Pod head counts for a plan without a pool, whose margins do not depend on them."""
 
 
@@ -315,10 +316,10 @@ class MonthEnd:
         everyone = self._producers() if everyone is None else everyone
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
-        rec, am = ROLE_CODES["recruiter"], ROLE_CODES["account_manager"]
         mine = counts[wf.pod_arr[seats]]
         firm = counts.sum(axis=0).tolist()
-        return m.plan.marginal_returns(is_recruiter, mine[:, rec], mine[:, am], firm[rec], firm[am], expected, *period)
+        return m.plan.marginal_returns(is_recruiter, mine[:, _REC], mine[:, _AM], firm[_REC], firm[_AM], expected,
+                                       *period)
 
     def intensity(self, seats: np.ndarray, teammate: np.ndarray, teammates: np.ndarray) -> np.ndarray:
         """Intensity of each person's shared stake: teammates' expected credited GP's share of their pay."""
