@@ -8,7 +8,10 @@ Usage: ``python -m benchmarks.bench_robust [--rounds N] [--points P] [--replicat
   scenario at P worlds x 4 schemes x R replications (the same number of runs), both on the
   2-worker local pool, each in a fresh driver process. Prints runs per second of each (the robust
   batch alone, and with its analysis), their ratio (target >= 85%), the robust driver's own peak
-  resident memory (``VmHWM``; target < 250 MB) and the analysis process's share.
+  resident memory (``VmHWM``; target < 250 MB) and the analysis process's share. Before the rounds, the
+  single-replication rate: replications 0-2 of every scheme of the reference run one after another in a
+  fresh process (after one warm-up run each), giving runs per second on one core and on the pool's 2
+  (the most a 2-worker batch could reach); each batch's rate is printed against it as well.
 * ``demo``: ``teamsim robust scenarios/robust_demo.yaml`` end to end (target < 60 s).
 """
 
@@ -60,9 +63,36 @@ def _as_written(path: Path) -> list[str]:
             for a in ("--set", f"schemes.{s.name}.match_cost_of=null")]
 
 
+_SINGLE = """
+import json, sys, time
+from sim.model import run
+from sim.scenario import load_scenario
+sc = load_scenario(sys.argv[1])
+names = [s.name for s in sc.schemes]
+for n in names:
+    run(sc, n, 3)   # warm-up: compiled parts loaded
+started = time.perf_counter()
+for n in names:
+    for r in range(3):
+        run(sc, n, r)
+print(json.dumps({"runs": 3 * len(names), "seconds": time.perf_counter() - started}))
+"""
+
+
+def single_rate() -> float:
+    """Runs per second of the reference's replications one after another on one core (its written rates)."""
+    proc = subprocess.run([sys.executable, "-c", _SINGLE, str(REFERENCE)], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out["runs"] / out["seconds"]
+
+
 def bench_batch(points: int, replications: int, rounds: int, tmp: Path) -> list[dict[str, float]]:
     results = []
     runs = points * replications * 4
+    one = single_rate()
+    print(f"single replication: {one:.1f} runs/s on one core, {2 * one:.1f} runs/s on 2 (the most a 2-worker "
+          "batch could reach)")
     for r in range(rounds):
         plain_out, robust_out = tmp / f"plain{r}", tmp / f"robust{r}"
         plain = _driver(["run", str(REFERENCE), "--replications", str(points * replications), "--workers", "2",
@@ -71,7 +101,7 @@ def bench_batch(points: int, replications: int, rounds: int, tmp: Path) -> list[
                           "--workers", "2", "--quiet", "--no-report", "--out", str(robust_out)])
         plain_batch = _manifest(plain_out)["wall_seconds"]
         robust_batch = _manifest(robust_out)["wall_seconds"]
-        res = {"runs": runs, "plain_batch_s": plain_batch, "robust_batch_s": robust_batch,
+        res = {"runs": runs, "single_rate": one, "plain_batch_s": plain_batch, "robust_batch_s": robust_batch,
                "robust_total_s": robust["wall_s"], "plain_rate": runs / plain_batch,
                "robust_rate": runs / robust_batch, "robust_rate_with_analysis": runs / robust["wall_s"],
                "ratio": plain_batch / robust_batch, "ratio_with_analysis": plain_batch / robust["wall_s"],
@@ -83,7 +113,9 @@ def bench_batch(points: int, replications: int, rounds: int, tmp: Path) -> list[
               f"target >= 85%); with its analysis {robust['wall_s']:.1f} s ({res['ratio_with_analysis']:.1%}); "
               f"robust driver peak RSS {res['driver_peak_rss_mb']:.0f} MB (target < 250; the plain batch's "
               f"{res['plain_driver_peak_rss_mb']:.0f} MB); largest child "
-              f"(a pool worker or the analysis) {res['largest_child_rss_mb']:.0f} MB")
+              f"(a pool worker or the analysis) {res['largest_child_rss_mb']:.0f} MB; against the single "
+              f"replication's 2-core rate: plain {res['plain_rate'] / (2 * one):.0%}, robust "
+              f"{res['robust_rate'] / (2 * one):.0%}")
         results.append(res)
     return results
 
