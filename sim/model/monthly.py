@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from sim.model.firm import FirmModel
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)
-_REC, _AM = ROLE_CODES["recruiter"], ROLE_CODES["account_manager"]   # columns of the pod counts by role
 """Pod head counts for a plan without a pool, whose margins do not depend on them."""
+_REC, _AM = ROLE_CODES["recruiter"], ROLE_CODES["account_manager"]   # columns of the pod counts by role
 
 
 class MonthEnd:
