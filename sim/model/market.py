@@ -8,11 +8,13 @@ never on anyone's behaviour, so replication r of every scheme sees the same pote
 
 Every potential arrival carries its own pre-drawn attributes (life, kind, value; for candidates
 the uniforms that decide conversion and fall-off), again so schemes are compared on the same
-candidates and the same job orders. They are drawn as uniforms, seven per potential arrival in one
-call, and turned into their distributions (exponential, lognormal through Box-Muller, geometric) by
-inverse transforms for the kept arrivals only: most potential arrivals are thinned away, and a uniform
-costs a third of a normal or a geometric draw. The thinning and the transforms run compiled (numba),
-one pass over a month's potential arrivals per side.
+candidates and the same job orders. They are uniforms, seven per potential arrival, the block
+``rng.random((7, n))`` would draw in one call, and they are turned into their distributions
+(exponential, lognormal through Box-Muller, geometric) by inverse transforms for the kept arrivals only:
+most potential arrivals are thinned away, and a uniform costs a third of a normal or a geometric draw.
+Of the thinned ones only the thinning uniform is read: :mod:`sim.model.pcg64` steps the generator past
+the rest without making doubles of them. The thinning and the transforms run compiled (numba), one
+pass over a month's potential arrivals per side.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from enum import IntEnum
 import numpy as np
 from numba import njit
 
+from sim.model import pcg64
 from sim.scenario.schema import Market
 
 #: Productivity multipliers above this are truncated (keeps the thinning ceiling finite).
 SKILL_CAP = 3.0
 #: Log-sd of a contract's monthly gross profit (lognormal, mean contract_gp_monthly_mean).
 CONTRACT_GP_SIGMA = 0.3
+#: Uniforms drawn for every potential arrival: its time, its thinning, and five attributes.
+UNIFORMS = 7
 
 
 class JobOrder(IntEnum):
@@ -72,11 +77,13 @@ class Block:
 
 def _potential(rng: np.random.Generator, ceiling_per_month: float, seats: int,
                rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Potential arrivals of one month: their seats, and ``rows`` uniforms each (one call for all):
-    row 0 places the arrival in the month, row 1 thins it, the others are its attributes."""
+    """Potential arrivals of one month: their seats, and the generator state from which ``rows`` uniforms
+    each come, as ``rng.random((rows, seat.size))`` would draw them (``rng`` is moved past them; the ones
+    read are read by :func:`_kept`): row 0 places the arrival in the month, row 1 thins it, the others
+    are its attributes."""
     counts = rng.poisson(ceiling_per_month, size=seats)
     seat = np.arange(seats).repeat(counts)
-    return seat, rng.random((rows, seat.size))
+    return seat, pcg64.reserve(rng, rows * seat.size)
 
 
 @njit(cache=True)
@@ -98,49 +105,54 @@ def geometric(p: float, u: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _kept(u, seat, rates, ceiling):   # pragma: no cover - compiled
-    """Indices of the potential arrivals kept: thinning uniform (row 1) x ceiling below the seat's rate."""
-    keep = np.empty(seat.size, dtype=np.int64)
+def _kept(state, rows, seat, rates, ceiling):   # pragma: no cover - compiled
+    """The potential arrivals kept, and their uniforms (``rows`` x kept) of the block drawn from ``state``:
+    an arrival is kept if its thinning uniform (row 1) x ceiling is below its seat's rate."""
+    n = seat.size
+    thin = pcg64.block_uniforms(state, n, 1, np.arange(n))
+    keep = np.empty(n, dtype=np.int64)
     k = 0
-    for i in range(seat.size):
-        if u[1, i] * ceiling < rates[seat[i]]:
+    for i in range(n):
+        if thin[i] * ceiling < rates[seat[i]]:
             keep[k] = i
             k += 1
-    return keep[:k]
+    keep = keep[:k]
+    u = np.empty((rows, k))
+    for r in range(rows):
+        u[r] = thin[keep] if r == 1 else pcg64.block_uniforms(state, n, r, keep)
+    return keep, u
 
 
 @njit(cache=True)
-def _job_order_rows(u, seat, rates, ceiling, start, days, perm_share, perm_sigma, perm_scale, contract_scale,
+def _job_order_rows(state, seat, rates, ceiling, start, days, perm_share, perm_sigma, perm_scale, contract_scale,
                     life_mean, p_month):   # pragma: no cover - compiled
-    keep = _kept(u, seat, rates, ceiling)
+    keep, u = _kept(state, UNIFORMS, seat, rates, ceiling)
     t = np.empty(keep.size)
     items = np.empty((keep.size, 6))
     for j in range(keep.size):
-        i = keep[j]
-        t[j] = start + u[0, i] * days
-        perm = u[3, i] < perm_share
+        t[j] = start + u[0, j] * days
+        perm = u[3, j] < perm_share
         sigma = perm_sigma if perm else CONTRACT_GP_SIGMA
         scale = perm_scale if perm else contract_scale
-        items[j, 0] = t[j] + exponential(life_mean, u[2, i])
+        items[j, 0] = t[j] + exponential(life_mean, u[2, j])
         items[j, 1] = t[j]
         items[j, 2] = 1.0 if perm else 0.0
-        items[j, 3] = np.rint(scale * np.exp(sigma * standard_normal(u[4, i], u[5, i]) - 0.5 * sigma * sigma))
-        items[j, 4] = 0.0 if perm else geometric(p_month, u[6, i])
+        items[j, 3] = np.rint(scale * np.exp(sigma * standard_normal(u[4, j], u[5, j]) - 0.5 * sigma * sigma))
+        items[j, 4] = 0.0 if perm else geometric(p_month, u[6, j])
         items[j, 5] = 0.0
     return t, seat[keep], items
 
 
 @njit(cache=True)
-def _candidate_rows(u, seat, rates, ceiling, start, days, life_mean):   # pragma: no cover - compiled
-    keep = _kept(u, seat, rates, ceiling)
+def _candidate_rows(state, seat, rates, ceiling, start, days, life_mean):   # pragma: no cover - compiled
+    keep, u = _kept(state, UNIFORMS, seat, rates, ceiling)
     t = np.empty(keep.size)
     items = np.empty((keep.size, 6))
     for j in range(keep.size):
-        i = keep[j]
-        t[j] = start + u[0, i] * days
-        items[j, 0] = t[j] + exponential(life_mean, u[2, i])
+        t[j] = start + u[0, j] * days
+        items[j, 0] = t[j] + exponential(life_mean, u[2, j])
         for f in range(1, 5):
-            items[j, f] = u[2 + f, i]
+            items[j, f] = u[2 + f, j]
         items[j, 5] = t[j]
     return t, seat[keep], items
 
@@ -179,11 +191,11 @@ def draw_job_orders(rng: np.random.Generator, market: Market, ceiling: float, ra
     value, a job order being one or the other.
     """
     def draw(gen: np.random.Generator, cap: float, wanted: np.ndarray) -> Block:
-        seat, u = _potential(gen, market.job_order_rate * cap, wanted.size, 7)
-        # Every potential arrival drew its uniforms above (common random numbers); only the kept ones are
-        # turned into attributes.
+        seat, state = _potential(gen, market.job_order_rate * cap, wanted.size, UNIFORMS)
+        # Every potential arrival has its uniforms in the stream (common random numbers); only the kept ones
+        # are read and turned into attributes.
         return Block(*_job_order_rows(
-            u, seat, wanted, float(cap), float(start), float(days), market.perm_share,
+            state, seat, wanted, float(cap), float(start), float(days), market.perm_share,
             float(np.sqrt(np.log1p(market.perm_salary_cv ** 2))),
             market.perm_salary_mean * market.perm_fee_rate * 100.0, market.contract_gp_monthly_mean * 100.0,
             float(market.job_order_life_days), 1.0 / market.contract_months_mean))
@@ -195,8 +207,8 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
                     start: float, days: int, factor: float = 1.0, surplus: Surplus | None = None) -> Block:
     """Placeable candidates of one month for each recruiter seat (``factor``: the month's candidate supply)."""
     def draw(gen: np.random.Generator, cap: float, wanted: np.ndarray) -> Block:
-        seat, u = _potential(gen, market.candidate_rate * cap, wanted.size, 7)
-        return Block(*_candidate_rows(u, seat, wanted, float(cap), float(start), float(days),
+        seat, state = _potential(gen, market.candidate_rate * cap, wanted.size, UNIFORMS)
+        return Block(*_candidate_rows(state, seat, wanted, float(cap), float(start), float(days),
                                       float(market.candidate_life_days)))
 
     return _thinned(draw, rng, ceiling, rates, factor, surplus)

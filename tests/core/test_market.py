@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from sim.model import pcg64
 from sim.model.market import (
     Candidate,
     JobOrder,
@@ -64,3 +65,18 @@ def test_kept_candidates_carry_uniforms_and_exponential_lives() -> None:
     for k in (Candidate.CONVERT_U, Candidate.FALLOFF_U, Candidate.FALLOFF_AT, Candidate.REMEDY_U):
         column = np.array([it[k] for it in items])
         assert column.min() >= 0 and column.max() < 1 and abs(column.mean() - 0.5) < 0.02
+
+
+def test_block_uniforms_are_numpys_draws() -> None:
+    """The uniforms the market reads are the ones ``Generator.random((rows, n))`` draws, and the generator
+    is left where that call leaves it."""
+    for seed, n in ((1, 1), (2, 37), (3, 900), (4, 2500)):
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        ours.poisson(3.0, 17), numpys.poisson(3.0, 17)
+        state = pcg64.reserve(ours, 7 * n)
+        block = numpys.random((7, n))
+        assert ours.bit_generator.state == numpys.bit_generator.state
+        for row in range(7):
+            cols = np.flatnonzero(np.random.default_rng(row).random(n) < (0.3 if row % 2 else 0.01))
+            assert np.array_equal(pcg64.block_uniforms(state, n, row, cols), block[row, cols])
+            assert np.array_equal(pcg64.block_uniforms(state, n, row, np.arange(n)), block[row])
