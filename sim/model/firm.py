@@ -23,7 +23,7 @@ from sim.comp import build_plan
 from sim.model import demand as dm
 from sim.model import desks as dk
 from sim.model.accounts import Accounts
-from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders
+from sim.model.market import SKILL_CAP, draw_candidates, draw_job_orders, in_time_order
 from sim.model.monthly import MonthEnd
 from sim.model.people import Workforce
 from sim.model.promotion import Promotions
@@ -109,15 +109,8 @@ class FirmModel:
             n_j, n_c = len(jos.time), len(cands.time)
             self.events += n_j + n_c
             self.acc.arrived = (n_j, n_c)
-            self.month_end.arrivals = np.bincount(np.concatenate((jos.seat + n_rec, cands.seat)),
-                                                  minlength=self.wf.n_seats)
-            t_all = np.concatenate((jos.time, cands.time))
-            order = t_all.argsort(kind="stable")
-            times = t_all[order]
-            # Job orders arrive at account manager seats (n_rec and up), candidates at recruiter seats.
-            seats = np.concatenate((jos.seat + n_rec, cands.seat))[order]
-            arrivals = np.concatenate((jos.items, cands.items)).take(order, axis=0)   # rows: take is 2x indexing
-            ends = times.searchsorted(start + np.arange(1, dpm + 1))
+            times, seats, arrivals, ends, self.month_end.arrivals = in_time_order(jos, cands, n_rec, wf.n_seats,
+                                                                                  start, dpm)
             yield from desks.walk(env, times, seats, arrivals, ends, start, wf.coop, u, rules, self.cross_pods,
                                   self.n_other_pods, self.acc.schedule_falloffs)
             self.acc.book(desks.placed[:counts[dk.N_PLACED]])

@@ -212,3 +212,33 @@ def draw_candidates(rng: np.random.Generator, market: Market, ceiling: float, ra
                                       float(market.candidate_life_days)))
 
     return _thinned(draw, rng, ceiling, rates, factor, surplus)
+
+
+def in_time_order(job_orders: Block, candidates: Block, n_rec: int, n_seats: int, start: float,
+                  days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A month's arrivals of both sides as one stream in time order (ties: job orders first, each side in
+    its own order): times, seats (job orders at account manager seats, ``n_rec`` and up), item rows, the
+    index at which each day ends (day j ends at ``start + j + 1``), and the arrivals at each seat."""
+    return _in_time_order(job_orders.time, job_orders.seat, job_orders.items, candidates.time, candidates.seat,
+                          candidates.items, n_rec, n_seats, float(start), days)
+
+
+@njit(cache=True)
+def _in_time_order(jo_time, jo_seat, jo_items, c_time, c_seat, c_items, n_rec, n_seats, start,
+                   days):   # pragma: no cover - compiled
+    n_j = jo_time.size
+    t_all = np.concatenate((jo_time, c_time))
+    order = np.argsort(t_all, kind="mergesort")   # stable
+    n = order.size
+    times, seats, items = np.empty(n), np.empty(n, dtype=np.int64), np.empty((n, jo_items.shape[1]))
+    by_seat = np.zeros(n_seats, dtype=np.int64)
+    for k in range(n):
+        i = order[k]
+        times[k] = t_all[i]
+        if i < n_j:
+            seats[k], items[k] = jo_seat[i] + n_rec, jo_items[i]
+        else:
+            seats[k], items[k] = c_seat[i - n_j], c_items[i - n_j]
+        by_seat[seats[k]] += 1
+    ends = np.searchsorted(times, start + np.arange(1, days + 1))
+    return times, seats, items, ends, by_seat
