@@ -90,9 +90,8 @@ class Accounts:
         m = self.m
         m.events += len(rows)
         wf = m.wf
-        seats = rows[:, Placed.RECRUITER:Placed.ACCOUNT_MANAGER + 1]
-        self.placed_seat = np.bincount(seats.astype(np.int64).ravel(), minlength=wf.n_seats)
-        self.placed_value = self._placed_value(rows, wf.n_seats)
+        self.placed_seat, self.placed_value = _placed(rows, wf.n_seats, m.month_end.share_r,
+                                                      m.sc.market.contract_months_mean)
         if not len(rows):
             return
         if len(self.placed_by) < wf.next_pid:
@@ -108,22 +107,6 @@ class Accounts:
         if len(contract):
             self.new_contracts.append(contract)
             self.new_contract_months.append(months)
-
-    def _placed_value(self, rows: np.ndarray, n_seats: int) -> np.ndarray:
-        """Expected GP (cents) of this month's new placements credited to each seat by the split: a perm fee,
-        or a contract's monthly GP times the mean contract length (what a placement is worth when made,
-        whatever the book already running bills this month). Free replacements are worth nothing."""
-        if not len(rows):
-            return np.zeros(n_seats)
-        new = rows[:, Placed.ID] >= 0
-        perm = rows[:, Placed.PERM] != 0.0
-        fee = rows[:, Placed.VALUE]
-        value = np.where(perm, fee, fee * self.m.sc.market.contract_months_mean)
-        value = np.where(new, value, 0.0)
-        share = self.m.month_end.share_r
-        return (np.bincount(rows[:, Placed.RECRUITER].astype(np.int64), weights=share * value, minlength=n_seats)
-                + np.bincount(rows[:, Placed.ACCOUNT_MANAGER].astype(np.int64), weights=(1.0 - share) * value,
-                              minlength=n_seats))
 
     def schedule_falloffs(self, rows: np.ndarray) -> None:
         """Perm placements that will fall off (placement rows, in placement order): a SimPy timeout each, at
@@ -228,6 +211,29 @@ def _booked(rows, pid, pod, placed_by):   # pragma: no cover - compiled
         out[PLACEMENT], out[REC_ID], out[REC_POD] = int(rows[i, Placed.ID]), pid[r], pod[r]
         out[AM_ID], out[AM_POD], out[GP], out[REC_SEAT], out[AM_SEAT] = pid[a], pod[a], value, r, a
     return perm, contract, months, replacements, fees
+
+
+@njit(cache=True)
+def _placed(rows, n_seats, share_r, contract_months_mean):   # pragma: no cover - compiled
+    """This month's placements by seat (either side), and the expected GP (cents) of its new ones credited to
+    each seat by the split (``share_r`` to the recruiter side): a perm fee, or a contract's monthly GP times
+    the mean contract length (what a placement is worth when made, whatever the book already running bills
+    this month). Free replacements are worth nothing. Each side's values are added in row order, the
+    recruiter sides' sum first."""
+    placed = np.zeros(n_seats, dtype=np.int64)
+    by_recruiter, by_account_manager = np.zeros(n_seats), np.zeros(n_seats)
+    rest = 1.0 - share_r
+    for i in range(rows.shape[0]):
+        r, a = int(rows[i, Placed.RECRUITER]), int(rows[i, Placed.ACCOUNT_MANAGER])
+        placed[r] += 1
+        placed[a] += 1
+        fee = rows[i, Placed.VALUE]
+        value = fee if rows[i, Placed.PERM] != 0.0 else fee * contract_months_mean
+        if rows[i, Placed.ID] < 0:
+            value = 0.0
+        by_recruiter[r] += share_r * value
+        by_account_manager[a] += rest * value
+    return placed, by_recruiter + by_account_manager
 
 
 @njit(cache=True)
