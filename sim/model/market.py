@@ -228,8 +228,16 @@ def _in_time_order(jo_time, jo_seat, jo_items, c_time, c_seat, c_items, n_rec, n
                    days):   # pragma: no cover - compiled
     n_j = jo_time.size
     t_all = np.concatenate((jo_time, c_time))
-    order = np.argsort(t_all, kind="mergesort")   # stable
-    n = order.size
+    order = np.argsort(t_all)   # numba's quicksort: twice as fast as its mergesort, and ties are put
+    n = order.size              # in arrival order below, so the order is the stable sort's
+    k = 0
+    while k < n:
+        e = k + 1
+        while e < n and t_all[order[e]] == t_all[order[k]]:
+            e += 1
+        if e - k > 1:
+            order[k:e] = np.sort(order[k:e])
+        k = e
     times, seats, items = np.empty(n), np.empty(n, dtype=np.int64), np.empty((n, jo_items.shape[1]))
     by_seat = np.zeros(n_seats, dtype=np.int64)
     for k in range(n):

@@ -7,12 +7,14 @@ from scipy import stats
 
 from sim.model import pcg64
 from sim.model.market import (
+    Block,
     Candidate,
     JobOrder,
     draw_candidates,
     draw_job_orders,
     exponential,
     geometric,
+    in_time_order,
     standard_normal,
 )
 from sim.scenario.schema import Market
@@ -80,3 +82,18 @@ def test_block_uniforms_are_numpys_draws() -> None:
             cols = np.flatnonzero(np.random.default_rng(row).random(n) < (0.3 if row % 2 else 0.01))
             assert np.array_equal(pcg64.block_uniforms(state, n, row, cols), block[row, cols])
             assert np.array_equal(pcg64.block_uniforms(state, n, row, np.arange(n)), block[row])
+
+
+def test_a_months_arrivals_come_in_time_order_ties_in_arrival_order() -> None:
+    """The stable sort's order: job orders before candidates at the same time, each side in its own order."""
+    rng = np.random.default_rng(5)
+    jo_time, c_time = np.floor(rng.random(300) * 60) / 2, np.floor(rng.random(200) * 60) / 2   # many ties
+    jos = Block(jo_time, rng.integers(0, 4, 300), rng.random((300, 6)))
+    cands = Block(c_time, rng.integers(0, 3, 200), rng.random((200, 6)))
+    times, seats, items, ends, by_seat = in_time_order(jos, cands, 3, 7, 0.0, 30)
+    order = np.concatenate((jo_time, c_time)).argsort(kind="stable")
+    assert np.array_equal(times, np.concatenate((jo_time, c_time))[order])
+    assert np.array_equal(seats, np.concatenate((jos.seat + 3, cands.seat))[order])
+    assert np.array_equal(items, np.concatenate((jos.items, cands.items))[order])
+    assert np.array_equal(ends, times.searchsorted(np.arange(1, 31)))
+    assert np.array_equal(by_seat, np.bincount(seats, minlength=7))
