@@ -162,10 +162,14 @@ def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False,
     # proportion to allocations: with it on, the cost per person-month grew with firm size (and with
     # the caller's heap). The hot path makes no reference cycles, so it is paused for the run and
     # the few cycles (the model's own back-references) are collected when it is switched back on.
+    # numpy reads its error state from a context variable on every call; left at its default (unset), each
+    # read searches the context's variables, which CPython caches only for a variable set. errstate()
+    # sets it, to the caller's settings, for the run.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return FirmModel(scenario, scheme, replication, detail, composition, record_composition).run()
+        with np.errstate():
+            return FirmModel(scenario, scheme, replication, detail, composition, record_composition).run()
     finally:
         if enabled:
             gc.enable()
