@@ -40,6 +40,10 @@ Num: TypeAlias = "float | np.ndarray"
 CONDITIONAL, FREE_RIDER, UNCONDITIONAL = 0, 1, 2
 TYPE_NAMES = ("conditional", "free_rider", "unconditional")
 
+MP_EFFORT_FLOOR = 0.05
+"""The least effort a month's placements are divided by for their value per unit of effort (the record
+behind a person's marginal product): near-zero effort does not blow one placement up."""
+
 
 # ------------------------------------------------------------------------------------------- stakes
 def stake_intensity(stake: Num, half: float) -> Num:

@@ -176,13 +176,8 @@ class MonthEnd:
         tally.revenue_cents += acc.revenue
         got, shared = self._credited(credits, pid)
         got, shared = got[seats], shared[seats]
-        wf.pay_sum[seats] += pay
         tally.pay_volatility.add(pid[seats], pay)
-        wf.credit_sum[seats] += np.rint(got).astype(np.int64)
-        wf.months[seats] += 1
-        wf.pay_hist[seats, month % PAY_MEMORY] = pay
-        wf.pay_hist_n[seats] += 1
-        self._expect(seats, got, shared)
+        wf.record_month(seats, pay, got, shared, acc.placed_value, month, self.b.effort.credit_weight)
         if self.promotion is not None:
             self.promotion.record_credit(month, seats, got)
         self._waste()
@@ -237,21 +232,6 @@ class MonthEnd:
         if self.b.enabled:
             self._lead_stakes(seats, recent)
             self.update_behaviour(coop_all)
-
-    def _expect(self, seats: np.ndarray, got: np.ndarray, shared: np.ndarray) -> None:
-        """Update each person's running expectations: credited GP (what the plan pays on), the expected GP of
-        the placements they make and that per unit of effort (their marginal product: arrivals grow in
-        proportion to effort), and GP made by sharing."""
-        wf, w = self.m.wf, self.b.effort.credit_weight
-        ema = wf.credit_ema[seats]
-        wf.credit_ema[seats] = np.where(ema < 0, got, (1.0 - w) * ema + w * got)
-        made = self.m.acc.placed_value[seats]   # what this month's new placements are worth, not the running book
-        value = wf.value_ema[seats]
-        wf.value_ema[seats] = np.where(value < 0, made, (1.0 - w) * value + w * made)
-        per_effort = made / np.maximum(wf.effort[seats], 0.05)
-        mp = wf.mp_ema[seats]
-        wf.mp_ema[seats] = np.where(mp < 0, per_effort, (1.0 - w) * mp + w * per_effort)
-        wf.shared_ema[seats] = (1.0 - w) * wf.shared_ema[seats] + w * shared
 
     def _waste(self) -> None:
         """Running share of each pod's arrivals (job orders and candidates) that were not placed."""

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from sim.comp import ACCOUNT_MANAGER, POD_LEAD, RECRUITER, ROLE_CODES
-from sim.model.behaviour import CONDITIONAL, FREE_RIDER, UNCONDITIONAL
+from sim.model.behaviour import CONDITIONAL, FREE_RIDER, MP_EFFORT_FLOOR, UNCONDITIONAL
 from sim.model.market import SKILL_CAP
 from sim.scenario.schema import Cooperation, Firm
 
@@ -191,6 +192,16 @@ class Workforce:
         rec.last_effort, rec.last_cooperation = float(self.effort[seat]), float(self.coop[seat])
         return rec
 
+    def record_month(self, seats: np.ndarray, pay: np.ndarray, got: np.ndarray, shared: np.ndarray,
+                     placed_value: np.ndarray, month: int, weight: float) -> None:
+        """The month of the members ``seats`` (ascending): their pay (cents) and credited GP into their totals and
+        pay history, and their running expectations, ``weight`` on this month: credited GP ``got`` (what the plan
+        pays on), the expected GP of the placements they made (``placed_value``, by seat) and that per unit of
+        effort (their marginal product: arrivals grow in proportion to effort), and GP made by sharing."""
+        _record_month(seats, pay, got, shared, placed_value, month % PAY_MEMORY, weight, MP_EFFORT_FLOOR,
+                      self.effort, self.pay_sum, self.credit_sum, self.months, self.pay_hist, self.pay_hist_n,
+                      self.credit_ema, self.value_ema, self.mp_ema, self.shared_ema)
+
     def occupied(self) -> list[int]:
         return self.occ.nonzero()[0].tolist()
 
@@ -207,3 +218,27 @@ class Workforce:
         self.pay_sum[:] = 0
         self.credit_sum[:] = 0
         self.months[:] = 0
+
+
+@njit(cache=True, inline="always")
+def _running(old, new, weight):   # pragma: no cover - compiled
+    """A running mean, ``weight`` on the new value; a mean without a record yet (-1) starts at it."""
+    return new if old < 0 else (1.0 - weight) * old + weight * new
+
+
+@njit(cache=True)
+def _record_month(seats, pay, got, shared, placed_value, slot, weight, floor, effort, pay_sum, credit_sum, months,
+                  pay_hist, pay_hist_n, credit_ema, value_ema, mp_ema, shared_ema):   # pragma: no cover - compiled
+    """:meth:`Workforce.record_month`: ``slot`` the month's place in the pay history."""
+    for k in range(seats.size):
+        s = seats[k]
+        pay_sum[s] += pay[k]
+        credit_sum[s] += np.int64(np.rint(got[k]))
+        months[s] += 1
+        pay_hist[s, slot] = pay[k]
+        pay_hist_n[s] += 1
+        made = placed_value[s]   # what this month's new placements are worth, not the running book
+        credit_ema[s] = _running(credit_ema[s], got[k], weight)
+        value_ema[s] = _running(value_ema[s], made, weight)
+        mp_ema[s] = _running(mp_ema[s], made / np.maximum(effort[s], floor), weight)
+        shared_ema[s] = (1.0 - weight) * shared_ema[s] + weight * shared[k]
