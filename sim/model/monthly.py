@@ -177,13 +177,10 @@ class MonthEnd:
         got, shared = self._credited(credits, pid)
         got, shared = got[seats], shared[seats]
         tally.pay_volatility.add(pid[seats], pay)
-        wf.record_month(seats, pay, got, shared, acc.placed_value, month, self.b.effort.credit_weight)
+        recent = wf.record_month(seats, pay, got, shared, acc.placed_value, month, self.b.effort.credit_weight)
         if self.promotion is not None:
             self.promotion.record_credit(month, seats, got)
         self._waste()
-        # Own pay and the peers it is compared with use one measure: the mean of the last PAY_MEMORY months.
-        recent = (np.add.reduce(wf.pay_hist.take(seats, axis=0), axis=1)
-                  / np.minimum(wf.pay_hist_n[seats], PAY_MEMORY))
         peer_median = self._peer_medians(seats, recent)
         if self.promotion is not None:   # those passed over also look at the new lead's pay
             peer_median = self.promotion.peer_reference(seats, recent, peer_median)

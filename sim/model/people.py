@@ -193,12 +193,15 @@ class Workforce:
         return rec
 
     def record_month(self, seats: np.ndarray, pay: np.ndarray, got: np.ndarray, shared: np.ndarray,
-                     placed_value: np.ndarray, month: int, weight: float) -> None:
+                     placed_value: np.ndarray, month: int, weight: float) -> np.ndarray:
         """The month of the members ``seats`` (ascending): their pay (cents) and credited GP into their totals and
         pay history, and their running expectations, ``weight`` on this month: credited GP ``got`` (what the plan
         pays on), the expected GP of the placements they made (``placed_value``, by seat) and that per unit of
-        effort (their marginal product: arrivals grow in proportion to effort), and GP made by sharing."""
-        _record_month(seats, pay, got, shared, placed_value, month % PAY_MEMORY, weight, MP_EFFORT_FLOOR,
+        effort (their marginal product: arrivals grow in proportion to effort), and GP made by sharing.
+
+        Returns their recent pay (cents a month, in ``seats`` order): the mean of their last PAY_MEMORY months,
+        the one measure of own pay and of the peers' it is compared with."""
+        return _record_month(seats, pay, got, shared, placed_value, month % PAY_MEMORY, weight, MP_EFFORT_FLOOR,
                       self.effort, self.pay_sum, self.credit_sum, self.months, self.pay_hist, self.pay_hist_n,
                       self.credit_ema, self.value_ema, self.mp_ema, self.shared_ema)
 
@@ -230,6 +233,7 @@ def _running(old, new, weight):   # pragma: no cover - compiled
 def _record_month(seats, pay, got, shared, placed_value, slot, weight, floor, effort, pay_sum, credit_sum, months,
                   pay_hist, pay_hist_n, credit_ema, value_ema, mp_ema, shared_ema):   # pragma: no cover - compiled
     """:meth:`Workforce.record_month`: ``slot`` the month's place in the pay history."""
+    recent = np.empty(seats.size)
     for k in range(seats.size):
         s = seats[k]
         pay_sum[s] += pay[k]
@@ -242,3 +246,8 @@ def _record_month(seats, pay, got, shared, placed_value, slot, weight, floor, ef
         value_ema[s] = _running(value_ema[s], made, weight)
         mp_ema[s] = _running(mp_ema[s], made / np.maximum(effort[s], floor), weight)
         shared_ema[s] = (1.0 - weight) * shared_ema[s] + weight * shared[k]
+        total = 0
+        for j in range(PAY_MEMORY):
+            total += pay_hist[s, j]
+        recent[k] = total / min(pay_hist_n[s], PAY_MEMORY)
+    return recent

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 
 class PayVolatility:
@@ -30,10 +31,7 @@ class PayVolatility:
             size = max(top, 2 * self.n.size)
             self.n, self.total, self.squares = (np.concatenate((a, np.zeros(size - a.size, dtype=a.dtype)))
                                                 for a in (self.n, self.total, self.squares))
-        pay = pay_cents.astype(float)
-        self.n[person] += 1
-        self.total[person] += pay
-        self.squares[person] += pay * pay
+        _add(person, pay_cents, self.n, self.total, self.squares)
 
     def coefficient_of_variation(self) -> float:
         """Months-weighted mean CV (population sd / mean) of monthly pay; NaN if nobody was paid twice."""
@@ -44,3 +42,13 @@ class PayVolatility:
             return math.nan
         sd = np.sqrt(np.maximum(self.squares[keep] / n[keep] - mean[keep] ** 2, 0.0))
         return float(np.average(sd / mean[keep], weights=n[keep]))
+
+
+@njit(cache=True)
+def _add(person, pay_cents, n, total, squares):   # pragma: no cover - compiled
+    """:meth:`PayVolatility.add`'s sums, one person at a time (pay as a float)."""
+    for k in range(person.size):
+        p, pay = person[k], float(pay_cents[k])
+        n[p] += 1
+        total[p] += pay
+        squares[p] += pay * pay
