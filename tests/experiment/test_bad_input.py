@@ -99,6 +99,9 @@ def test_scheduler_that_does_not_answer_fails_fast_and_keeps_the_results(
     (["--precision", "profitt=0.1"], "unknown metric 'profitt'"),
     (["--precision", "profit=2"], "between 0 and 1"),
     (["--baseline", "nobody"], "--baseline: no scheme named 'nobody'"),
+    (["--commit-every", "-1"], "--commit-every: expected a number of seconds, 0 or more, got '-1'"),
+    (["--commit-every", "nan"], "--commit-every: expected a number of seconds, 0 or more, got 'nan'"),
+    (["--commit-every", "soon"], "--commit-every: expected a number of seconds, 0 or more, got 'soon'"),
 ])
 def test_bad_run_options_are_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             args: list[str], expected: str) -> None:
