@@ -114,7 +114,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 def evaluator(args: argparse.Namespace, one: Any, metrics: list[str], decision: Any = None) -> Any:
     """The one coupling to the experiment layer: a batch of trials run as the sweep points of one batch
     (with ``--worlds``, every trial in every world, scored across them by :func:`across_worlds`)."""
-    from sim.commands.run import executor_spec
+    from sim.commands.run import commit_option, executor_spec
     from sim.experiment.batch import BatchRequest, Design, run_batch
     from sim.experiment.optimize import across_worlds
 
@@ -123,7 +123,8 @@ def evaluator(args: argparse.Namespace, one: Any, metrics: list[str], decision: 
     def evaluate(points: list[dict[str, Any]]) -> list[dict[str, float]]:
         expanded = [{**w, **p} for p in points for w in worlds]
         result = run_batch(BatchRequest(one, args.out / "evaluation", executor=executor_spec(args),
-                                        design=Design(expanded, label="--vary"), source=str(args.file)))
+                                        design=Design(expanded, label="--vary"), source=str(args.file),
+                                        **commit_option(args)))
         means = result.runs.groupby("point")[metrics].mean() if len(result.runs) else None
         per_point = [{m: float(means.loc[i, m]) for m in metrics} if means is not None and i in means.index else {}
                      for i in range(len(expanded))]

@@ -28,6 +28,24 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--statements", choices=("all", "first", "none"), default="first",
                    help="which runs keep pay statements, placements and traces: every run, the first "
                         "replication (default), or none")
+    p.add_argument("--commit-every", dest="commit_seconds", type=commit_interval, metavar="SECONDS",
+                   help="commit finished runs to --out at least this often (default 1; 0: after every run); "
+                        "a kill or crash loses at most these and the runs in flight, and --resume runs them")
+
+
+def commit_option(args: argparse.Namespace) -> dict[str, float]:
+    """The batch's ``commit_seconds`` if ``--commit-every`` was given (else the batch's default)."""
+    seconds = getattr(args, "commit_seconds", None)
+    return {} if seconds is None else {"commit_seconds": seconds}
+
+
+def commit_interval(text: str) -> float:
+    """An argparse type: a commit interval in seconds (0 or more)."""
+    from sim.experiment.batch import check_commit_seconds
+    try:
+        return check_commit_seconds(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text!r}") from None
 
 
 def precision_target(text: str) -> Any:
@@ -123,7 +141,8 @@ def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[s
     result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
                                     source=scenario.source, marks=scenario.marks, quiet=args.quiet,
                                     statements=getattr(args, "statements", "first"),
-                                    allow_large=getattr(args, "allow_large", False), audit=audit, **fields))
+                                    allow_large=getattr(args, "allow_large", False), audit=audit,
+                                    **commit_option(args), **fields))
     for note in result.notes:
         print(note, file=sys.stderr)
     return result

@@ -8,8 +8,9 @@ it knows nothing of SimPy. A batch:
    writes ``batch.json`` (what the folder holds); ``--resume`` refuses a folder of another scenario
    and moves unreadable parts aside;
 3. runs the tasks not yet stored, writing finished runs to disk as parts every second or so
-   (:mod:`sim.experiment.store`), so the driver's memory stays flat and an interruption loses at
-   most the runs in flight; a run that raises is recorded with its error and the rest go on;
+   (``commit_seconds``, :mod:`sim.experiment.store`), so the driver's memory stays flat and an
+   interruption loses at most the runs in flight and those not yet committed; a run that raises is
+   recorded with its error and the rest go on;
 4. with precision targets, adds replications to the points whose intervals are still too wide;
 5. assembles the final tables sorted by (point, scheme order, replication): identical whatever
    the executor, the worker count or the completion order; then the summary and the manifest.
@@ -17,6 +18,7 @@ it knows nothing of SimPy. A batch:
 
 from __future__ import annotations
 
+import math
 import platform
 import sys
 import time
@@ -48,7 +50,7 @@ from sim.experiment.precision import Loop
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
 
-FLUSH_SECONDS = 1.0
+FLUSH_SECONDS = 1.0   # default commit interval: finished runs are written as a part at least this often
 WARM_DRIVER_RUNS = 2_000   # batches up to this many runs: the driver readies the model for its forked workers
 FLUSH_ROWS = 10_000   # table rows buffered before a part is written (bounds the driver's memory)
 
@@ -98,16 +100,18 @@ def _progress(total: int, done: int, quiet: bool) -> Any:
 
 
 class _Sink:
-    """Buffers finished runs and writes them as a part every second or 10,000 rows.
+    """Buffers finished runs and writes them as a part every ``commit_seconds`` (0: after every run) or
+    10,000 rows.
 
     A run's per-month, per-person and per-line tables arrive as columns (transposed in the worker, see
     :class:`~sim.experiment.executors.Columns`) and are joined column by column when a part is written:
     in a pool the driver shares the cores with the workers, so its time per run is kept small.
     """
 
-    def __init__(self, out: Path, plan: Plan):
+    def __init__(self, out: Path, plan: Plan, commit_seconds: float = FLUSH_SECONDS):
         self.writer = store.PartWriter(out)
         self.plan = plan
+        self.commit_seconds = commit_seconds
         self.rows: dict[str, list[dict[str, Any]]] = {"runs": [], "failures": []}
         self.blocks: dict[str, list[tuple[dict[str, Any], Columns]]] = {name: [] for name in TABLE_ROWS}
         self.buffered = 0    # rows
@@ -130,7 +134,7 @@ class _Sink:
                     blocks.append((key, cols))
                     self.buffered += cols.rows
         self.buffered += 1
-        if self.buffered >= FLUSH_ROWS or time.monotonic() - self.last >= FLUSH_SECONDS:
+        if self.buffered >= FLUSH_ROWS or time.monotonic() - self.last >= self.commit_seconds:
             self.flush()
 
     def discard(self) -> None:
@@ -265,6 +269,19 @@ class BatchRequest:
     simulate: Callable[..., Result] | None = None
     then: Callable[[BatchResult], None] | None = None   # run under the folder's lock at the end (the report)
     ready: Sequence[Result] = ()   # runs already made (by the cost-matching solve): stored, not run again
+    #: --commit-every: finished runs are committed to ``out`` as a part at least this often (seconds);
+    #: 0 commits after every run. What a kill loses beyond the runs in flight; smaller writes more parts.
+    commit_seconds: float = FLUSH_SECONDS
+
+    def __post_init__(self) -> None:
+        check_commit_seconds(self.commit_seconds)
+
+
+def check_commit_seconds(value: float) -> float:
+    """``value`` if it is a commit interval (a finite number of seconds, 0 or more); else ValueError, one line."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"the commit interval must be a number of seconds, 0 or more, got {value!r}")
+    return float(value)
 
 
 #: Refusals of a batch: one line each, exit 2. A :class:`~sim.experiment.store.StoreError` whose
@@ -326,7 +343,7 @@ def run_batch(req: BatchRequest) -> BatchResult:
                 notes += repaired
                 reused = len(done)
                 store.write_resolved(out, resolved_dict(sc))
-                sink = _Sink(out, plan)
+                sink = _Sink(out, plan, req.commit_seconds)
             except OSError as err:
                 raise _io_error(out, err, "preparing the folder") from None
             planned = plan.tasks(reps)

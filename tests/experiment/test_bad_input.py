@@ -10,7 +10,9 @@ import pytest
 
 from sim.cli import main
 from sim.experiment import store
+from sim.experiment.batch import BatchRequest
 from sim.model import RESULTS_VERSION
+from sim.scenario import load_scenario
 
 from .conftest import SCENARIOS, workshop_sweep
 
@@ -99,6 +101,9 @@ def test_scheduler_that_does_not_answer_fails_fast_and_keeps_the_results(
     (["--precision", "profitt=0.1"], "unknown metric 'profitt'"),
     (["--precision", "profit=2"], "between 0 and 1"),
     (["--baseline", "nobody"], "--baseline: no scheme named 'nobody'"),
+    (["--commit-every", "-1"], "--commit-every: expected a number of seconds, 0 or more, got '-1'"),
+    (["--commit-every", "nan"], "--commit-every: expected a number of seconds, 0 or more, got 'nan'"),
+    (["--commit-every", "soon"], "--commit-every: expected a number of seconds, 0 or more, got 'soon'"),
 ])
 def test_bad_run_options_are_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             args: list[str], expected: str) -> None:
@@ -111,6 +116,14 @@ def test_bad_run_options_are_one_line_exit_2(tmp_path: Path, capsys: pytest.Capt
     assert code == 2
     lines = _lines(capsys)
     assert len(lines) == 1 and expected in lines[0]
+
+
+@pytest.mark.parametrize("seconds", [-1, float("nan"), float("inf"), "1"])
+def test_a_batch_refuses_a_commit_interval_that_is_not_seconds(tmp_path: Path, seconds: object) -> None:
+    sc = load_scenario(SCENARIOS / "workshop_demo.yaml")
+    with pytest.raises(ValueError, match=r"^the commit interval must be a number of seconds, 0 or more, got "):
+        BatchRequest(sc, tmp_path / "o", commit_seconds=seconds)
+    assert not (tmp_path / "o").exists()
 
 
 def test_sensitivity_without_uncertain_keys_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

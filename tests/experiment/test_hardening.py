@@ -25,6 +25,8 @@ from .conftest import ROOT, assert_same_tables, tables, workshop_sweep
 
 RUN = [sys.executable, "-m", "sim", "run"]
 BUSY = "is writing results here"
+POINTS = 6   # the module's sweep: 6 points x 3 schemes x 2 replications = 36 runs of 6 months
+EACH_RUN = ["--commit-every", "0"]   # a part per run: a batch is caught after its first run, 35 still to run
 
 
 def _grid(n: int) -> dict[str, list[float]]:
@@ -41,7 +43,7 @@ def _wait(condition, seconds: float = 60.0, proc: subprocess.Popen | None = None
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         assert proc is None or proc.poll() is None, "the process ended early"
-        time.sleep(0.02)
+        time.sleep(0.005)
 
 
 def _holder(out: Path) -> int | None:
@@ -72,10 +74,11 @@ def _alive(pid: int) -> bool:
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 40-point sweep (240 runs of 12 months, several one-second parts) and its uninterrupted results."""
+    """The module's sweep and its uninterrupted results, committed a part per run."""
     tmp = tmp_path_factory.mktemp("whole")
-    path = workshop_sweep(tmp, grid=_grid(40), horizon_months=12)
-    assert main(["run", str(path), "--out", str(tmp / "out"), "--workers", "1", "--quiet", "--no-report"]) == 0
+    path = workshop_sweep(tmp, grid=_grid(POINTS))
+    assert main(["run", str(path), "--out", str(tmp / "out"), "--workers", "1", "--quiet", "--no-report",
+                 *EACH_RUN]) == 0
     return path, tmp / "out"
 
 
@@ -89,8 +92,8 @@ def test_a_second_writer_is_refused_naming_the_holder_and_the_first_completes(
         whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, reference = whole
     out = tmp_path / "out"
-    first = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report"],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "1", "--quiet", "--no-report",
+                              *EACH_RUN], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _wait(lambda: _holder(out) == first.pid and store.count_runs(out) > 0, proc=first)
     for extra in ([], ["--resume"]):
         assert main(["run", str(path), "--out", str(out), "--workers", "1", "--quiet", *extra]) == 2
@@ -156,15 +159,17 @@ def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_
     assert len(lines) == 1 and "cannot be read" in lines[0] and "--resume" in lines[0]
 
 
-def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_path: Path) -> None:
-    path = workshop_sweep(tmp_path, grid=_grid(120), horizon_months=12)   # 720 runs: long enough to be killed mid-way
-    out = tmp_path / "out"
-    driver = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "2", "--quiet", "--no-report"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(whole: tuple[Path, Path],
+                                                                              tmp_path: Path) -> None:
+    path, reference = whole
+    out, total = tmp_path / "out", POINTS * 3 * 2
+    driver = subprocess.Popen([*RUN, str(path), "--out", str(out), "--workers", "2", "--quiet", "--no-report",
+                               *EACH_RUN], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait(lambda: store.count_runs(out) > 0 and len(_children(driver.pid)) >= 2, proc=driver)
     workers = _children(driver.pid)
     os.kill(driver.pid, signal.SIGKILL)
     driver.wait()
+    assert store.count_runs(out) < total and not (out / "runs.parquet").exists(), "the kill must land mid-batch"
     deadline = time.monotonic() + 3
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -174,8 +179,9 @@ def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(tmp_
     assert resumed.returncode == 0, resumed.stderr
     lines = _lines(resumed.stderr)
     assert len(lines) == 1 and f"took over the writer lock of PID {driver.pid}" in lines[0]
-    runs = tables(out, ("runs",))["runs"]
-    assert len(runs) == 120 * 3 * 2 and not runs.duplicated(["run_id", "point"]).any()
+    resumed = tables(out)
+    assert len(resumed["runs"]) == total and not resumed["runs"].duplicated(["run_id", "point"]).any()
+    assert_same_tables(tables(reference), resumed)
 
 
 def test_dask_workers_killed_again_and_again_end_the_batch_in_one_line_with_the_runs_kept(tmp_path: Path) -> None:
