@@ -102,8 +102,12 @@ CMD = ["optimize", str(SCENARIOS / "workshop_demo.yaml"), "--scheme", "hybrid",
 
 
 def _complete(db: Path) -> int:
+    """Trials the search has finished, read without creating or writing the file (a plain connect would create an
+    empty database in the child's folder before Optuna does)."""
+    if not db.exists():
+        return 0
     try:
-        with sqlite3.connect(db) as con:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
             return con.execute("select count(*) from trials where state = 'COMPLETE'").fetchone()[0]
     except sqlite3.Error:
         return 0
@@ -122,14 +126,16 @@ def test_optimize_writes_best_plan_front_and_fresh_rerun_and_resumes_after_sigki
     assert hybrid["individual_weight"] == pytest.approx(info["best"]["schemes.hybrid.individual_weight"], abs=1e-9)
     assert (whole / "optimize.html").exists() and (whole / "confirm" / "report.html").exists()
 
-    proc = subprocess.Popen([sys.executable, "-m", "sim", *CMD, "--workers", "1", "--no-report", "--out",
-                             str(killed)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    err = tmp_path / "killed.err"
+    with err.open("w") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", *CMD, "--workers", "1", "--no-report", "--out",
+                                 str(killed)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sink)
     deadline = time.monotonic() + 120
     while _complete(killed / "optuna.db") == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.kill()   # SIGKILL; a no-op if the child has already ended and been reaped
     proc.wait()
-    assert 0 < _complete(killed / "optuna.db") < 8, "the kill must land mid-search"
+    assert 0 < _complete(killed / "optuna.db") < 8, f"the kill must land mid-search: {err.read_text()[-2000:]}"
     assert main([*CMD, "--workers", "2", "--no-report", "--out", str(killed), "--resume"]) == 0
     again = pd.read_parquet(killed / "trials.parquet")
     cols = ["schemes.hybrid.individual_weight", "profit", "turnover_rate_annual"]
