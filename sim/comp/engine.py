@@ -68,7 +68,7 @@ class Index:
 
     def __init__(self, keys: np.ndarray) -> None:
         self.n, self.table = len(keys), None
-        low, high = (int(keys.min()), int(keys.max())) if self.n else (0, -1)
+        low, high = (int(np.minimum.reduce(keys)), int(np.maximum.reduce(keys))) if self.n else (0, -1)
         if low >= 0 and high < 16 * self.n + 4096:  # small non-negative keys (person ids, pods): a direct table
             self.table = np.full(high + 2, self.n, dtype=I64)
             self.table[keys] = np.arange(self.n)
@@ -89,8 +89,8 @@ class Pods(Index):
     Small non-negative pods (the model's) are their own codes."""
 
     def __init__(self, member_pods: np.ndarray) -> None:
-        top = int(member_pods.max()) if len(member_pods) else -1
-        if len(member_pods) and int(member_pods.min()) >= 0 and top < 4096:
+        top = int(np.maximum.reduce(member_pods)) if len(member_pods) else -1
+        if len(member_pods) and int(np.minimum.reduce(member_pods)) >= 0 and top < 4096:
             unique, self.codes = np.arange(top + 1), member_pods
         else:
             unique, self.codes = np.unique(member_pods, return_inverse=True)

@@ -84,7 +84,7 @@ def floor_div(values: np.ndarray, num: int | np.ndarray, den: int | np.ndarray,
 
     ``|values| <= bound <= MAX_CENTS``; ``0 <= num <= den < 2**62`` (scalars or arrays like ``values``).
     """
-    top = (int(num.max()) if num.size else 0) if isinstance(num, np.ndarray) else num
+    top = (int(np.maximum.reduce(num)) if num.size else 0) if isinstance(num, np.ndarray) else num
     if bound * top < _INT64_PRODUCT:
         return np.divmod(values * num, den)
     quotient = np.floor(values * (num / den)).astype(I64)
@@ -113,9 +113,9 @@ def lexsort_pair(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
     n = len(major)
     if not n:
         return np.zeros(0, dtype=I64)
-    low_major, low_minor = int(major.min()), int(minor.min())
-    span = int(minor.max()) - low_minor + 1
-    if (int(major.max()) - low_major + 1) * span * n >= 2**62:
+    low_major, low_minor = int(np.minimum.reduce(major)), int(np.minimum.reduce(minor))   # .min() without its wrapper
+    span = int(np.maximum.reduce(minor)) - low_minor + 1
+    if (int(np.maximum.reduce(major)) - low_major + 1) * span * n >= 2**62:
         return np.lexsort((minor, major))
     return (((major - low_major) * span + (minor - low_minor)) * n + np.arange(n)).argsort()
 

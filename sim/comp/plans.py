@@ -148,13 +148,14 @@ class Plan:
         (``person_ids``, the ``state`` after the last payroll, and the engine ``period`` effort is for).
         """
         n = len(is_recruiter)
-        own = np.zeros(n)
         if self.terms is not None and self.terms.schedules:
-            own += self.weight.num / self.weight.den * self.terms.own_margins(
+            own = self.weight.num / self.weight.den * self.terms.own_margins(
                 np.asarray(is_recruiter, dtype=bool), np.asarray(expected_credit_cents, dtype=float), person_ids,
                 None if state is None else state.books, period)
         elif self._own_margin is not None:
-            own += self.weight.num / self.weight.den * self._own_margin(np.trunc(expected_credit_cents))
+            own = self.weight.num / self.weight.den * self._own_margin(np.trunc(expected_credit_cents))
+        else:
+            own = np.zeros(n)
         if self._pool_margin is None:
             return own, np.zeros(n), np.zeros(n, dtype=np.int64)
         if self._pool_margin.firm_basis:

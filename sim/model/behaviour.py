@@ -305,7 +305,7 @@ def applicant_shift(gradient: float, elasticity: float, sorting: float, skill_sd
 def ramp(tenure_months: Num, ramp_months: float) -> Num:
     """Productivity of a hire relative to a fully ramped person: 1 - exp(-(tenure + 0.5)/tau)."""
     tau = np.asarray(ramp_months, dtype=float)
-    if tau.min() > 0:
+    if np.minimum.reduce(tau, axis=None) > 0:   # tau.min() without its Python wrapper
         return 1.0 - np.exp(-(np.asarray(tenure_months) + 0.5) / tau)
     if not np.any(tau > 0):
         return np.ones(np.shape(tenure_months), dtype=float)

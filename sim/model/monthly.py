@@ -224,7 +224,7 @@ class MonthEnd:
         m.staffing.remove_star(month, self._producers().tolist())
         if self.promotion is not None:
             self.promotion.month_end(month, coop_all)
-        wf.tenure[wf.occ] += 1
+        wf.tenure += wf.occ   # a month more for each member
         self.month_ahead = month + 1
         if self.b.enabled:
             self._lead_stakes(seats, recent)
