@@ -221,7 +221,7 @@ class MonthEnd:
             "mean_cooperation": coop_total / len(coop) if len(coop) else 0.0,
         })
         self.books.close_month(credits, got, seats, totals, tally.monthly[-1])
-        m.staffing.remove_star(month, self._producers().tolist())
+        m.staffing.remove_star(month)
         if self.promotion is not None:
             self.promotion.month_end(month, coop_all)
         wf.tenure += wf.occ   # a month more for each member

@@ -220,10 +220,13 @@ class Staffing:
             tally.lost_candidates += lost
         desks.clear(s)
 
-    def remove_star(self, month: int, producers: list[int]) -> None:
+    def remove_star(self, month: int) -> None:
         """Policy lever: remove the top-producing person among those cooperating below the median."""
         m, wf = self.m, self.m.wf
-        if self.replaying or m.policy.remove_star_month != month + 1 - m.sc.warmup_months or len(producers) < 2:
+        if self.replaying or m.policy.remove_star_month != month + 1 - m.sc.warmup_months:
+            return
+        producers = m.month_end._producers().tolist()
+        if len(producers) < 2:
             return
         med = statistics.median(wf.coop[s] for s in producers)
         pool = [s for s in producers if wf.coop[s] <= med]

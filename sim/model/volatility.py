@@ -26,7 +26,7 @@ class PayVolatility:
         """Record one month's pay of ``person`` (distinct ids) as ``pay_cents``."""
         if not person.size:
             return
-        top = int(person.max()) + 1
+        top = int(np.maximum.reduce(person)) + 1   # person.max(), without its Python wrapper
         if top > self.n.size:
             size = max(top, 2 * self.n.size)
             self.n, self.total, self.squares = (np.concatenate((a, np.zeros(size - a.size, dtype=a.dtype)))
