@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba import njit
 
 from sim.comp import ROLE_CODES, LedgerColumns
 from sim.model import behaviour as bh
@@ -232,12 +233,9 @@ class MonthEnd:
 
     def _waste(self) -> None:
         """Running share of each pod's arrivals (job orders and candidates) that were not placed."""
-        wf, w = self.m.wf, self.b.effort.credit_weight
-        pods = wf.pod_arr[: wf.producers]
-        arrived = np.bincount(pods, weights=self.arrivals[: wf.producers], minlength=wf.n_pods)
-        placed = np.bincount(pods, weights=self.m.acc.placed_seat[: wf.producers], minlength=wf.n_pods)
-        now = np.where(arrived > 0, 1.0 - np.minimum(placed / np.maximum(arrived, 1), 1.0), self.waste)
-        self.waste = (1.0 - w) * self.waste + w * now
+        wf = self.m.wf
+        self.waste = _waste(wf.pod_arr, wf.producers, self.arrivals, self.m.acc.placed_seat, self.waste,
+                            self.b.effort.credit_weight)
 
     def _peer_medians(self, seats: np.ndarray, recent: np.ndarray) -> np.ndarray:
         """Each member's role's median recent pay (cents a month); ``seats`` ascending, as ``recent``."""
@@ -405,3 +403,19 @@ class MonthEnd:
         for s in wf.occupied():
             wf.flush(s)
         return build_results(self)
+
+
+@njit(cache=True)
+def _waste(pod, producers, arrivals, placed, waste, weight):   # pragma: no cover - compiled
+    """:meth:`MonthEnd._waste`: the running share ``waste`` by pod, ``weight`` on this month's share of the
+    arrivals at its ``producers`` seats (the first ones) that were not ``placed``; a pod without arrivals
+    keeps its share. Each pod's counts are added in seat order."""
+    arrived, made = np.zeros(waste.size), np.zeros(waste.size)
+    for s in range(producers):
+        arrived[pod[s]] += arrivals[s]
+        made[pod[s]] += placed[s]
+    out = np.empty(waste.size)
+    for p in range(waste.size):
+        now = 1.0 - min(made[p] / max(arrived[p], 1.0), 1.0) if arrived[p] > 0 else waste[p]
+        out[p] = (1.0 - weight) * waste[p] + weight * now
+    return out
