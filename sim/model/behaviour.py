@@ -269,10 +269,10 @@ def quit_probability(
 ) -> Num:
     """Monthly quit probability. ``market_pay``: the person's outside option. Only shortfalls count."""
     market_pay, peer_median = np.asarray(market_pay, dtype=float), np.asarray(peer_median, dtype=float)
-    x = market_sensitivity * np.divide(np.maximum(market_pay - pay, 0.0), market_pay,
-                                       out=np.zeros(np.broadcast(market_pay, pay).shape), where=market_pay > 0)
-    x += peer_sensitivity * np.divide(np.maximum(peer_median - pay, 0.0), peer_median,
-                                      out=np.zeros(np.broadcast(peer_median, pay).shape), where=peer_median > 0)
+    short = np.maximum(market_pay - pay, 0.0)
+    x = market_sensitivity * np.divide(short, market_pay, out=np.zeros(short.shape), where=market_pay > 0)
+    short = np.maximum(peer_median - pay, 0.0)
+    x += peer_sensitivity * np.divide(short, peer_median, out=np.zeros(short.shape), where=peer_median > 0)
     x += climate_sensitivity * np.maximum(0.5 - np.asarray(climate, dtype=float), 0.0)
     h = base_monthly * np.exp(x)
     h = np.where(np.asarray(tenure_months) < 12, h * first_year_multiplier, h)

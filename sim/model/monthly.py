@@ -189,7 +189,7 @@ class MonthEnd:
             for s, p, med, g in zip(seats.tolist(), pay.tolist(), peer_median.tolist(), got.tolist(), strict=True):
                 wf.records[wf.pid[s]].trace.append((month - m.sc.warmup_months, float(wf.effort[s]),
                                                     float(wf.coop[s]), p, med, g))
-        producers = seats[seats < wf.producers]
+        producers = seats[: seats.searchsorted(wf.producers)]   # seats ascend: producers first
         effort = wf.effort[producers]
         coop_all = wf.coop.copy()   # quits and removals below leave it as it is
         coop = coop_all[producers]
