@@ -239,15 +239,7 @@ class MonthEnd:
 
     def _peer_medians(self, seats: np.ndarray, recent: np.ndarray) -> np.ndarray:
         """Each member's role's median recent pay (cents a month); ``seats`` ascending, as ``recent``."""
-        out = np.empty(len(recent))
-        lo = 0
-        for hi in seats.searchsorted(self.role_ends).tolist():
-            if hi > lo:
-                values = np.sort(recent[lo:hi])   # np.median's generality costs 10x this on ~50 values
-                half = (hi - lo) // 2
-                out[lo:hi] = values[half] if (hi - lo) % 2 else (values[half - 1] + values[half]) / 2
-            lo = hi
-        return out
+        return _role_medians(seats.searchsorted(self.role_ends), recent)
 
     def _lead_stakes(self, seats: np.ndarray, recent: np.ndarray) -> None:
         """Each pod lead's dollars at stake, as a share of the lead's pay, and their intensity: the override
@@ -418,4 +410,18 @@ def _waste(pod, producers, arrivals, placed, waste, weight):   # pragma: no cove
     for p in range(waste.size):
         now = 1.0 - min(made[p] / max(arrived[p], 1.0), 1.0) if arrived[p] > 0 else waste[p]
         out[p] = (1.0 - weight) * waste[p] + weight * now
+    return out
+
+
+@njit(cache=True)
+def _role_medians(ends, values):   # pragma: no cover - compiled
+    """The median of each slice of ``values`` that ``ends`` closes (a role's members), for each of them."""
+    out = np.empty(values.size)
+    lo = 0
+    for hi in ends:
+        if hi > lo:
+            v = np.sort(values[lo:hi])   # np.median's generality costs 10x this on ~50 values
+            half = (hi - lo) // 2
+            out[lo:hi] = v[half] if (hi - lo) % 2 else (v[half - 1] + v[half]) / 2
+        lo = hi
     return out
