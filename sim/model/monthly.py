@@ -304,10 +304,9 @@ class MonthEnd:
         person's own record, or for a newcomer the firm's mean scaled by their skill and ramp. (Measured against
         market pay, money means the same in a market of bigger or smaller deals.)"""
         wf = self.m.wf
-        mp = wf.mp_ema[seats]
+        mp = wf.mp_ema[seats]   # a copy: ``seats`` is an index array
         new = mp < 0
         if new.any():
-            mp = mp.copy()
             s = seats[new]
             mp[new] = self.mp_mean * wf.skill[s] * bh.ramp(wf.tenure[s], self.tau[s])
         return mp / self.pay_unit[seats]
