@@ -25,7 +25,6 @@ from sim.model import behaviour as bh
 from sim.model.accounts import AM_ID, AM_POD, GP, PLACEMENT, REC_ID, REC_POD, credited_gp
 from sim.model.finance import FinanceBooks
 from sim.model.outputs import build_results
-from sim.model.people import PAY_MEMORY
 from sim.model.promotion import Promotions
 from sim.model.tally import Tally
 
@@ -247,7 +246,7 @@ class MonthEnd:
         wf = self.m.wf
         if not len(wf.lead_seat) or (self.override_rate <= 0 and self.development_bonus <= 0):
             return
-        producers = self._producers()
+        producers = self.producers()
         pods = wf.pod_arr[producers]
         # Each placement's GP is split between its two producers: a pod's credits add up to its GP.
         pod_gp = np.bincount(pods, weights=np.maximum(wf.credit_ema[producers], 0.0), minlength=wf.n_pods) / 100
@@ -265,7 +264,7 @@ class MonthEnd:
             self.development = self.development * self.promotion.development_scale()
 
     # -------------------------------------------------------------------- behaviour
-    def _producers(self) -> np.ndarray:
+    def producers(self) -> np.ndarray:
         """Seats of the recruiters and account managers employed now."""
         wf = self.m.wf
         return wf.occ[: wf.producers].nonzero()[0]
@@ -280,7 +279,7 @@ class MonthEnd:
         period = (wf.pid_arr[seats], self.state, self.month_ahead) if m.plan.terms is not None else ()
         if not m.plan.has_pool:   # only a pool's margin depends on who else is in the pod and the firm
             return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected, *period)
-        everyone = self._producers() if everyone is None else everyone
+        everyone = self.producers() if everyone is None else everyone
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
         mine = counts[wf.pod_arr[seats]]
@@ -293,9 +292,7 @@ class MonthEnd:
         wf = self.m.wf
         if not np.count_nonzero(teammates):
             return np.zeros(len(seats))
-        n = np.minimum(wf.pay_hist_n[seats], PAY_MEMORY)
-        pay = np.where(n > 0, np.add.reduce(wf.pay_hist.take(seats, axis=0), axis=1) / np.maximum(n, 1),
-                       self.m.staffing.market_pay[seats] * 100)
+        pay = np.where(wf.pay_hist_n[seats] > 0, wf.recent_pay(seats), self.m.staffing.market_pay[seats] * 100)
         stake = bh.shared_stake(teammate, teammates, self.credit_mean, pay)
         return bh.stake_intensity(stake, self.b.effort.stake_half)
 
@@ -342,14 +339,14 @@ class MonthEnd:
             minimum=e.minimum, maximum=e.maximum, intensity=intensity, extra=extra)
 
     def choose_all(self) -> None:
-        self.choose(self._producers())
+        self.choose(self.producers())
 
     def update_behaviour(self, coop_all: np.ndarray) -> None:
         """Next month's cooperation and effort. ``coop_all``: a copy of every seat's cooperation (it is
         written, then copied back)."""
         m, wf, c, lv, e = self.m, self.m.wf, self.b.cooperation, self.b.levers, self.b.effort
         mk = m.sc.market
-        producers = self._producers()
+        producers = self.producers()
         if m.policy.leaderboard and len(producers):
             order = producers[wf.credit_ema[producers].argsort(kind="stable")]
             n = len(order)

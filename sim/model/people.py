@@ -202,8 +202,13 @@ class Workforce:
         Returns their recent pay (cents a month, in ``seats`` order): the mean of their last PAY_MEMORY months,
         the one measure of own pay and of the peers' it is compared with."""
         return _record_month(seats, pay, got, shared, placed_value, month % PAY_MEMORY, weight, MP_EFFORT_FLOOR,
-                      self.effort, self.pay_sum, self.credit_sum, self.months, self.pay_hist, self.pay_hist_n,
-                      self.credit_ema, self.value_ema, self.mp_ema, self.shared_ema)
+                             self.effort, self.pay_sum, self.credit_sum, self.months, self.pay_hist, self.pay_hist_n,
+                             self.credit_ema, self.value_ema, self.mp_ema, self.shared_ema)
+
+    def recent_pay(self, seats: np.ndarray) -> np.ndarray:
+        """The recent pay (cents a month) of the members ``seats``, as :meth:`record_month` returns it; 0 for one
+        with no month recorded yet."""
+        return _recent_pay(seats, self.pay_hist, self.pay_hist_n)
 
     def occupied(self) -> list[int]:
         return self.occ.nonzero()[0].tolist()
@@ -246,8 +251,23 @@ def _record_month(seats, pay, got, shared, placed_value, slot, weight, floor, ef
         value_ema[s] = _running(value_ema[s], made, weight)
         mp_ema[s] = _running(mp_ema[s], made / np.maximum(effort[s], floor), weight)
         shared_ema[s] = (1.0 - weight) * shared_ema[s] + weight * shared[k]
-        total = 0
-        for j in range(PAY_MEMORY):
-            total += pay_hist[s, j]
-        recent[k] = total / min(pay_hist_n[s], PAY_MEMORY)
+        recent[k] = _recent(pay_hist, pay_hist_n, s)
     return recent
+
+
+@njit(cache=True, inline="always")
+def _recent(pay_hist, pay_hist_n, s):   # pragma: no cover - compiled
+    """Seat ``s``'s recent pay: the mean of its last PAY_MEMORY months recorded (0 before any)."""
+    total = 0
+    for j in range(PAY_MEMORY):
+        total += pay_hist[s, j]
+    return total / max(min(pay_hist_n[s], PAY_MEMORY), 1)
+
+
+@njit(cache=True)
+def _recent_pay(seats, pay_hist, pay_hist_n):   # pragma: no cover - compiled
+    """:meth:`Workforce.recent_pay`."""
+    out = np.empty(seats.size)
+    for k in range(seats.size):
+        out[k] = _recent(pay_hist, pay_hist_n, seats[k])
+    return out

@@ -225,7 +225,7 @@ class Staffing:
         m, wf = self.m, self.m.wf
         if self.replaying or m.policy.remove_star_month != month + 1 - m.sc.warmup_months:
             return
-        producers = m.month_end._producers().tolist()
+        producers = m.month_end.producers().tolist()
         if len(producers) < 2:
             return
         med = statistics.median(wf.coop[s] for s in producers)
