@@ -1,6 +1,7 @@
-"""The payout engine's hot loops, compiled with numba: the marginal returns (:mod:`sim.comp.marginal`) and
-the largest-remainder split (:mod:`sim.comp.money`). Imported on first use, so that importing
-:mod:`sim.comp` does not load numba."""
+"""The payout engine's hot loops, compiled with numba: the marginal returns (:mod:`sim.comp.marginal`), the
+order by group and key and the largest-remainder split (:mod:`sim.comp.money`), and the commission's split
+over placements (:mod:`sim.comp.engine`). Imported on first use, so that importing :mod:`sim.comp` does not
+load numba."""
 
 from __future__ import annotations
 
@@ -41,6 +42,43 @@ def pool_margins(is_recruiter, recruiters, account_managers, rate, w_recruiter,
 
 
 
+INSERTION_MOST = 32
+"""Groups of up to this many entries are put in key order by insertion (a person's credits in a month: a few
+dozen); larger ones by the compiled merge sort. Both are stable."""
+
+
+@njit(cache=True)
+def grouped_order(group, groups, key):   # pragma: no cover - compiled
+    """:func:`sim.comp.money.grouped_order`: a stable counting sort on ``group``, then each group's entries
+    in stable ``key`` order."""
+    n = group.size
+    start = np.zeros(groups + 1, dtype=np.int64)
+    for i in range(n):
+        start[group[i] + 1] += 1
+    for g in range(groups):
+        start[g + 1] += start[g]
+    at = start[:groups].copy()
+    order, keys = np.empty(n, dtype=np.int64), np.empty(n, dtype=key.dtype)   # keys: ``key[order]``
+    for i in range(n):
+        g = group[i]
+        order[at[g]], keys[at[g]] = i, key[i]
+        at[g] += 1
+    for g in range(groups):
+        lo, hi = start[g], start[g + 1]
+        if hi - lo > INSERTION_MOST:
+            ranked = np.argsort(keys[lo:hi], kind="mergesort")
+            order[lo:hi] = order[lo:hi][ranked]
+            continue
+        for a in range(lo + 1, hi):
+            row, k = order[a], keys[a]
+            b = a - 1
+            while b >= lo and keys[b] > k:
+                order[b + 1], keys[b + 1] = order[b], keys[b]
+                b -= 1
+            order[b + 1], keys[b + 1] = row, k
+    return order
+
+
 SCAN_MOST = 64
 """Up to this many cents left over, the split finds the shares that get them in one pass, keeping the
 largest remainders seen so far in order; above it, by a stable sort. The same cents either way: the pass
@@ -61,6 +99,7 @@ def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cov
         while end < n and group[end] == g:
             end += 1
         t, w_sum = total[g], weight_sum[g]
+        per_weight = t / w_sum if w_sum > 0 else 0.0
         i = start
         while i < end:
             first, w = i, weight[i]
@@ -71,7 +110,7 @@ def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cov
             if w_sum <= 0:
                 continue
             # floor(t * w / w_sum), exactly: a float estimate, then the remainder in wrapping int64
-            quotient = np.int64(np.floor(t * (w / w_sum)))
+            quotient = np.int64(np.floor(w * per_weight))   # within 1 of the exact quotient
             remainder = t * w - quotient * w_sum
             if remainder < 0:
                 quotient, remainder = quotient - 1, remainder + w_sum
@@ -103,3 +142,27 @@ def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cov
                 shares[top[j]] += 1
         start = end
     return shares
+
+
+@njit(cache=True)
+def commission_split(who, placement, shares, commission, credited):   # pragma: no cover - compiled
+    """The split of :func:`sim.comp.engine._split_commission`: the credit sides whose member (``who``: an index
+    into ``commission``, or past its end for none) is paid commission and whose share is positive, in member
+    then placement order (side ``i`` is of credit ``i mod len(placement)``), and each one's cents of the
+    member's commission by largest remainder on the shares (``credited``: each member's sum of them)."""
+    n, credits = commission.size, placement.size
+    keep = np.empty(who.size, dtype=np.int64)
+    k = 0
+    for i in range(who.size):
+        g = who[i]
+        if g < n and commission[g] > 0 and shares[i] > 0:
+            keep[k] = i
+            k += 1
+    keep = keep[:k]
+    key = np.empty(k, dtype=np.int64)
+    for j in range(k):   # (side - credits, not side mod credits: an integer division costs as much as the rest)
+        key[j] = placement[keep[j] - credits if keep[j] >= credits else keep[j]]
+    order = grouped_order(who[keep], n, key)
+    keep, key = keep[order], key[order]
+    group = who[keep]
+    return keep, group, key, largest_remainder(group, key, shares[keep], commission, credited)

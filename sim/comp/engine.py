@@ -30,7 +30,7 @@ import numpy as np
 
 from .columns import LedgerColumns
 from .ledger import ROLES
-from .money import I64, MAX_CENTS, fraction_rate, half_even, largest_remainder, lexsort_pair
+from .money import I64, MAX_CENTS, fraction_rate, half_even
 from .periods import KINDS, PeriodBooks, pay_terms
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
@@ -220,13 +220,10 @@ def _term_commission(plan: Plan, p: Period, members: Index, state: PlanState) ->
 def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray,
                       kinds: np.ndarray | None = None) -> None:
     """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
+    from ._kernels import commission_split  # compiled; imported on first use
+
     cols = p.cols
-    keep = (np.concatenate((commission > 0, [False]))[who] & (p.shares > 0)).nonzero()[0]
-    placements = np.concatenate((cols.credit_placement_ids, cols.credit_placement_ids))[keep]
-    order = lexsort_pair(who[keep], placements)
-    keep, key = keep[order], placements[order]
-    group = who[keep]
-    cents = largest_remainder(group, key, commission, p.shares[keep], credited)
+    keep, group, key, cents = commission_split(who, cols.credit_placement_ids, p.shares, commission, credited)
     if p.lines is not None:
         kind_of = [COMMISSION] * len(p.ids) if kinds is None else [KINDS[k] for k in kinds.tolist()]
         for i, placement, amount in zip(group.tolist(), key.tolist(), cents.tolist(), strict=True):
@@ -235,7 +232,7 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     if plan.clawback:
         kept = cents != 0
         if cols.credit_perm is not None:
-            kept &= np.concatenate((cols.credit_perm, cols.credit_perm))[keep]
+            kept &= cols.credit_perm[keep % len(cols.credit_perm)]
         p.paid_now.update(zip(zip(key[kept].tolist(), p.ids[group[kept]].tolist(), strict=True),
                               cents[kept].tolist(), strict=True))
 

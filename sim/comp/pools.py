@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .ledger import POD_LEAD, RECRUITER, ROLE_CODES
-from .money import I64, Rate, div_half_even, half_even, integer_weights, largest_remainder, lexsort_pair
+from .money import I64, Rate, div_half_even, grouped_order, half_even, integer_weights, largest_remainder
 from .params import PoolTerms
 from .statement import CLAWBACK, DEVELOPMENT_BONUS, OVERRIDE, POOL, Line
 
@@ -77,7 +77,7 @@ def pay_pools(p: Period, rule: PoolRule, pod_net: np.ndarray | None) -> None:
         pools, group = half_even(pod_net, rule.rate, p.bound), p.pods.codes[producer]
     if not rule.clawback:
         pools = np.maximum(pools, 0)
-    order = lexsort_pair(group, p.ids[producer])
+    order = grouped_order(group, len(pools), p.ids[producer])
     producer, group = producer[order], group[order]
     if rule.weights is None:
         cents = largest_remainder(group, p.ids[producer], np.abs(pools))

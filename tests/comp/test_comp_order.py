@@ -1,4 +1,4 @@
-"""The engine's orderings and splits give what their plain definitions give: ``lexsort_pair`` is
+"""The engine's orderings and splits give what their plain definitions give: ``grouped_order`` is
 ``np.lexsort``'s order, and the largest-remainder split is the same whichever way it hands out cents."""
 
 from __future__ import annotations
@@ -8,25 +8,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.comp._kernels import largest_remainder
-from sim.comp.money import lexsort_pair
+from sim.comp.money import grouped_order
 
 ints = st.integers(-(2**40), 2**40)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(-5, 5), ints), max_size=60))
-def test_lexsort_pair_is_lexsorts_order(pairs):
-    major = np.array([a for a, _ in pairs], dtype=np.int64)
-    minor = np.array([b for _, b in pairs], dtype=np.int64)
-    assert np.array_equal(lexsort_pair(major, minor), np.lexsort((minor, major)))
+@given(st.lists(st.tuples(st.integers(0, 5), st.one_of(ints, st.integers(0, 3))), max_size=200))
+def test_grouped_order_is_lexsorts_order(pairs):
+    """Small and large groups (over 32 entries take the merge sort), many ties, keys of any sign."""
+    group = np.array([a for a, _ in pairs], dtype=np.int64)
+    key = np.array([b for _, b in pairs], dtype=np.int64)
+    assert np.array_equal(grouped_order(group, 6, key), np.lexsort((key, group)))
 
 
-def test_lexsort_pair_keeps_ties_in_order_and_falls_back_beyond_int64():
-    major = np.array([1, 0, 1, 0, 1], dtype=np.int64)
-    minor = np.array([7, 7, 7, 3, 7], dtype=np.int64)
-    assert lexsort_pair(major, minor).tolist() == [3, 1, 0, 2, 4]
-    wide = np.array([-(2**62), 2**62, 0], dtype=np.int64)
-    assert np.array_equal(lexsort_pair(wide, wide[::-1].copy()), np.lexsort((wide[::-1], wide)))
+def test_grouped_order_keeps_ties_in_order_and_skips_empty_groups():
+    group = np.array([3, 0, 3, 0, 3], dtype=np.int64)
+    key = np.array([7, 7, 7, 3, 7], dtype=np.int64)
+    assert grouped_order(group, 5, key).tolist() == [3, 1, 0, 2, 4]
+    assert grouped_order(np.zeros(0, dtype=np.int64), 3, np.zeros(0, dtype=np.int64)).tolist() == []
+    rng = np.random.default_rng(7)   # one group of 300 (the merge sort) beside small ones (insertion)
+    group = np.concatenate((np.zeros(300, dtype=np.int64), rng.integers(1, 40, 300)))
+    rng.shuffle(group)
+    key = rng.integers(0, 50, group.size)
+    assert np.array_equal(grouped_order(group, 40, key), np.lexsort((key, group)))
 
 
 def _by_sort(group, key, weight, total, weight_sum):
