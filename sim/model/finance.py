@@ -35,7 +35,8 @@ class FinanceBooks:
         def role_base(role: str) -> float:   # plan terms by role: an object with a field per role, or a mapping
             return float(base[role] if isinstance(base, Mapping) else getattr(base, role))
 
-        self.seat_base = np.array([round(role_base(role) * 100) for role in m.wf.role], dtype=np.int64)
+        cents = {role: round(role_base(role) * 100) for role in set(m.wf.role)}
+        self.seat_base = np.array([cents[role] for role in m.wf.role], dtype=np.int64)
         self.producers = m.wf.producers
         self.producer_base = int(self.seat_base[: self.producers].sum())
         f = m.sc.finance
