@@ -30,7 +30,7 @@ import numpy as np
 
 from .columns import LedgerColumns
 from .ledger import ROLES
-from .money import I64, MAX_CENTS, fraction_rate, half_even
+from .money import I64, MAX_CENTS, compiled, fraction_rate, half_even
 from .periods import KINDS, PeriodBooks, pay_terms
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
@@ -220,10 +220,9 @@ def _term_commission(plan: Plan, p: Period, members: Index, state: PlanState) ->
 def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray,
                       kinds: np.ndarray | None = None) -> None:
     """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
-    from ._kernels import commission_split  # compiled; imported on first use
-
     cols = p.cols
-    keep, group, key, cents = commission_split(who, cols.credit_placement_ids, p.shares, commission, credited)
+    keep, group, key, cents = compiled().commission_split(who, cols.credit_placement_ids, p.shares, commission,
+                                                          credited)
     if p.lines is not None:
         kind_of = [COMMISSION] * len(p.ids) if kinds is None else [KINDS[k] for k in kinds.tolist()]
         for i, placement, amount in zip(group.tolist(), key.tolist(), cents.tolist(), strict=True):
@@ -232,7 +231,8 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     if plan.clawback:
         kept = cents != 0
         if cols.credit_perm is not None:
-            kept &= cols.credit_perm[keep % len(cols.credit_perm)]
+            sides = len(cols.credit_perm)   # side i is of credit i, or i - credits for an account manager's
+            kept &= cols.credit_perm[np.where(keep < sides, keep, keep - sides)]
         p.paid_now.update(zip(zip(key[kept].tolist(), p.ids[group[kept]].tolist(), strict=True),
                               cents[kept].tolist(), strict=True))
 

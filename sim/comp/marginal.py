@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .commission import Schedule
+from .money import compiled
 
 OUTCOME_CV = 0.6
 GAMMA_SHAPE = 1.0 / OUTCOME_CV**2
@@ -121,9 +122,7 @@ class ExpectedMarginal:
         x = np.asarray(expected_cents, dtype=float).reshape(-1)
         if self._count == 1:
             return np.full(x.shape, self._at_zero)
-        from ._kernels import interpolate  # compiled; imported on first use, so that importing sim.comp stays light
-
-        return interpolate(x, self._log_low, self._step, self._count, self._table, self._at_zero)
+        return compiled().interpolate(x, self._log_low, self._step, self._count, self._table, self._at_zero)
 
 
 class PoolMargin:
@@ -138,10 +137,8 @@ class PoolMargin:
                  account_managers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(own, teammate, teammates)`` of each producer, given the producers of each role in their basis
         (pod or firm, whichever the pool is on), the person included."""
-        from ._kernels import pool_margins
-
         # Contiguous, so every caller meets the one compiled version that warm_up readied.
-        return pool_margins(np.ascontiguousarray(is_recruiter, dtype=np.bool_),
+        return compiled().pool_margins(np.ascontiguousarray(is_recruiter, dtype=np.bool_),
                             np.ascontiguousarray(recruiters, dtype=np.int64),
                             np.ascontiguousarray(account_managers, dtype=np.int64), float(self.rate),
                             *map(float, self.weights))

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from functools import lru_cache
 from math import lcm
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -106,13 +107,20 @@ def half_even(values: np.ndarray, rate: Rate, bound: int) -> np.ndarray:
     return quotient + (2 * remainder + (quotient & 1) > rate.den)
 
 
+@lru_cache(maxsize=1)
+def compiled() -> ModuleType:
+    """The payout engine's compiled loops (:mod:`sim.comp._kernels`), imported on first use (so that importing
+    :mod:`sim.comp` does not load numba) and then looked up once, not per call."""
+    from . import _kernels
+
+    return _kernels
+
+
 def grouped_order(group: np.ndarray, groups: int, key: np.ndarray) -> np.ndarray:
     """``np.lexsort((key, group))`` for ``group`` in ``[0, groups)``: the entries by group, then key, ties in
     their given order. A counting sort on the group and a short sort per group, compiled: for a month's
     credit sides, a fraction of one sort of all of them."""
-    from ._kernels import grouped_order as order  # compiled; imported on first use
-
-    return order(group, groups, key)
+    return compiled().grouped_order(group, groups, key)
 
 
 def largest_remainder(group: np.ndarray, key: np.ndarray, total: np.ndarray, weight: np.ndarray | None = None,
@@ -125,8 +133,6 @@ def largest_remainder(group: np.ndarray, key: np.ndarray, total: np.ndarray, wei
     of one key in one group are one share, paid to the first of them. ``weight_sum``: each group's sum
     of weights; a group whose weights sum to 0 pays nothing (its total is forfeited).
     """
-    from ._kernels import largest_remainder as split  # compiled; imported on first use
-
     if weight is None:
         weight, weight_sum = np.ones(len(group), dtype=I64), np.bincount(group, minlength=len(total))
-    return split(group, key, weight, total, weight_sum)
+    return compiled().largest_remainder(group, key, weight, total, weight_sum)

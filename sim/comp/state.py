@@ -39,9 +39,10 @@ class PlanState:
         """Commission paid on each ``(placement_id, person_id)`` of ``pairs`` within the memory window, net
         of clawbacks (pairs with none are left out)."""
         out: dict[tuple[int, int], int] = {}
-        for _, paid in self.commission_paid:
-            for pair in paid.keys() & pairs:
-                out[pair] = out.get(pair, 0) + paid[pair]
+        for pair in pairs:   # a few claims against months of payments: look each claim up
+            found = [paid[pair] for _, paid in self.commission_paid if pair in paid]
+            if found:
+                out[pair] = sum(found)
         return out
 
     def advanced(self, period: int, draw_balances: dict[int, int], paid_now: PaidOn,
@@ -51,7 +52,9 @@ class PlanState:
                 and books is self.books:
             return self
         oldest_kept = period + 2 - COMMISSION_MEMORY_MONTHS  # still inside the window next period
-        history = tuple(entry for entry in self.commission_paid if entry[0] >= oldest_kept)
+        history = self.commission_paid
+        if history and history[0][0] < oldest_kept:   # oldest first: usually nothing, else the oldest, to drop
+            history = tuple(entry for entry in history if entry[0] >= oldest_kept)
         if paid_now:
             history += ((period, paid_now),)
         return PlanState(draw_balances=draw_balances, commission_paid=history, books=books)
