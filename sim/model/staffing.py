@@ -25,7 +25,6 @@ import simpy
 from sim.comp import ROLE_CODES
 from sim.model import behaviour as bh
 from sim.model import demand as dm
-from sim.model.market import JobOrder
 
 if TYPE_CHECKING:
     from sim.model.firm import FirmModel
@@ -205,19 +204,18 @@ class Staffing:
         (always by someone promoted, who is still there to hand them over)."""
         m, wf = self.m, self.m.wf
         desks = m.desks
-        items = desks.waiting(s)
-        if (hand_over or self.h.pipeline_on_quit == "handover") and len(items):
+        if (hand_over or self.h.pipeline_on_quit == "handover") and desks.tail[s] > desks.head[s]:
             same_side = [x for x in wf.pod_seats[wf.pod[s]]
                          if x != s and wf.pid[x] >= 0 and (x >= wf.n_rec) == (s >= wf.n_rec)]
             if same_side:
-                desks.append(same_side[0], items)
-                items = items[:0]
-        lost = int(np.count_nonzero(items[:, JobOrder.EXPIRES] > m.env.now))   # Candidate.EXPIRES is the same field
+                desks.append(same_side[0], desks.waiting(s))
+                desks.clear(s)
+                return
         tally = m.month_end.tally
         if s >= wf.n_rec:
-            tally.lost_job_orders += lost
+            tally.lost_job_orders += desks.alive(slice(s, s + 1), m.env.now)
         else:
-            tally.lost_candidates += lost
+            tally.lost_candidates += desks.alive(slice(s, s + 1), m.env.now)
         desks.clear(s)
 
     def remove_star(self, month: int) -> None:
