@@ -273,9 +273,9 @@ class MonthEnd:
                                                                                          np.ndarray]:
         """What the plan pays each producer seat (and each teammate) for one more dollar of its credited GP."""
         m, wf = self.m, self.m.wf
-        ema = wf.credit_ema[seats]
-        expected = np.where(ema >= 0, ema, self.credit_mean)
-        is_recruiter = wf.role_code[seats] == ROLE_CODES["recruiter"]
+        expected = wf.credit_ema[seats]   # a copy: no record yet (-1) reads as the firm's mean
+        expected[expected < 0] = self.credit_mean
+        is_recruiter = seats < wf.n_rec   # seats: recruiters first
         period = (wf.pid_arr[seats], self.state, self.month_ahead) if m.plan.terms is not None else ()
         if not m.plan.has_pool:   # only a pool's margin depends on who else is in the pod and the firm
             return m.plan.marginal_returns(is_recruiter, _NO_COUNTS, _NO_COUNTS, 0, 0, expected, *period)
@@ -283,7 +283,7 @@ class MonthEnd:
         counts = np.bincount(wf.pod_arr[everyone] * 2 + wf.role_code[everyone],
                              minlength=2 * wf.n_pods).reshape(wf.n_pods, 2)
         mine = counts[wf.pod_arr[seats]]
-        firm = counts.sum(axis=0).tolist()
+        firm = np.add.reduce(counts, axis=0).tolist()
         return m.plan.marginal_returns(is_recruiter, mine[:, _REC], mine[:, _AM], firm[_REC], firm[_AM], expected,
                                        *period)
 
@@ -292,7 +292,10 @@ class MonthEnd:
         wf = self.m.wf
         if not np.count_nonzero(teammates):
             return np.zeros(len(seats))
-        pay = np.where(wf.pay_hist_n[seats] > 0, wf.recent_pay(seats), self.m.staffing.market_pay[seats] * 100)
+        pay = wf.recent_pay(seats)
+        new = wf.pay_hist_n[seats] == 0   # no month recorded yet: the role's market pay
+        if np.count_nonzero(new):
+            pay[new] = self.m.staffing.market_pay[seats[new]] * 100
         stake = bh.shared_stake(teammate, teammates, self.credit_mean, pay)
         return bh.stake_intensity(stake, self.b.effort.stake_half)
 
@@ -303,7 +306,7 @@ class MonthEnd:
         wf = self.m.wf
         mp = wf.mp_ema[seats]   # a copy: ``seats`` is an index array
         new = mp < 0
-        if new.any():
+        if np.count_nonzero(new):
             s = seats[new]
             mp[new] = self.mp_mean * wf.skill[s] * bh.ramp(wf.tenure[s], self.tau[s])
         return mp / self.pay_unit[seats]
