@@ -111,3 +111,32 @@ def test_removing_the_star_removes_a_low_cooperator() -> None:
 def test_gini_known_values() -> None:
     assert bh.gini([1, 1, 1, 1]) == 0.0
     assert abs(bh.gini([0, 0, 0, 1]) - 0.75) < 1e-12
+
+
+def _leaver_with_a_queue(policy: str) -> tuple[object, list[float]]:
+    """A firm at time 0 whose first recruiter holds two waiting candidates, one of them already expired, and
+    then quits; returns the model and the expiry times of what is left waiting at the next recruiter."""
+    import numpy as np
+
+    from sim.model.firm import FirmModel
+
+    sc = scenario("individual_vs_team", "horizon_months=2", "warmup_months=0",
+                  f"behavior.hiring.pipeline_on_quit={policy}")
+    m = FirmModel(sc, sc.schemes[0].name, 0)
+    m.start()
+    m.env.run(until=5.0)   # the clock at day 5: an item expiring on day 3 is stale
+    mate = next(s for s in m.wf.pod_seats[m.wf.pod[0]] if s != 0 and s < m.wf.n_rec)
+    before = m.desks.waiting(mate)[:, 0].tolist()
+    m.desks.clear(0)
+    m.desks.append(0, np.array([[40.0, 0.1, 0.2, 0.3, 0.4, 1.0], [3.0, 0.1, 0.2, 0.3, 0.4, 1.0]]))
+    m.staffing.leave(0, 0, "quit")
+    after = m.desks.waiting(mate)[:, 0].tolist()
+    assert m.desks.waiting(0).size == 0   # the leaver's desk is empty either way
+    return m, after[len(before):]
+
+
+def test_a_leavers_waiting_items_are_lost_or_handed_to_a_pod_mate() -> None:
+    lost, moved = _leaver_with_a_queue("lost")
+    assert lost.month_end.tally.lost_candidates == 1 and moved == []   # only the unexpired one counts as lost
+    kept, moved = _leaver_with_a_queue("handover")
+    assert kept.month_end.tally.lost_candidates == 0 and moved == [40.0, 3.0]   # all of them, in order
