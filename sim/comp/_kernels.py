@@ -54,6 +54,8 @@ def grouped_order(group, groups, key):   # pragma: no cover - compiled
     n = group.size
     start = np.zeros(groups + 1, dtype=np.int64)
     for i in range(n):
+        if group[i] < 0 or group[i] >= groups:   # (compiled indexing is unchecked: never write outside)
+            raise ValueError("a group outside [0, groups)")
         start[group[i] + 1] += 1
     for g in range(groups):
         start[g + 1] += start[g]
@@ -96,6 +98,8 @@ def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cov
     start = 0
     while start < n:
         g, end, paid = group[start], start, 0
+        if g < 0 or g >= total.size or g >= weight_sum.size:   # (compiled indexing is unchecked)
+            raise ValueError("a group outside the totals")
         while end < n and group[end] == g:
             end += 1
         t, w_sum = total[g], weight_sum[g]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,11 @@ def test_grouped_order_keeps_ties_in_order_and_skips_empty_groups():
     rng.shuffle(group)
     key = rng.integers(0, 50, group.size)
     assert np.array_equal(grouped_order(group, 40, key), np.lexsort((key, group)))
+    for bad in (-1, 40):   # a group outside the range is refused, never written outside the counts
+        with pytest.raises(ValueError, match="outside"):
+            grouped_order(np.array([0, bad], dtype=np.int64), 40, np.array([1, 2], dtype=np.int64))
+    with pytest.raises(ValueError, match="outside"):   # and so is a split of a total that is not there
+        largest_remainder(np.array([3]), np.array([1]), np.array([1]), np.array([5, 5]), np.array([1, 1]))
 
 
 def _by_sort(group, key, weight, total, weight_sum):
