@@ -150,10 +150,11 @@ def largest_remainder(group, key, weight, total, weight_sum):   # pragma: no cov
 
 @njit(cache=True)
 def commission_split(who, placement, shares, commission, credited):   # pragma: no cover - compiled
-    """The split of :func:`sim.comp.engine._split_commission`: the credit sides whose member (``who``: an index
-    into ``commission``, or past its end for none) is paid commission and whose share is positive, in member
-    then placement order (side ``i`` is of credit ``i mod len(placement)``), and each one's cents of the
-    member's commission by largest remainder on the shares (``credited``: each member's sum of them)."""
+    """The split of :func:`sim.comp.engine._split_commission`. Of the credit sides (recruiters' then account
+    managers': side ``i`` is of credit ``i mod len(placement)``), those whose member (``who``: an index into
+    ``commission``, or past its end for none) is paid commission and whose share is positive, in member then
+    placement order: each one's credit, member, placement and cents of the member's commission by largest
+    remainder on the shares (``credited``: each member's sum of them)."""
     n, credits = commission.size, placement.size
     keep = np.empty(who.size, dtype=np.int64)
     k = 0
@@ -163,10 +164,11 @@ def commission_split(who, placement, shares, commission, credited):   # pragma: 
             keep[k] = i
             k += 1
     keep = keep[:k]
-    key = np.empty(k, dtype=np.int64)
+    credit = np.empty(k, dtype=np.int64)
     for j in range(k):   # (side - credits, not side mod credits: an integer division costs as much as the rest)
-        key[j] = placement[keep[j] - credits if keep[j] >= credits else keep[j]]
+        credit[j] = keep[j] - credits if keep[j] >= credits else keep[j]
+    key = placement[credit]
     order = grouped_order(who[keep], n, key)
-    keep, key = keep[order], key[order]
+    keep, credit, key = keep[order], credit[order], key[order]
     group = who[keep]
-    return keep, group, key, largest_remainder(group, key, shares[keep], commission, credited)
+    return credit, group, key, largest_remainder(group, key, shares[keep], commission, credited)

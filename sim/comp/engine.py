@@ -221,8 +221,8 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
                       kinds: np.ndarray | None = None) -> None:
     """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
     cols = p.cols
-    keep, group, key, cents = compiled().commission_split(who, cols.credit_placement_ids, p.shares, commission,
-                                                          credited)
+    credit, group, key, cents = compiled().commission_split(who, cols.credit_placement_ids, p.shares, commission,
+                                                            credited)
     if p.lines is not None:
         kind_of = [COMMISSION] * len(p.ids) if kinds is None else [KINDS[k] for k in kinds.tolist()]
         for i, placement, amount in zip(group.tolist(), key.tolist(), cents.tolist(), strict=True):
@@ -231,8 +231,7 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
     if plan.clawback:
         kept = cents != 0
         if cols.credit_perm is not None:
-            sides = len(cols.credit_perm)   # side i is of credit i, or i - credits for an account manager's
-            kept &= cols.credit_perm[np.where(keep < sides, keep, keep - sides)]
+            kept &= cols.credit_perm[credit]
         p.paid_now.update(zip(zip(key[kept].tolist(), p.ids[group[kept]].tolist(), strict=True),
                               cents[kept].tolist(), strict=True))
 

@@ -211,11 +211,11 @@ class Staffing:
                 desks.append(same_side[0], desks.waiting(s))
                 desks.clear(s)
                 return
-        tally = m.month_end.tally
+        lost, tally = desks.alive(slice(s, s + 1), m.env.now), m.month_end.tally
         if s >= wf.n_rec:
-            tally.lost_job_orders += desks.alive(slice(s, s + 1), m.env.now)
+            tally.lost_job_orders += lost
         else:
-            tally.lost_candidates += desks.alive(slice(s, s + 1), m.env.now)
+            tally.lost_candidates += lost
         desks.clear(s)
 
     def remove_star(self, month: int) -> None:
