@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.experiment import store
-from sim.experiment.plan import Plan
+from sim.experiment.plan import BatchPlan
 
 FRONT = ("scheme", "replication", "seed")
 WINDOW_ROWS = 10_000   # rows of one table assembled at a time
@@ -33,20 +33,20 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
 
-def point_table(plan: Plan) -> pd.DataFrame:
+def point_table(plan: BatchPlan) -> pd.DataFrame:
     """One row per point: its id and the value of each swept key."""
     rows = [{"point": i, **{k: _cell(p.get(k)) for k in plan.keys}} for i, p in enumerate(plan.points)]
     return pd.DataFrame(rows, columns=["point", *plan.keys])
 
 
-def point_values(plan: Plan) -> dict[str, pa.Array]:
+def point_values(plan: BatchPlan) -> dict[str, pa.Array]:
     """Each swept key's value per point, as the Arrow column a table's rows take theirs from."""
     points = point_table(plan)
     return {key: pa.Table.from_pandas(points[[key]], preserve_index=False).column(0).combine_chunks()
             for key in plan.keys}
 
 
-def _arrange(table: pa.Table, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str], keep_id: bool,
+def _arrange(table: pa.Table, plan: BatchPlan, reps: Mapping[int, int], schemes: Sequence[str], keep_id: bool,
              values: Mapping[str, pa.Array]) -> pa.Table:
     """Filter to the planned replications, sort, add the swept keys, order the columns; all in Arrow.
 
@@ -206,7 +206,7 @@ def _windows_of(files: list[Path], schema: pa.Schema, reps: Mapping[int, int],
         yield schema.empty_table()
 
 
-def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[int, int], schemes: Sequence[str],
+def _write(out: Path, name: str, files: list[Path], plan: BatchPlan, reps: Mapping[int, int], schemes: Sequence[str],
            values: Mapping[str, pa.Array]) -> None:
     """Assemble one table window by window (see :func:`windows`), so only a window is ever in memory."""
     schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
@@ -227,7 +227,7 @@ def _write(out: Path, name: str, files: list[Path], plan: Plan, reps: Mapping[in
     os.replace(tmp, path)
 
 
-def assemble(out: Path, plan: Plan, reps: Mapping[int, int], schemes: Sequence[str]) -> dict[str, Any]:
+def assemble(out: Path, plan: BatchPlan, reps: Mapping[int, int], schemes: Sequence[str]) -> dict[str, Any]:
     """Write ``runs.parquet`` ... ``trace.parquet`` (and ``failures.parquet`` if any run failed).
 
     Returns the number of runs assembled (``runs``) and the failures still outstanding (a run that

@@ -45,7 +45,7 @@ from sim.experiment.executors import (
     open_executor,
     stream,
 )
-from sim.experiment.plan import Overrides, Plan, Task, make_plan
+from sim.experiment.plan import BatchPlan, Overrides, Task, make_plan
 from sim.experiment.precision import Loop
 from sim.rng import replication_seed_record
 from sim.scenario import Scenario, resolved_dict
@@ -108,7 +108,7 @@ class _Sink:
     in a pool the driver shares the cores with the workers, so its time per run is kept small.
     """
 
-    def __init__(self, out: Path, plan: Plan, commit_seconds: float = FLUSH_SECONDS):
+    def __init__(self, out: Path, plan: BatchPlan, commit_seconds: float = FLUSH_SECONDS):
         self.writer = store.PartWriter(out)
         self.plan = plan
         self.commit_seconds = commit_seconds
@@ -184,7 +184,7 @@ def _joined(blocks: list[tuple[dict[str, Any], Columns]]) -> pa.Table:
     return pa.Table.from_pydict(data)
 
 
-def _identity(scenario: Scenario, plan: Plan, extra: Mapping[str, Any]) -> dict[str, Any]:
+def _identity(scenario: Scenario, plan: BatchPlan, extra: Mapping[str, Any]) -> dict[str, Any]:
     from sim.model import RESULTS_VERSION
 
     resolved = {k: v for k, v in resolved_dict(scenario).items() if k != "replications"}
@@ -390,7 +390,7 @@ def run_batch(req: BatchRequest) -> BatchResult:
         return result
 
 
-def _finish(req: BatchRequest, plan: Plan, identity: dict[str, Any], reps: dict[int, int], started: float,
+def _finish(req: BatchRequest, plan: BatchPlan, identity: dict[str, Any], reps: dict[int, int], started: float,
             ran: int, reused: int, interrupted: str | None, notes: list[str], from_solve: int = 0) -> BatchResult:
     """Assemble the tables, write the summary and the manifest."""
     sc, out, spec = req.scenario, Path(req.out), req.executor

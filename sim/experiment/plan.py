@@ -137,7 +137,7 @@ class Task:
 
 
 @dataclass
-class Plan:
+class BatchPlan:
     """The points of a batch, validated, with each point's identity; builds the task list."""
 
     base: dict[str, Any]                 # resolved scenario, sweep and uncertain removed
@@ -180,7 +180,7 @@ def value_checks(sweep: Sweep | None) -> list[tuple[tuple[str, ...], str, Any]]:
 def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, source: str | None = None,
               marks: Mapping[tuple, tuple[int, int]] | None = None,
               checks: Sequence[tuple[tuple[str, ...], str, Any]] | None = None, label: str = "sweep",
-              allow_large: bool = False) -> Plan:
+              allow_large: bool = False) -> BatchPlan:
     """Expand and validate every point of ``scenario`` (or the explicit ``points``).
 
     A batch of more than :data:`~sim.scenario.limits.MAX_RUNS` runs is refused first, before any
@@ -221,7 +221,7 @@ def make_plan(scenario: Scenario, points: Sequence[Overrides] | None = None, sou
             identities.append({s.name: identity(res, s.name) for s in scenario.schemes})
     if problems:
         raise ScenarioError(problems[:MAX_PROBLEMS])
-    return Plan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes])
+    return BatchPlan(base, list(points), identities, list(keys), [s.name for s in scenario.schemes])
 
 
 def check_ranges(scenario: Scenario, ranges: Mapping[str, tuple[float, float]], label: str = "uncertain",
