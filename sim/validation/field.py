@@ -26,7 +26,6 @@ only what the study's situation needs, and compares the simulated figure (mean o
 
 from __future__ import annotations
 
-import copy
 import time
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ import yaml
 from sim.experiment.stats import mean_ci
 from sim.model import run
 from sim.model.decompose import decompose
-from sim.scenario import Scenario, validate
+from sim.scenario import Scenario, paths, validate
 from sim.validation.result import CheckOutcome, CheckRow, Series, Size
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "individual_vs_team.yaml"
@@ -48,14 +47,7 @@ RANKED = {"policy": {"leaderboard": True}}
 
 def reference(**changes: Any) -> dict[str, Any]:
     """The reference scenario as a mapping, with dotted keys changed."""
-    data = yaml.safe_load(REFERENCE.read_text())
-    for key, value in changes.items():
-        node = data
-        *path, last = key.split(".")
-        for part in path:
-            node = node.setdefault(part, {})
-        node[last] = copy.deepcopy(value)
-    return data
+    return paths.with_values(yaml.safe_load(REFERENCE.read_text()), changes)
 
 
 def _scenario(name: str, **changes: Any) -> Scenario:
