@@ -25,7 +25,7 @@ def sweep_columns(keys: list[str]) -> list[str]:
     return list(dict.fromkeys(["scheme", "point", *keys, *SWEEP_METRICS, *HEATMAP_METRICS]))
 
 
-def _levels(values: pd.Series) -> tuple[pd.Series, str]:
+def drawn_levels(values: pd.Series) -> tuple[pd.Series, str]:
     """The x value of each run: the key's own value, or the mean of its bin when it takes many values."""
     if values.nunique() <= MAX_LEVELS:
         return values, ""
@@ -47,7 +47,7 @@ def line_figures(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> l
     figs = []
     metrics = [m for m in SWEEP_METRICS if m in runs]
     for key in keys:
-        x, binned = _levels(runs[key])
+        x, binned = drawn_levels(runs[key])
         b = floor_count_bands(group_bands(runs.assign(**{key: x}), ["scheme", key], metrics))
         for metric in metrics:
             data = []
@@ -73,7 +73,7 @@ def heatmaps(runs: pd.DataFrame, keys: list[str], st: dict[str, Style]) -> list[
     if len(keys) != 2:
         return []
     kx, ky = keys
-    (x, bx), (y, by) = _levels(runs[kx]), _levels(runs[ky])
+    (x, bx), (y, by) = drawn_levels(runs[kx]), drawn_levels(runs[ky])
     binned = " (sampled values in 8 bins, at bin means)" if bx or by else ""
     cells = runs.assign(**{kx: x, ky: y})
     figs = []

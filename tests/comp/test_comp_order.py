@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.comp._kernels import largest_remainder
-from sim.comp.money import grouped_order
+from sim.comp.money import grouped_order, largest_remainder
 
 ints = st.integers(-(2**40), 2**40)
 
@@ -37,7 +36,7 @@ def test_grouped_order_keeps_ties_in_order_and_skips_empty_groups():
         with pytest.raises(ValueError, match="outside"):
             grouped_order(np.array([0, bad], dtype=np.int64), 40, np.array([1, 2], dtype=np.int64))
     with pytest.raises(ValueError, match="outside"):   # and so is a split of a total that is not there
-        largest_remainder(np.array([3]), np.array([1]), np.array([1]), np.array([5, 5]), np.array([1, 1]))
+        largest_remainder(np.array([3]), np.array([1]), np.array([5, 5]), np.array([1]), np.array([1, 1]))
 
 
 def _by_sort(group, key, weight, total, weight_sum):
@@ -67,5 +66,5 @@ def test_largest_remainder_scan_and_sort_agree(rows, totals):
     group, key, weight = (np.array(col, dtype=np.int64) for col in zip(*rows, strict=True))
     total = np.array(totals, dtype=np.int64)
     weight_sum = np.bincount(group, weights=weight, minlength=4).astype(np.int64)
-    assert np.array_equal(largest_remainder(group, key, weight, total, weight_sum),
+    assert np.array_equal(largest_remainder(group, key, total, weight, weight_sum),
                           _by_sort(group, key, weight, total, weight_sum))

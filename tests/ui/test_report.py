@@ -136,11 +136,11 @@ def test_rebuilt_report_is_written_atomically_in_place(stored: Path, tmp_path: P
 
 
 def test_a_key_sampled_at_many_values_is_drawn_at_eight_bin_means() -> None:
-    from sim.report.sweep import _levels
+    from sim.report.sweep import drawn_levels
 
-    x, note = _levels(pd.Series(np.linspace(0.0, 1.0, 50)))
+    x, note = drawn_levels(pd.Series(np.linspace(0.0, 1.0, 50)))
     assert x.nunique() == 8 and "8 bins" in note
-    few, none = _levels(pd.Series([0.1, 0.2, 0.1, 0.3]))
+    few, none = drawn_levels(pd.Series([0.1, 0.2, 0.1, 0.3]))
     assert few.tolist() == [0.1, 0.2, 0.1, 0.3] and none == ""
 
 
