@@ -89,8 +89,11 @@ def period_falloffs(p: Period, members: Index, state: PlanState, placed: Placed,
         out = rate.of(placed[placement, person])
         placed[placement, person] -= out
         cut[i] += out
-        side = ((placements == placement) & (who == i)).nonzero()[0]
-        if len(side) and out:   # credited this month: the refunded part is not split into this month's pay
-            shares[side[0]] -= out
+        for side in ((placements == placement) & (who == i)).nonzero()[0].tolist():
+            # credited this month: the refunded part is not split into this month's pay (a person on both
+            # sides of a placement holds two sides: taken from each in turn)
+            less = min(out, int(shares[side]))
+            shares[side] -= less
+            out -= less
     month_cut = np.bincount(who, weights=p.shares - shares, minlength=n + 1)[:n].astype(I64)
     return PeriodFallOffs(shares, credited - month_cut, cut, taken, clawbacks)

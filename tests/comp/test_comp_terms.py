@@ -106,6 +106,16 @@ def test_a_fall_off_in_the_month_it_is_credited_is_paid_nothing() -> None:
     assert [lines_of(m[1])[1:] for m in months] == [[("advance", 40_000, 2)], [], [("advance_clawback", -20_000, None)]]
 
 
+def test_a_fall_off_credited_to_one_person_on_both_sides_takes_both_sides_out() -> None:
+    plan = build_plan({"type": "individual", "rate": 0.10, "period": "quarterly",
+                       "split": {"recruiter": 0.0, "account_manager": 1.0}})
+    # Person 1 is named recruiter and account manager of placement 1 (the recruiter's side holds nothing).
+    months = pay_months(plan, [[credit(1, 1, 1, 1_000_000), credit(2, 1, 1, 400_000)], [], []],
+                        {0: [falloff(1, 1, 1, 500_000, 0.5)]})
+    # Half of placement 1 stands: 10% of 5,000 + 4,000, split 5:4 between the two placements.
+    assert [lines_of(m[1])[1:] for m in months] == [[("advance", 50_000, 1), ("advance", 40_000, 2)], [], []]
+
+
 def test_a_fall_off_of_a_closed_quarter_leaves_the_open_one_alone() -> None:
     plan = build_plan({"type": "individual", "rate": 0.10, "period": "quarterly", **TO_RECRUITER})
     months = pay_months(plan, [[], [], [credit(1, 1, 2, 300_000)], [credit(2, 1, 2, 200_000)], [], []],
