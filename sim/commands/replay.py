@@ -87,6 +87,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     f = sc.finance
     paid = {s.name: replay_plan(history, s.name, s.plan, f.payroll_burden, f.overhead_per_seat_month)
             for s in sc.schemes}
+    history.notes += [note for p in paid.values() for note in p["notes"]]   # in the manifest and printed
     audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])], "overrides": list(args.overrides)}
     inputs = {"placements": args.placements, "people": args.people, "scenario": args.scenario}
     static = write_static(out / "static", history, paid, resolved_dict(sc), inputs, audit, current,

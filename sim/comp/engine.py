@@ -31,6 +31,7 @@ import numpy as np
 from .columns import LedgerColumns
 from .ledger import ROLES
 from .money import I64, MAX_CENTS, compiled, fraction_rate, half_even
+from .period_falloffs import falloff_claims, period_falloffs, placed_in_period
 from .periods import KINDS, PeriodBooks, pay_terms
 from .pools import LEAD_CODE, pay_leads, pay_pools, pod_net_gp
 from .state import PaidOn, PlanState
@@ -191,37 +192,54 @@ def _commission(plan: Plan, p: Period, members: Index, state: PlanState) -> None
 
 
 def _term_commission(plan: Plan, p: Period, members: Index, state: PlanState) -> PeriodBooks:
-    """Commission of a plan with :class:`~sim.comp.periods.Terms` (periods, terms by role or line, SPIFs)."""
+    """Commission of a plan with :class:`~sim.comp.periods.Terms` (periods, terms by role or line, SPIFs).
+    On a quarterly or annual plan with clawback, fall-offs are settled first
+    (:mod:`sim.comp.period_falloffs`): their refunded credit leaves the open period."""
     cols, n = p.cols, members.n
     who = members.find(np.concatenate((cols.credit_recruiter_ids, cols.credit_account_manager_ids)))
     credited = np.bincount(who, weights=p.shares, minlength=n + 1)[:n].astype(I64)  # exact below 2**53
     perm = np.ones(len(cols.credit_gp_cents), dtype=bool) if cols.credit_perm is None else cols.credit_perm
     perm_credited = np.bincount(who, weights=p.shares * np.concatenate((perm, perm)),
                                 minlength=n + 1)[:n].astype(I64)
+    terms, books = plan.terms, state.books or PeriodBooks()
+    settled, placed = None, None
+    if plan.clawback and terms.months > 1 and terms.schedules:  # type: ignore[union-attr]
+        placed = placed_in_period(books.placed if books.continues(*terms.calendar(cols.period)) else {},  # type: ignore[union-attr]
+                                  p, who, perm)
+        if cols.falloffs:
+            settled = period_falloffs(p, members, state, placed, who, credited)
+    split_credited, shares = (credited, p.shares) if settled is None else (settled.credited, settled.shares)
 
     def pay(amount: np.ndarray, kinds: np.ndarray) -> None:
         paid = np.maximum(amount, 0)
         p.variable += amount
         for code, kind in enumerate(KINDS):
             p.by_kind[kind] += int(amount[kinds == code].sum())
-        split = np.where(credited > 0, paid, 0)   # a pro-rated cap can pay more in a month without credits
+        split = np.where(split_credited > 0, paid, 0)   # a pro-rated cap can pay more in a month without credits
         if split.any() and (p.lines is not None or plan.clawback):
-            _split_commission(plan, p, split, credited, who, kinds)
+            _split_commission(plan, p, split, split_credited, who, kinds, shares)
         if p.lines is not None:
             for i in ((amount < 0) | (split != paid)).nonzero()[0].tolist():
                 p.lines[i].append(Line(ADVANCE_CLAWBACK if amount[i] < 0 else KINDS[kinds[i]], int(amount[i])))
-        if plan.clawback and cols.falloffs:
+        if settled is not None:
+            _take_back(p, settled.clawbacks)
+        elif plan.clawback and cols.falloffs:
             _clawbacks(p, members, state)
 
-    return pay_terms(plan.terms, p, who, credited, perm_credited,  # type: ignore[arg-type]
-                     (plan.weight.num, plan.weight.den), state.books or PeriodBooks(), pay)
+    if settled is not None:   # the month's credit net of the refunded parts (of this and earlier months)
+        credited, perm_credited = credited - settled.cut, perm_credited - settled.cut
+    return pay_terms(terms, p, who, credited, perm_credited,  # type: ignore[arg-type]
+                     (plan.weight.num, plan.weight.den), books, pay,
+                     None if settled is None else settled.taken, placed)
 
 
 def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: np.ndarray, who: np.ndarray,
-                      kinds: np.ndarray | None = None) -> None:
-    """Each paid member's commission split over their placements: lines, and the perm ones remembered."""
+                      kinds: np.ndarray | None = None, shares: np.ndarray | None = None) -> None:
+    """Each paid member's commission split over their placements (weighed by ``shares``, the credit sides
+    unless given): lines, and the perm ones remembered."""
     cols = p.cols
-    credit, group, key, cents = compiled().commission_split(who, cols.credit_placement_ids, p.shares, commission,
+    credit, group, key, cents = compiled().commission_split(who, cols.credit_placement_ids,
+                                                            p.shares if shares is None else shares, commission,
                                                             credited)
     if p.lines is not None:
         kind_of = [COMMISSION] * len(p.ids) if kinds is None else [KINDS[k] for k in kinds.tolist()]
@@ -238,22 +256,22 @@ def _split_commission(plan: Plan, p: Period, commission: np.ndarray, credited: n
 
 def _clawbacks(p: Period, members: Index, state: PlanState) -> None:
     """A clawback line per fall-off naming a member, of the commission paid on its placement."""
-    falloffs = p.cols.falloffs
-    named = [person for f in falloffs for person in (f.recruiter_id, f.account_manager_id)]
-    at = dict(zip(named, members.find(np.array(named, dtype=I64)).tolist(), strict=True))
-    claims = sorted({(f.placement_id, person, f.clawback_fraction) for f in falloffs
-                     for person in (f.recruiter_id, f.account_manager_id) if at[person] < members.n})
-    before = state.paid_on({(placement, person) for placement, person, _ in claims})
-    for placement, person, fraction in claims:
-        here = p.paid_now.get((placement, person), 0)
-        cents = fraction_rate(fraction).of(before.get((placement, person), 0) + here)
-        if cents:
-            i = at[person]
-            p.variable[i] -= cents
-            p.by_kind[CLAWBACK] -= cents
-            p.paid_now[placement, person] = here - cents
-            if p.lines is not None:
-                p.lines[i].append(Line(CLAWBACK, -cents, placement))
+    at, claims, before = falloff_claims(p, members, state)
+    owed = [(at[person], placement, fraction_rate(fraction).of(before.get((placement, person), 0)
+                                                              + p.paid_now.get((placement, person), 0)))
+            for placement, person, fraction in claims]
+    _take_back(p, [claim for claim in owed if claim[2]])
+
+
+def _take_back(p: Period, clawbacks: list[tuple[int, int, int]]) -> None:
+    """Clawback lines ``(member index, placement, cents)``: pay, totals, memory and statements."""
+    for i, placement, cents in clawbacks:
+        person = int(p.ids[i])
+        p.variable[i] -= cents
+        p.by_kind[CLAWBACK] -= cents
+        p.paid_now[placement, person] = p.paid_now.get((placement, person), 0) - cents
+        if p.lines is not None:
+            p.lines[i].append(Line(CLAWBACK, -cents, placement))
 
 
 def _draws(plan: Plan, p: Period, members: Index, old: dict[int, int], balances: dict[int, int]) -> None:

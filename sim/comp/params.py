@@ -42,6 +42,8 @@ RATE_PLACES = 9
 MAX_DOLLARS = 10**8
 """Largest amount of a plan, in dollars: with rates in [0, 1], no firm or horizon a scenario allows can
 overflow int64 cents (the arithmetic is in sim/scenario/limits.py)."""
+MAX_ATTAINMENT = 10
+"""Largest attainment an accelerator may start at (1,000% of quota): beyond, ``from: 100`` meant 100%."""
 
 
 def _nine_places(value: Decimal) -> Decimal:
@@ -166,6 +168,9 @@ class IndividualTerms(Strict):
 
     @model_validator(mode="after")
     def _attainment_terms(self) -> IndividualTerms:
+        if self.tiers is not None and isinstance(self.rate, BaseModel):   # a one-value rate is the default's
+            fail("rate", "tiers replace the rate, so a rate by role or by line beside them would be ignored: give "
+                 "tiers by role instead, or drop tiers")
         if (self.gate or self.accelerators) and self.quota is None:
             fail("gate" if self.gate else "accelerators", "gate and accelerators run on attainment: set a quota")
         if self.accelerators is not None:
@@ -174,6 +179,9 @@ class IndividualTerms(Strict):
             if self.accelerator != "marginal":
                 fail("accelerators", "accelerators multiply marginal rates: use accelerator: marginal")
             starts = [a.from_ for a in self.accelerators]
+            if max(starts) > MAX_ATTAINMENT:
+                fail("accelerators", f"an accelerator from {max(starts):g} starts at {max(starts):.0%} of quota: "
+                     f"attainment is a fraction of quota (1.0 = 100%), at most {MAX_ATTAINMENT}")
             if any(b <= a for a, b in zip(starts, starts[1:], strict=False)):
                 fail("accelerators", f"accelerator starts must be strictly ascending, got {[float(s) for s in starts]}")
             top = max(a.multiplier for a in self.accelerators)

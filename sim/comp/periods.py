@@ -63,13 +63,19 @@ class PeriodBooks:
     """Placements counted by each goal SPIF (a column per SPIF)."""
     contracts: np.ndarray = field(default_factory=_empty)
     """Contract placements credited last month, ascending: a contract not among them is new."""
+    placed: dict[tuple[int, int], int] = field(default_factory=dict)
+    """The period's perm credit by (placement, person), net of fall-offs (plans with clawback only)."""
+
+    def continues(self, period: int, month: int) -> bool:
+        """Whether month ``month`` of plan period ``period`` carries these books on (the same period)."""
+        return self.period == period and month > 1
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PeriodBooks):
             return NotImplemented
         return self.period == other.period and all(
             np.array_equal(getattr(self, name), getattr(other, name)) for name in
-            ("ids", "perm", "contract", "months", "paid", "spif_counts", "contracts"))
+            ("ids", "perm", "contract", "months", "paid", "spif_counts", "contracts")) and self.placed == other.placed
 
     def __hash__(self) -> int:
         return hash((self.period, self.ids.tobytes(), self.paid.tobytes()))
@@ -206,11 +212,13 @@ def _blend(perm: int, contract: int, qp: int, rp: int, qc: int, rc: int, den_p: 
 
 
 def pay_terms(terms: Terms, p: Period, who: np.ndarray, credited: np.ndarray, perm_credited: np.ndarray,
-              weight: tuple[int, int], books: PeriodBooks,
-              pay: Callable[[np.ndarray, np.ndarray], None]) -> PeriodBooks:
+              weight: tuple[int, int], books: PeriodBooks, pay: Callable[[np.ndarray, np.ndarray], None],
+              taken: np.ndarray | None = None, placed: dict[tuple[int, int], int] | None = None) -> PeriodBooks:
     """Each member's commission this month (``credited``: GP credited this month, ``perm_credited`` its
-    perm part) handed to ``pay`` with its line kind (codes into :data:`KINDS`), then the SPIFs paid into
-    ``p``; returns the next books."""
+    perm part, both net of fall-offs) handed to ``pay`` with its line kind (codes into :data:`KINDS`), then
+    the SPIFs paid into ``p``; returns the next books. ``taken``: each member's clawbacks this month on
+    the open period's placements, which count against its paid to date; ``placed``: the period's perm
+    credit by placement to carry (:mod:`sim.comp.period_falloffs`)."""
     ids, n = p.ids, len(p.ids)
     rows = np.full(n, len(books.ids), dtype=I64) if not len(books.ids) else _index(books.ids).find(ids)
     period, month = terms.calendar(p.cols.period)
@@ -220,11 +228,11 @@ def pay_terms(terms: Terms, p: Period, who: np.ndarray, credited: np.ndarray, pe
             return np.zeros((n, *column.shape[1:]), dtype=I64)
         return np.concatenate((column, np.zeros((1, *column.shape[1:]), dtype=I64)))[rows]
 
-    same = books.period == period and month > 1
+    same = books.continues(period, month)
     perm = prior(books.perm, same) + perm_credited
     contract = prior(books.contract, same) + credited - perm_credited
     months = prior(books.months, same) + 1
-    paid = prior(books.paid, same)
+    paid = prior(books.paid, same) if taken is None else prior(books.paid, same) - taken
     amount, kinds = np.zeros(n, dtype=I64), np.zeros(n, dtype=np.int8)
     if terms.schedules:
         earned = np.zeros(n, dtype=I64)
@@ -251,7 +259,7 @@ def pay_terms(terms: Terms, p: Period, who: np.ndarray, credited: np.ndarray, pe
     contracts = np.unique(cols.credit_placement_ids[~perm_flags]) if terms.watch_contracts else books.contracts
     order = np.argsort(ids, kind="stable")
     return PeriodBooks(period, ids[order], perm[order], contract[order], months[order],
-                       (paid + amount)[order], counts[order], contracts)
+                       (paid + amount)[order], counts[order], contracts, placed or {})
 
 
 KINDS = (COMMISSION, ADVANCE, TRUE_UP, ADVANCE_CLAWBACK)

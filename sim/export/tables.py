@@ -173,7 +173,8 @@ def statements_sheet(b: Batch) -> Sheet | None:
         st = st.merge(deals, on=[*front, "placement_id"], how="left", sort=False)
     frame = pd.DataFrame({**{c: st[c] for c in front}, "person id": st["person_id"], "role": st["role"],
                           "pod": st["pod"], "month": st["month"], "line": st["kind"], "amount (USD)": st["cents"] / 100,
-                          "placement id": st["placement_id"], "rule": st["kind"].map(LINE_RULES).fillna("")})
+                          "placement id": st["placement_id"].astype("Int64"),   # ids, not 12.0 in a CSV
+                          "rule": st["kind"].map(LINE_RULES).fillna("")})
     if "deal kind" in st:
         frame["deal kind"] = st["deal kind"].fillna("")
         frame["deal fee or monthly GP (USD)"] = (st["fee_cents"].fillna(0) + st["monthly_gp_cents"].fillna(0)).where(
@@ -196,8 +197,9 @@ def payroll_sheets(b: Batch) -> Iterator[Sheet]:
         rows = [*front, "person_id", "role", "pod", "month"]
         wide = mine.pivot_table(index=rows, columns="kind", values="cents", aggfunc="sum", fill_value=0)
         kinds = [k for k in LINE_KINDS if k in wide.columns] + sorted(set(wide.columns) - set(LINE_KINDS))
+        total = wide[kinds].sum(axis=1)   # in cents: a sum of dollars would carry float noise (9014.130000000001)
         wide = wide[kinds] / 100
-        wide["total pay"] = wide.sum(axis=1)
+        wide["total pay"] = total / 100
         wide = wide.reset_index().sort_values([*front, "month", "person_id"], kind="stable")
         wide.columns = [*front, "person id", "role", "pod", "month",
                         *[f"{k.replace('_', ' ')} (USD)" for k in kinds], "total pay (USD)"]
@@ -222,6 +224,7 @@ def pnl_sheet(b: Batch) -> Sheet | None:
     lines = [c for c in PNL if c in means.columns]
     by_name = {m.name: m for m in MONTHLY_METRICS}
     frame = means[[*group, "year", "months", *lines]].copy()
+    frame["months"] = frame["months"].round().astype(int)   # the same in every replication: 12, not 12.0
     frame.columns = [*group, "year", "months", *[f"{by_name[c].label if c in by_name else c} (USD)" for c in lines]]
     money = {c: "money" for c in frame.columns if "USD" in c}
     return Sheet("annual P&L", frame, {**money, "year": "int", "months": "int"},  # type: ignore[dict-item]

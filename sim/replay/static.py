@@ -35,9 +35,26 @@ def _credited(plan: Plan, history: History) -> tuple[int, int]:
     return credited, gross
 
 
+def period_notes(history: History, scheme: str, plan: Plan) -> list[str]:
+    """What a quarterly or annual plan's periods are in the replay: they count from the window's first
+    month (not the calendar's or a fiscal year's), and a last period still open at the window's end has
+    paid advances only, never settled by a true-up."""
+    months = plan.terms.months if plan.terms is not None and plan.terms.schedules else 1
+    if months == 1:
+        return []
+    word = {3: "quarters", 12: "years"}[months]
+    notes = [f"{scheme}: its {word} count from {history.months[0]:%Y-%m}, the window's first month"]
+    left = len(history.months) % months
+    if left:
+        notes.append(f"{scheme}: its last {word[:-1]} ({history.months[-left]:%Y-%m} to {history.months[-1]:%Y-%m}) is "
+                     "still open at the window's end: advances only, no true-up or clawback of over-advances")
+    return notes
+
+
 def replay_plan(history: History, scheme: str, params: Any, payroll_burden: float,
                 overhead_per_seat_month: float) -> dict[str, Any]:
-    """One plan over the history: ``run`` (metrics, dollars), ``monthly`` rows and ``statements`` lines."""
+    """One plan over the history: ``run`` (metrics, dollars), ``monthly`` rows, ``statements`` lines and
+    ``notes`` (:func:`period_notes`)."""
     plan = build_plan(params)
     state = plan.initial_state()
     statements: list[dict[str, Any]] = []
@@ -92,4 +109,5 @@ def replay_plan(history: History, scheme: str, params: Any, payroll_burden: floa
         "operating_profit": (gp - pay - sums["burden"] - sums["overhead"]) / 100,
     }
     return {"run": run, "monthly": [{"scheme": scheme, "replication": 0, **row} for row in monthly],
-            "statements": [{"scheme": scheme, "replication": 0, **row} for row in statements]}
+            "statements": [{"scheme": scheme, "replication": 0, **row} for row in statements],
+            "notes": period_notes(history, scheme, plan)}

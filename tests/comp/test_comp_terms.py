@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from comp_helpers import account_manager, by_person, credit, lines_of, pay_lines, recruiter
+from comp_helpers import account_manager, by_person, credit, falloff, lines_of, pay_lines, recruiter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,13 +16,19 @@ TEAM = (R, A)
 TO_RECRUITER = {"split": {"recruiter": 1.0, "account_manager": 0.0}}
 
 
-def pay_months(plan: Plan, months: list[list]) -> list[dict]:
-    """Each month's statements by person, paying consecutive periods."""
+def pay_months(plan: Plan, months: list[list], falloffs: dict[int, list] | None = None) -> list[dict]:
+    """Each month's statements by person, paying consecutive periods (``falloffs`` by month)."""
     state, out = plan.initial_state(), []
     for period, credits in enumerate(months):
-        statements, state = pay_lines(plan, PeriodLedger(period, TEAM, tuple(credits)), state)
+        ledger = PeriodLedger(period, TEAM, tuple(credits), tuple((falloffs or {}).get(period, ())))
+        statements, state = pay_lines(plan, ledger, state)
         out.append(by_person(statements))
     return out
+
+
+def variable(months: list[dict], person: int = 1) -> int:
+    """What the person was paid beyond base over the months."""
+    return sum(m[person].total_cents - m[person].lines[0].cents for m in months)
 
 
 def test_per_role_rate_threshold_and_cap_apply_to_each_role_alone() -> None:
@@ -72,6 +78,78 @@ def test_a_quarter_pays_advances_monthly_and_settles_at_its_end() -> None:
     ]
     assert sum(m[1].total_cents - m[1].lines[0].cents for m in months[3:]) == 30_000   # 10% of (6,000 - 3,000)
     assert all(lines_of(m[2])[1:] == [] for m in months)   # the account manager is credited nothing
+
+
+def test_a_fall_off_inside_its_quarter_takes_its_credit_out_of_the_quarter() -> None:
+    plan = build_plan({"type": "individual", "rate": 0.10, "threshold": 3000, "period": "quarterly", **TO_RECRUITER})
+    # The quarter's one placement ($10,000, advance 10% of 10,000 - 1,000) falls off in full in month 2:
+    # the advance is clawed back and the quarter then earns nothing, so nothing more is taken back (the
+    # true-up used to take a further $200 as if the refunded $10,000 still counted: -$200 for the quarter).
+    months = pay_months(plan, [[credit(1, 1, 2, 1_000_000)], [], []], {1: [falloff(1, 1, 2, 1_000_000, 1.0)]})
+    assert [lines_of(m[1])[1:] for m in months] == [[("advance", 90_000, 1)], [("clawback", -90_000, 1)], []]
+    # Half refunded in month 2, beside a $5,000 placement that stands: advances $933.33 and $466.67 (10% of
+    # 15,000 - 1,000, split 10:5 by largest remainder); half of $933.33 ($466.665, to even: $466.66) clawed
+    # back; the quarter earns 10% of (5,000 + 10,000 / 2 - 3,000) = $700, so the advances settle down to it.
+    months = pay_months(plan, [[credit(1, 1, 2, 1_000_000), credit(2, 1, 2, 500_000)], [], []],
+                        {1: [falloff(1, 1, 2, 500_000, 0.5)]})
+    assert [lines_of(m[1])[1:] for m in months] == [
+        [("advance", 93_333, 1), ("advance", 46_667, 2)], [("clawback", -46_666, 1)],
+        [("advance_clawback", -23_334, None)]]
+    assert variable(months) == 70_000
+
+
+def test_a_fall_off_in_the_month_it_is_credited_is_paid_nothing() -> None:
+    plan = build_plan({"type": "individual", "rate": 0.10, "threshold": 3000, "period": "quarterly", **TO_RECRUITER})
+    months = pay_months(plan, [[credit(1, 1, 2, 1_000_000), credit(2, 1, 2, 500_000)], [], []],
+                        {0: [falloff(1, 1, 2, 1_000_000, 1.0)]})
+    # Only placement 2 counts: 10% of (5,000 - 1,000) advanced on it, settled to 10% of (5,000 - 3,000).
+    assert [lines_of(m[1])[1:] for m in months] == [[("advance", 40_000, 2)], [], [("advance_clawback", -20_000, None)]]
+
+
+def test_a_fall_off_credited_to_one_person_on_both_sides_takes_both_sides_out() -> None:
+    plan = build_plan({"type": "individual", "rate": 0.10, "period": "quarterly",
+                       "split": {"recruiter": 0.0, "account_manager": 1.0}})
+    # Person 1 is named recruiter and account manager of placement 1 (the recruiter's side holds nothing).
+    months = pay_months(plan, [[credit(1, 1, 1, 1_000_000), credit(2, 1, 1, 400_000)], [], []],
+                        {0: [falloff(1, 1, 1, 500_000, 0.5)]})
+    # Half of placement 1 stands: 10% of 5,000 + 4,000, split 5:4 between the two placements.
+    assert [lines_of(m[1])[1:] for m in months] == [[("advance", 50_000, 1), ("advance", 40_000, 2)], [], []]
+
+
+def test_a_fall_off_of_a_closed_quarter_leaves_the_open_one_alone() -> None:
+    plan = build_plan({"type": "individual", "rate": 0.10, "period": "quarterly", **TO_RECRUITER})
+    months = pay_months(plan, [[], [], [credit(1, 1, 2, 300_000)], [credit(2, 1, 2, 200_000)], [], []],
+                        {3: [falloff(1, 1, 2, 300_000, 1.0)]})
+    # Q1's true-up of $300 named placement 1; Q2 claws it back and pays 10% of its own $2,000.
+    assert [lines_of(m[1])[1:] for m in months][2:] == [
+        [("true_up", 30_000, 1)], [("advance", 20_000, 2), ("clawback", -30_000, 1)], [], []]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(["quarterly", "annual"]), st.integers(0, 20_000),
+       st.lists(st.tuples(st.integers(0, 900_000), st.integers(0, 900_000)), min_size=12, max_size=12),
+       st.lists(st.tuples(st.integers(0, 23), st.integers(0, 11), st.sampled_from([0.0, 0.25, 0.5, 1.0])),
+                max_size=6))
+def test_a_period_with_fall_offs_pays_what_its_credit_net_of_them_earns(period: str, threshold: int,
+                                                                         monthly: list[tuple[int, int]],
+                                                                         falls: list[tuple[int, int, float]]) -> None:
+    """Advances, true-up and the clawbacks of the period's own placements add up to the commission on the
+    period's credit less the refunded share of each placement that fell off inside it."""
+    plan = build_plan({"type": "individual", "rate": 0.10, "threshold": threshold, "period": period, **TO_RECRUITER})
+    n = 3 if period == "quarterly" else 12
+    credits = [[credit(2 * i, 1, 2, a), credit(2 * i + 1, 1, 2, b)] for i, (a, b) in enumerate(monthly[:n])]
+    gp = {c.placement_id: c.gp_cents for month in credits for c in month}
+    by_month: dict[int, list] = {}
+    fraction: dict[int, float] = {}
+    for placement, delay, f in falls:
+        placement %= 2 * n
+        month = min(n - 1, placement // 2 + delay % n)
+        if placement not in fraction:   # a placement falls off once, in or after its month
+            fraction[placement] = f
+            by_month.setdefault(month, []).append(falloff(placement, 1, 2, round(gp[placement] * f), f))
+    months = pay_months(plan, credits, by_month)
+    net = sum(gp.values()) - sum(round(Fraction(f) * gp[k]) for k, f in fraction.items())
+    assert variable(months) == earned(Fraction(1, 10), Fraction(1, 10), threshold * 100, None, net, 0)
 
 
 def test_attainment_gate_and_accelerator_above_quota() -> None:

@@ -66,6 +66,12 @@ spifs: [{name: Q3 contracts, window: {from_month: 2, months: 3}, kind: contract,
     # an accelerator that would pay more than the GP
     ("rate: 0.6\nquota: 1000\naccelerators: [{from: 1, multiplier: 2}]", 11, "schemes.plan.accelerators",
      "exceeds 1"),
+    # a rate by line beside tiers, which replace it (it used to be ignored without a word)
+    ("rate: {perm: 0.3, contract: 0.1}\ntiers: [{from: 0, rate: 0.2}, {from: 10000, rate: 0.3}]", 9,
+     "schemes.plan.rate", "tiers replace the rate"),
+    # an accelerator's start written as a percent (100 = 10,000% of quota: it would never pay)
+    ("quota: 30000\naccelerators: [{from: 100, multiplier: 1.5}]", 10, "schemes.plan.accelerators",
+     "attainment is a fraction of quota (1.0 = 100%)"),
     # a SPIF of an unknown kind
     ("spifs: [{name: x, window: {from_month: 1, months: 1}, kind: temp, amount: 5}]", 9,
      "schemes.plan.spifs[0].kind", "'perm', 'contract' or 'any'"),

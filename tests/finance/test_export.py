@@ -213,3 +213,37 @@ def test_a_long_table_continues_on_the_next_sheet(finance_batch: Path, tmp_path:
     assert len(parts) == -(-len(statements) // 500) > 1
     cents = sum(round(v * 100) for n in parts for v in _frame(wb[n])["amount (USD)"])
     assert cents == int(statements["cents"].sum())
+
+
+def _cents_exact(value: object) -> bool:
+    """A money cell holds a whole number of cents as written (no float noise such as 9014.130000000001)."""
+    from decimal import Decimal
+
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    exponent = Decimal(repr(value) if isinstance(value, float) else str(value)).as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -2
+
+
+def test_payroll_and_statement_amounts_are_whole_cents_in_the_workbook_and_the_csvs(
+        workbook: openpyxl.Workbook, finance_batch: Path) -> None:
+    for name in [n for n in workbook.sheetnames if n.startswith("payroll ") or n == "statements"]:
+        sheet = _frame(workbook[name])
+        money = [c for c in sheet.columns if "USD" in c]
+        bad = [(c, v) for c in money for v in sheet[c] if isinstance(v, float) and not _cents_exact(v)]
+        assert not bad, (name, bad[:3])
+        if name.startswith("payroll "):   # each row's total is its lines to the cent
+            lines = [c for c in money if c != "total pay (USD)"]
+            cents = sheet[lines].map(lambda v: round(v * 100)).sum(axis=1)
+            assert (sheet["total pay (USD)"].map(lambda v: round(v * 100)) == cents).all()
+    folder = finance_batch / "csvs_cents"
+    assert main(["export", str(finance_batch), "--format", "csv", "--out", str(folder)]) == 0
+    for f in [*folder.glob("payroll_*.csv"), folder / "statements.csv", folder / "annual_P_L.csv"]:
+        with open(f, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        for column in rows[0]:
+            cells = [r[column] for r in rows if r[column]]
+            if "USD" in column and "P_L" not in f.name:
+                assert all(_cents_exact(c) for c in cells), (f.name, column, [c for c in cells if not _cents_exact(c)])
+            if column in ("placement id", "person id", "month", "months"):   # ids and counts as whole numbers
+                assert all(c.isdigit() for c in cells), (f.name, column, cells[:3])

@@ -153,3 +153,20 @@ def test_replay_end_to_end_sets_static_cost_beside_the_calibrated_forecast(tmp_p
     assert table.loc["individual", "forecast_pay_low"] < table.loc["individual", "forecast_pay_high"]
     manifest = store.read_manifest(tmp_path / "out" / "forecast")
     assert manifest["resolved_scenario"]["horizon_months"] == 12 and manifest["baseline"] == "individual"
+
+
+def test_a_quarterly_plan_says_its_quarters_start_with_the_window_and_the_last_is_left_open(tmp_path: Path,
+                                                                                          capsys) -> None:
+    """The hand history runs 2024-01 to 2024-04: one whole quarter, then April, paid an advance only."""
+    scenario = SCENARIO.replace("  - {name: salary, type: salary}\n",
+                                "  - {name: quarterly, type: individual, rate: 0.25, period: quarterly}\n")
+    assert main(["replay", *_files(tmp_path, scenario=scenario), "--static-only"]) == 0
+    err = capsys.readouterr().err
+    assert "note: quarterly: its quarters count from 2024-01, the window's first month" in err
+    assert "note: quarterly: its last quarter (2024-04 to 2024-04) is still open at the window's end" in err
+    assert "note: individual:" not in err and "note: pool:" not in err
+    manifest = store.read_manifest(tmp_path / "out" / "static")
+    assert any(n.startswith("quarterly: its last quarter") for n in manifest["notes"])
+    st = store.read_table(tmp_path / "out" / "static", "statements")
+    kinds = st[(st["scheme"] == "quarterly") & (st["month"] == 4)]["kind"]
+    assert set(kinds) <= {"base", "advance", "clawback"}   # April: no true-up
