@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
-RESULTS_VERSION = 4
+RESULTS_VERSION = 5
 """Which numbers a (scenario, scheme, seed) gives: raised whenever a change to the model makes the same
 inputs give other results (same distributions, other draws included), so that ``--resume`` never mixes
 runs of two versions in one folder. 1: before the market drew its attributes as uniforms (2026-11-23);
 2: since; 3: the model rework of issue 13 (stakes, marginal products, selection, warm-up; 2026-12-03);
 4: effort's marginal product is the value of the placements one makes, not credited GP (which includes
-the running contract book), with money_weight 0.3 and career_concern 0.17."""
+the running contract book), with money_weight 0.3 and career_concern 0.17; 5: under a leaderboard a hire's
+first month no longer takes the rank of the seat's previous occupant (2026-12-04)."""
 
 
 def run(scenario: Scenario, scheme: str, replication: int, detail: bool = False, **options: Any) -> dict[str, Any]:

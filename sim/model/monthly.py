@@ -109,7 +109,9 @@ class MonthEnd:
             m.events += 1
             self.tally.hiring_cost += round(hb.cost_fraction * m.staffing.market_pay[seat] * 12 * 100)
         if self.b.enabled and m.ready_seats:
-            self.choose(np.array([s for s in m.ready_seats if s < wf.producers], dtype=np.int64))
+            new = np.array([s for s in m.ready_seats if s < wf.producers], dtype=np.int64)
+            self.rank[new] = 0.0   # nothing on the board yet (no record ranks last), not the leaver's rank
+            self.choose(new)
         m.ready_seats = []
 
     def _start_measuring(self) -> None:

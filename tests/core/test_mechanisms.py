@@ -37,7 +37,8 @@ def paired_change(sc: Scenario, base: str, other: str, metric: str = "placements
 
 
 @pytest.mark.parametrize("variant, leads", [
-    ({"type": "hybrid", "individual_weight": 0.999, "individual": IND, "team_pool": {"rate": 0.25}}, False),
+    # 0.1% of pod GP: a 25% pool at weight 1 - 0.996 (the individual part scaled by 0.996)
+    ({"type": "hybrid", "individual_weight": 0.996, "individual": IND, "team_pool": {"rate": 0.25}}, False),
     ({"type": "individual", **IND, "pod_lead": {"override_rate": 0.0001}}, True),
     ({"type": "individual", **IND, "pod_lead": {"development_bonus": 1}}, True),
 ], ids=["pool 0.1%", "lead override 0.01%", "development bonus $1"])
@@ -45,6 +46,16 @@ def test_a_vanishing_stake_has_a_vanishing_effect(variant: dict[str, Any], leads
     sc = small([{"name": "individual", "type": "individual", **IND}, {"name": "variant", **variant}],
                firm={"pod_leads": leads})
     assert abs(paired_change(sc, "individual", "variant")) < 0.02
+
+
+def test_a_pool_at_a_vanishing_rate_is_salary_and_moves_placements_by_almost_nothing() -> None:
+    """Against salary-only pay (same base): a pool at rate 0 is the salary run exactly, at 0.1% of pod GP
+    it changes placements by less than 2%."""
+    sc = small([{"name": "salary", "type": "salary"}, {"name": "pool_0", "type": "team_pool", "rate": 0.0},
+                {"name": "pool_0001", "type": "team_pool", "rate": 0.001}])
+    for r in range(3):
+        assert run(sc, "pool_0", r)["run"]["placements"] == run(sc, "salary", r)["run"]["placements"]
+    assert abs(paired_change(sc, "salary", "pool_0001")) < 0.02
 
 
 def test_cooperation_grows_with_the_pooled_share_of_pay() -> None:

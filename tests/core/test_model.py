@@ -140,3 +140,24 @@ def test_a_leavers_waiting_items_are_lost_or_handed_to_a_pod_mate() -> None:
     assert lost.month_end.tally.lost_candidates == 1 and moved == []   # only the unexpired one counts as lost
     kept, moved = _leaver_with_a_queue("handover")
     assert kept.month_end.tally.lost_candidates == 0 and moved == [40.0, 3.0]   # all of them, in order
+
+
+def _hire_after_a_leaver_ranked(rank: float) -> float:
+    """First-month effort of the person hired into seat 0 under a published leaderboard, after its previous
+    occupant, ranked ``rank`` (0 bottom, 1 top), quit."""
+    from sim.model.firm import FirmModel
+
+    sc = scenario("leaderboard", "warmup_months=0")
+    m = FirmModel(sc, "individual_leaderboard", 0)
+    m.start()
+    m.env.run(until=5.0)
+    m.month_end.rank[0] = rank
+    m.staffing.leave(0, 0, "quit")
+    m.ready_seats = [0]
+    m.month_end.start_month(1)
+    return float(m.wf.effort[0])
+
+
+def test_a_newcomers_first_effort_under_a_leaderboard_does_not_depend_on_the_leavers_rank() -> None:
+    # A hire has nothing on the board yet: ranked at the bottom, as the month-end ranking ranks no record.
+    assert _hire_after_a_leaver_ranked(1.0) == _hire_after_a_leaver_ranked(0.0)

@@ -40,3 +40,15 @@ def test_uncertain_ranges_hold_the_scenarios_own_values(path: Path) -> None:
 
     sc = load_scenario(path)
     assert ranges_leaving_out(sc, sc.uncertain) == []
+
+
+def test_every_levers_size_has_an_uncertain_range_in_a_shipped_scenario() -> None:
+    # Each lever's size, and how the market answers demand, is an assumption (docs/model.md, "Levers",
+    # "Demand that moves"): a robust study must be able to vary it.
+    from sim.scenario.schema import Levers
+
+    ranged = {key for path in FILES for key in load_scenario(path).uncertain or {}}
+    knobs = {f"behavior.levers.{name}" for name in Levers.model_fields} | {
+        "behavior.hiring.screening_delay", "market.demand.candidate_elasticity",
+        "market.demand.outside_option_elasticity"}
+    assert sorted(knobs - ranged) == []

@@ -102,3 +102,18 @@ def test_wider_pay_dispersion_raises_quits_below_the_median_only() -> None:
 def test_relative_pay_check_fails_without_peer_comparison() -> None:
     out = relative_pay.check(QUICK, turnover=Turnover(peer_pay_sensitivity=0.0, market_pay_sensitivity=0.0))
     assert not out.rows[0].passed
+
+
+def test_the_hno_case_compares_piece_rates_that_pay_the_same_on_every_dollar() -> None:
+    """Koret's individual and group piece rates paid one rate per unit: a pair's variable pay on a dollar of
+    its GP is the same under both plans, from the first dollar (no threshold on the individual side)."""
+    from sim.comp import ACCOUNT_MANAGER, RECRUITER, build_plan
+    from sim.validation import field
+
+    pair = {RECRUITER: 1, ACCOUNT_MANAGER: 1}
+    for credit_cents in (0, 300_000, 2_000_000):
+        paid = []
+        for scheme in field.hno_scenario().schemes:
+            mr = build_plan(scheme.plan).marginal_return(RECRUITER, pair, pair, credit_cents)
+            paid.append(mr.own + mr.teammates * mr.teammate)
+        assert paid == pytest.approx([0.25, 0.25]), (credit_cents, paid)
