@@ -159,6 +159,26 @@ def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_
     assert len(lines) == 1 and "cannot be read" in lines[0] and "--resume" in lines[0]
 
 
+@pytest.mark.parametrize(("damage", "expected"), [
+    ("runs", "not a stored batch (manifest.json or runs.parquet missing)"),
+    ("list", "manifest.json is not a batch manifest (no scheme list)"),
+    ("no schemes", "manifest.json is not a batch manifest (no scheme list)"),
+])
+def test_report_and_export_of_a_half_written_folder_are_one_line_each(
+        whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str,
+        expected: str) -> None:
+    _path, _reference, out = _copy(whole, tmp_path)
+    if damage == "runs":
+        (out / "runs.parquet").unlink()
+    else:
+        (out / "manifest.json").write_text("[]" if damage == "list" else '{"schemes": []}')
+    for command in ("report", "export"):
+        assert main([command, str(out)]) == 2
+        lines = _lines(capsys.readouterr().err)
+        assert lines == [f"{out}: {expected}" + ("; run 'teamsim run' first, or finish a stopped one with --resume"
+                                                 if damage == "runs" else "")]
+
+
 def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(whole: tuple[Path, Path],
                                                                               tmp_path: Path) -> None:
     path, reference = whole
