@@ -153,3 +153,16 @@ def test_replay_end_to_end_sets_static_cost_beside_the_calibrated_forecast(tmp_p
     assert table.loc["individual", "forecast_pay_low"] < table.loc["individual", "forecast_pay_high"]
     manifest = store.read_manifest(tmp_path / "out" / "forecast")
     assert manifest["resolved_scenario"]["horizon_months"] == 12 and manifest["baseline"] == "individual"
+
+
+@pytest.mark.parametrize(("name", "make", "kind"), [("static", "file", "folder"), ("replay.csv", "folder", "file")])
+def test_a_file_or_folder_in_the_way_of_the_replay_is_one_line_and_nothing_is_written(
+        tmp_path: Path, capsys, name: str, make: str, kind: str) -> None:
+    args = _files(tmp_path)
+    blocker = tmp_path / "out" / name
+    blocker.parent.mkdir()
+    blocker.mkdir() if make == "folder" else blocker.write_text("mine")
+    assert main(["replay", *args, *(["--static-only"] if name == "static" else [])]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{blocker}: is in the way: the replay writes a {kind} there; move it or give another --out"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [name]
