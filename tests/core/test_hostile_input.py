@@ -13,6 +13,7 @@ import pytest
 
 from sim.cli import main
 
+from .conftest import SCENARIOS
 from .test_bad_input import GOOD
 
 # 391 bytes: nine levels of nine aliases each; expanded it would hold 9**9 (387 million) strings.
@@ -277,3 +278,14 @@ def test_a_bad_top_level_policy_is_one_line_where_it_is_written(tmp_path: Path,
 def test_a_range_of_one_value_says_what_a_range_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _file(tmp_path, GOOD + "uncertain: {market.job_order_rate: [4]}\n")
     _refused(capsys, ["validate", str(path)], "uncertain.market.job_order_rate[1]", "a range is [low, high]")
+
+
+@pytest.mark.parametrize("argv", [["plans"], ["validate", str(SCENARIOS / "workshop_demo.yaml")]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(argv: list[str]) -> None:
+    """``teamsim plans | head -1``: the pipe's reader has left before the command writes (or flushes)."""
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as closed:
+        proc = subprocess.run([sys.executable, "-m", "sim", *argv], stdout=closed, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    assert proc.returncode == 141 and proc.stderr == ""
