@@ -127,6 +127,13 @@ def check_out(out: Path) -> list[str]:
     return []
 
 
+def check_out_file(path: Path) -> list[str]:
+    """Why a file (a scenario a command writes) cannot be written at ``path`` (one line), or nothing."""
+    if path.is_dir():
+        return [f"{path}: --out must be a file name, not a folder"]
+    return [p.replace("--out", "--out's folder") for p in check_out(path.parent)]
+
+
 def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[str, Any] | None = None,
             **fields: Any) -> Any:
     """Run a batch with the command line's executor, resume and progress options; returns its BatchResult.
@@ -231,11 +238,13 @@ def cmd_match(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.overrides, args.replications)
     if not any(s.match_cost_of for s in scenario.schemes):
         return bad_input([f"{args.file}: no scheme has match_cost_of: nothing to solve"])
-    if args.out is not None and args.out.is_dir():
-        return bad_input([f"{args.out}: --out is a folder; give the scenario file's name"])
+    problems = check_out_file(args.out) if args.out is not None else []   # before the solve, which takes minutes
+    if problems:
+        return bad_input(problems)
     solved, _, _ = solve_cost_matches(args, scenario)
     if args.out is not None:
         try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(dump_yaml(solved), encoding="utf-8")
         except OSError as err:
             return bad_input([f"{args.out}: cannot write the solved scenario: {err.strerror or err}"])
