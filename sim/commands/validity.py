@@ -62,6 +62,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration.readers import read_people, read_placements
     from sim.commands.run import check_out_file
     from sim.scenario import ScenarioError, dump_yaml, load_scenario, resolved_dict
+    from sim.scenario.limits import SLUG_RULE, is_slug
 
     problems = []
     placements = people = None
@@ -83,6 +84,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         except ScenarioError as err:
             problems += err.problems
     names = [s["name"] for s in schemes]
+    if not is_slug(args.name):   # before the estimates and the tuning, which take a while
+        problems.append(f"--name: {args.name!r} {SLUG_RULE}")
     if args.scheme is not None and args.scheme not in names:
         problems.append(f"--scheme: {args.scheme!r} is not a scheme of the template ({', '.join(names)})")
     problems += check_out_file(args.out)
