@@ -119,6 +119,12 @@ def test_yaml_tags_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str
     _refused(capsys, ["validate", str(path)], f"{path}:2:", "tags")
 
 
+def test_a_control_character_is_one_line_at_its_line_and_column(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = _file(tmp_path, GOOD.replace("seed: 1", "seed: \u00e91\x00"))   # a 2-byte character before the NUL
+    _refused(capsys, ["validate", str(path)], f"{path}:2:9: control characters are not allowed in YAML: U+0000")
+
+
 @pytest.mark.parametrize(("old", "new", "key"), [
     ("name: tiny", 'name: ".."', "name"),
     ("name: tiny", "name: a/b", "name"),
