@@ -118,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ScenarioError as err:
         return bad_input(err.problems)
-    except KeyboardInterrupt:
-        print("teamsim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:   # a batch says what it stored and how to continue
+        print("teamsim: interrupted" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # What is still buffered for the closed pipe goes nowhere, so the teardown's flush cannot fail too.

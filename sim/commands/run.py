@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -143,13 +144,19 @@ def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[s
     """
     from sim.experiment.batch import BatchRequest, run_batch
 
-    audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
-             "overrides": list(getattr(args, "overrides", [])), **(manifest or {})}
-    result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
-                                    source=scenario.source, marks=scenario.marks, quiet=args.quiet,
-                                    statements=getattr(args, "statements", "first"),
-                                    allow_large=getattr(args, "allow_large", False), audit=audit,
-                                    **commit_option(args), **fields))
+    command = ["teamsim", *getattr(args, "argv", sys.argv[1:])]
+    audit = {"command_line": command, "overrides": list(getattr(args, "overrides", [])), **(manifest or {})}
+    try:
+        result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
+                                        source=scenario.source, marks=scenario.marks, quiet=args.quiet,
+                                        statements=getattr(args, "statements", "first"),
+                                        allow_large=getattr(args, "allow_large", False), audit=audit,
+                                        **commit_option(args), **fields))
+    except KeyboardInterrupt:   # the batch has stored what finished: say how much, and how to go on
+        from sim.experiment import store
+        stored = len(store.done_run_ids(out)) if (out / store.PARTS).is_dir() else 0
+        again = shlex.join(command + ([] if "--resume" in command else ["--resume"]))
+        raise KeyboardInterrupt(f"{stored} finished runs are stored in {out}; continue with: {again}") from None
     for note in result.notes:
         print(note, file=sys.stderr)
     return result
