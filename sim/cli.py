@@ -1,13 +1,15 @@
 """The ``teamsim`` command: validate, show, run and report scenarios.
 
 Exit codes: 0 success; 1 some runs failed (the rest are stored); 2 bad input (one line per
-problem on stderr, no traceback, nothing run).
+problem on stderr, no traceback, nothing run); 130 interrupted (Ctrl-C); 141 the reader of the
+output went away (``teamsim plans | head``), quietly, as other tools do.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from sim.scenario import Problem, ScenarioError, dump_yaml, load_scenario
 
 EXIT_OK, EXIT_FAILED_RUNS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_BROKEN_PIPE = 141   # 128 + SIGPIPE, what a shell reports for a command whose reader left
 
 #: Modules that each add their sub-commands with ``register(subparsers)``; each sets ``func``.
 COMMAND_MODULES = ("sim.commands.run", "sim.commands.sensitivity", "sim.commands.report", "sim.commands.validity",
@@ -110,12 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)   # recorded in the manifest (audit trail)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()   # a reader gone away is found here, not in the interpreter's teardown
+        return code
     except ScenarioError as err:
         return bad_input(err.problems)
-    except KeyboardInterrupt:
-        print("teamsim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:   # a batch says what it stored and how to continue
+        print("teamsim: interrupted" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # What is still buffered for the closed pipe goes nowhere, so the teardown's flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

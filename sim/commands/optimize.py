@@ -58,6 +58,9 @@ def fresh_seed(seed: int) -> int:
 
 
 def _problems(args: argparse.Namespace, scenario: Any) -> list[str]:
+    from sim.scenario import resolved_dict
+    from sim.scenario.paths import check_variable
+
     names = [s.name for s in scenario.schemes]
     problems = check_out(args.out)
     if args.scheme not in names:
@@ -65,6 +68,9 @@ def _problems(args: argparse.Namespace, scenario: Any) -> list[str]:
     prefix = f"schemes.{args.scheme}."
     problems += [f"--vary: {d.key}: not a setting of scheme {args.scheme!r} (keys start with {prefix!r})"
                  for d in args.vary if not d.key.startswith(prefix)]
+    view = resolved_dict(scenario)
+    problems += [f"--vary: {d.key}: {why}" for d in args.vary
+                 if d.key.startswith(prefix) and (why := check_variable(view, d.key))]
     if getattr(args, "worlds", None) and not scenario.uncertain:
         problems.append(f"--worlds: {args.file} has no uncertain: ranges to draw worlds from")
     keys = [d.key for d in args.vary]

@@ -14,6 +14,8 @@ RULES = ("members: everyone employed on any day of a month, paid the role's whol
          "contract: fee (total GP) spread evenly over contract_months months from the start",
          "fell_off: full refund and full clawback, half the guarantee after the start",
          "GP after the window's last month is not paid (counted in the notes)")
+#: What the replay writes in --out: the static replay, the forecast's batch and the table beside them.
+WRITES = {"static": "folder", "forecast": "folder", "replay.csv": "file"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +73,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if sc is not None and args.current is not None and args.current not in names:
         problems.append(f"--current: no scheme named {args.current!r}; choose one of {', '.join(names)}")
     out = args.out or Path("reports") / f"replay-{sc.name if sc is not None else 'scenario'}"
-    problems += check_out(out)
+    writes = {"static": "folder"} if args.static_only else WRITES
+    problems += check_out(out) or [f"{out / name}: is in the way: the replay writes a {kind} there; move it or give "
+                                   "another --out" for name, kind in writes.items()
+                                   if (out / name).exists() and (out / name).is_dir() != (kind == "folder")]
     if problems:
         return bad_input(problems)
     for note in unsolved(sc):   # plans are replayed as written, and a cost match is not solved: said so
@@ -90,8 +95,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     history.notes += [note for p in paid.values() for note in p["notes"]]   # in the manifest and printed
     audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])], "overrides": list(args.overrides)}
     inputs = {"placements": args.placements, "people": args.people, "scenario": args.scenario}
-    static = write_static(out / "static", history, paid, resolved_dict(sc), inputs, audit, current,
-                          [*RULES, f"contract_months: {contract_months}"])
+    try:
+        static = write_static(out / "static", history, paid, resolved_dict(sc), inputs, audit, current,
+                              [*RULES, f"contract_months: {contract_months}"])
+    except OSError as err:
+        return bad_input([f"{out / 'static'}: cannot write the replay: {err.strerror or err}"])
     for note in history.notes:
         print(f"note: {note}", file=sys.stderr)
     months, deals = len(history.months), len(history.placements)
@@ -121,7 +129,11 @@ def _forecast(args, sc, placements, people, months, deals, current, static, out)
     except REFUSALS as err:
         return refused(err, rerun)
     table = comparison(static, result.runs, current)
-    write_csv(table, out / "replay.csv")
+    try:
+        write_csv(table, out / "replay.csv")
+    except OSError as err:
+        return bad_input([f"{out / 'replay.csv'}: cannot write the table: {err.strerror or err}; the replay and the "
+                          f"forecast are stored in {out / 'static'} and {out / 'forecast'}"])
     print(f"\nforecast: {out / 'forecast'} ({len(result.runs)} runs, {args.replications} replications per plan, "
           "common random numbers)")
     for line in sentences(table, current, months, deals):

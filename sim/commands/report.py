@@ -41,26 +41,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.set_defaults(func=cmd_app)
 
 
-def _kind(out: Path) -> str | None:
-    """The manifest's ``kind`` (``replay`` for a static replay; none for a batch), if it can be read."""
-    import json
-    try:
-        manifest = json.loads((out / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return None   # reported below, with the rest of what cannot be read
-    return manifest.get("kind") if isinstance(manifest, dict) else None
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     """Rebuild the report under the folder's writer lock (a batch writing there is not read half-done)."""
     import pyarrow as pa
 
+    from sim.experiment import store
     from sim.experiment.store import StoreError, writer_lock
     from sim.report import write_report
 
-    if not (args.dir / "manifest.json").exists():
-        return bad_input([f"{args.dir}: no stored results here (manifest.json missing); run 'teamsim run' first"])
-    if _kind(args.dir) == "replay":
+    try:
+        manifest = store.read_batch_manifest(args.dir)
+    except StoreError as err:
+        return bad_input([str(err)])
+    if manifest.get("kind") == "replay":   # a static replay: laid out as a batch, but with no report
         return bad_input([f"{args.dir}: a static replay (teamsim replay), which has no report: its table is "
                           f"{args.dir.parent / 'replay.csv'}, its workbook 'teamsim export {args.dir}', and the "
                           f"forecast's report 'teamsim report {args.dir.parent / 'forecast'}'"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -127,6 +128,13 @@ def check_out(out: Path) -> list[str]:
     return []
 
 
+def check_out_file(path: Path) -> list[str]:
+    """Why a file (a scenario a command writes) cannot be written at ``path`` (one line), or nothing."""
+    if path.is_dir():
+        return [f"{path}: --out must be a file name, not a folder"]
+    return [p.replace("--out", "--out's folder") for p in check_out(path.parent)]
+
+
 def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[str, Any] | None = None,
             **fields: Any) -> Any:
     """Run a batch with the command line's executor, resume and progress options; returns its BatchResult.
@@ -136,13 +144,19 @@ def execute(args: argparse.Namespace, scenario: Any, out: Path, manifest: dict[s
     """
     from sim.experiment.batch import BatchRequest, run_batch
 
-    audit = {"command_line": ["teamsim", *getattr(args, "argv", sys.argv[1:])],
-             "overrides": list(getattr(args, "overrides", [])), **(manifest or {})}
-    result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
-                                    source=scenario.source, marks=scenario.marks, quiet=args.quiet,
-                                    statements=getattr(args, "statements", "first"),
-                                    allow_large=getattr(args, "allow_large", False), audit=audit,
-                                    **commit_option(args), **fields))
+    command = ["teamsim", *getattr(args, "argv", sys.argv[1:])]
+    audit = {"command_line": command, "overrides": list(getattr(args, "overrides", [])), **(manifest or {})}
+    try:
+        result = run_batch(BatchRequest(scenario, out, executor=executor_spec(args), resume=args.resume,
+                                        source=scenario.source, marks=scenario.marks, quiet=args.quiet,
+                                        statements=getattr(args, "statements", "first"),
+                                        allow_large=getattr(args, "allow_large", False), audit=audit,
+                                        **commit_option(args), **fields))
+    except KeyboardInterrupt:   # the batch has stored what finished: say how much, and how to go on
+        from sim.experiment import store
+        stored = len(store.done_run_ids(out)) if (out / store.PARTS).is_dir() else 0
+        again = shlex.join(command + ([] if "--resume" in command else ["--resume"]))
+        raise KeyboardInterrupt(f"{stored} finished runs are stored in {out}; continue with: {again}") from None
     for note in result.notes:
         print(note, file=sys.stderr)
     return result
@@ -231,11 +245,13 @@ def cmd_match(args: argparse.Namespace) -> int:
     scenario = load(args.file, args.overrides, args.replications)
     if not any(s.match_cost_of for s in scenario.schemes):
         return bad_input([f"{args.file}: no scheme has match_cost_of: nothing to solve"])
-    if args.out is not None and args.out.is_dir():
-        return bad_input([f"{args.out}: --out is a folder; give the scenario file's name"])
+    problems = check_out_file(args.out) if args.out is not None else []   # before the solve, which takes minutes
+    if problems:
+        return bad_input(problems)
     solved, _, _ = solve_cost_matches(args, scenario)
     if args.out is not None:
         try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(dump_yaml(solved), encoding="utf-8")
         except OSError as err:
             return bad_input([f"{args.out}: cannot write the solved scenario: {err.strerror or err}"])

@@ -60,8 +60,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import fit
     from sim.calibration.estimate import estimate
     from sim.calibration.readers import read_people, read_placements
-    from sim.commands.run import check_out
+    from sim.commands.run import check_out_file
     from sim.scenario import ScenarioError, dump_yaml, load_scenario, resolved_dict
+    from sim.scenario.limits import SLUG_RULE, is_slug
 
     problems = []
     placements = people = None
@@ -83,12 +84,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         except ScenarioError as err:
             problems += err.problems
     names = [s["name"] for s in schemes]
+    if not is_slug(args.name):   # before the estimates and the tuning, which take a while
+        problems.append(f"--name: {args.name!r} {SLUG_RULE}")
     if args.scheme is not None and args.scheme not in names:
         problems.append(f"--scheme: {args.scheme!r} is not a scheme of the template ({', '.join(names)})")
-    if args.out.is_dir():
-        problems.append(f"{args.out}: --out must be a file name, not a folder")
-    else:
-        problems += [p.replace("--out", "--out's folder") for p in check_out(args.out.parent)]
+    problems += check_out_file(args.out)
     if problems:
         return bad_input(problems)
     scheme = args.scheme or names[0]

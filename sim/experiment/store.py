@@ -190,6 +190,27 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return json.loads((Path(out) / "manifest.json").read_text())
 
 
+def read_batch_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the finished batch stored in ``out``, for the steps that read one (report, export);
+    :class:`StoreError` in one line if there is none to read: no folder, no ``manifest.json`` or
+    ``runs.parquet`` (a batch stopped before its tables were assembled), unreadable JSON, no scheme list."""
+    out = Path(out)
+    if not out.is_dir():
+        raise StoreError(f"{out}: not a folder")
+    if not (out / "manifest.json").is_file() or not (out / "runs.parquet").is_file():
+        raise StoreError(f"{out}: not a stored batch (manifest.json or runs.parquet missing); run 'teamsim run' "
+                         "first, or finish a stopped one with --resume")
+    try:
+        manifest = read_manifest(out)
+    except (OSError, ValueError) as err:   # ValueError: bad JSON or not UTF-8
+        raise StoreError(f"{out}: the stored batch cannot be read ({type(err).__name__}: "
+                         f"{str(err).splitlines()[0][:160]})") from None
+    schemes = manifest.get("schemes") if isinstance(manifest, dict) else None
+    if not isinstance(schemes, list) or not schemes:
+        raise StoreError(f"{out}: manifest.json is not a batch manifest (no scheme list)")
+    return manifest
+
+
 def write_resolved(out: Path, resolved: dict[str, Any]) -> None:
     atomic_write_bytes(Path(out) / "scenario.resolved.yaml",
                        yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True).encode())

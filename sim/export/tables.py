@@ -70,18 +70,13 @@ class Batch:
     @classmethod
     def read(cls, out: Path) -> Batch:
         out = Path(out)
-        if not out.is_dir():
-            raise NotABatch(f"{out}: not a folder")
-        if not (out / "manifest.json").is_file() or not (out / "runs.parquet").is_file():
-            raise NotABatch(f"{out}: not a stored batch (manifest.json or runs.parquet missing); "
-                            "run 'teamsim run' first")
         try:
-            manifest = store.read_manifest(out)
+            manifest = store.read_batch_manifest(out)
             runs = store.read_table(out, "runs")
-        except (ValueError, OSError) as err:   # corrupt JSON or Parquet
+        except store.StoreError as err:
+            raise NotABatch(str(err)) from None
+        except (ValueError, OSError) as err:   # corrupt Parquet
             raise NotABatch(f"{out}: the stored batch cannot be read ({type(err).__name__}: {err})") from None
-        if not isinstance(manifest, dict) or not isinstance(manifest.get("schemes"), list):
-            raise NotABatch(f"{out}: manifest.json is not a batch manifest (no scheme list)")
         if runs.empty:
             raise NotABatch(f"{out}: the batch holds no finished runs")
         schemes = [str(s) for s in manifest["schemes"]]

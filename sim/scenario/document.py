@@ -187,8 +187,13 @@ def parse_text(text: str, source: str, path_prefix: str = "") -> tuple[Any, Mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"YAML syntax error: {exc.problem or exc.context}"
         return None, marks, [Problem(source, path_prefix, message, line, col)]
+    except yaml.reader.ReaderError as exc:   # a character YAML refuses anywhere: the first of its kind is the one
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        at = text.find(chr(code))
+        line, column = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 else (None, None)
+        return None, marks, [Problem(source, path_prefix, f"{exc.reason} in YAML: U+{code:04X}", line, column)]
     except yaml.YAMLError as exc:
-        return None, marks, [Problem(source, path_prefix, f"YAML error: {exc}")]
+        return None, marks, [Problem(source, path_prefix, f"YAML error: {' '.join(str(exc).split())}")]
     return root, marks, [Problem(source, name(path), why, *at) for path, why, at in bad]
 
 

@@ -49,10 +49,11 @@ def _checked(check: Callable[[object], bool], why: str) -> AfterValidator:
     return AfterValidator(validate)
 
 
+SLUG_RULE = ("is not a plain name: use letters, digits, '_', '-' and '.' (at most 100, starting with a letter or "
+             "digit; no slashes or spaces)")
 #: A name that is safe as a folder or file name: it starts with a letter or digit (so it is never ``.``,
 #: ``..`` or hidden) and holds no separator or space.
-Slug = Annotated[str, _checked(is_slug, "is not a plain name: use letters, digits, '_', '-' and '.' (at most "
-                                        "100, starting with a letter or digit; no slashes or spaces)")]
+Slug = Annotated[str, _checked(is_slug, SLUG_RULE)]
 
 #: A scheme's name: shown in reports, so spaces and punctuation are welcome, but never a dot (it would
 #: split ``schemes.<name>.rate``), a path separator or a control character.

@@ -112,22 +112,31 @@ def apply_overrides(data: dict[str, Any], overrides: Sequence[str]) -> dict[str,
 
 
 # ------------------------------------------------------------------------- validation
-def _raw_checks(data: dict[str, Any], source: str, marks: Marks) -> list[Problem]:
+def _where(raw: RawPath, source: str, marks: Marks,
+           overridden: Sequence[RawPath]) -> tuple[str, int | None, int | None]:
+    """Whom a problem at ``raw`` is told against: ``--set`` when an override set it (or a value inside it,
+    or the section it lies in), else the file at the nearest line."""
+    if raw and (paths.is_under(raw, overridden) or any(o[:len(raw)] == raw for o in overridden)):
+        return SET, None, None
+    return (source, *paths.nearest_mark(marks, raw))
+
+
+def _raw_checks(data: dict[str, Any], source: str, marks: Marks, overridden: Sequence[RawPath]) -> list[Problem]:
     """Checks best made on the raw mapping, so they can name a line: scheme list and names."""
     problems: list[Problem] = []
     schemes = data.get("schemes")
     if isinstance(schemes, list):
         if not schemes:
-            problems.append(Problem(source, "schemes", "the scheme list is empty: name at least one scheme",
-                                    *marks.get(("schemes",), (None, None))))
+            who, line, column = _where(("schemes",), source, marks, overridden)
+            problems.append(Problem(who, "schemes", "the scheme list is empty: name at least one scheme", line, column))
         seen: dict[str, int] = {}
         for i, s in enumerate(schemes):
             name = s.get("name") if isinstance(s, dict) else None
             if isinstance(name, str):
                 if name in seen:
-                    problems.append(Problem(source, f"schemes[{i}].name",
-                                            f"duplicate scheme name {name!r} (also scheme {seen[name]})",
-                                            *marks.get(("schemes", i, "name"), (None, None))))
+                    who, line, column = _where(("schemes", i, "name"), source, marks, overridden)
+                    problems.append(Problem(who, f"schemes[{i}].name",
+                                            f"duplicate scheme name {name!r} (also scheme {seen[name]})", line, column))
                 seen.setdefault(name, i)
     return problems
 
@@ -157,7 +166,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>", marks: Marks | No
     """
     marks = marks or {}
     data = expand_plans(data, source, marks)   # schemes that include a plan template by name
-    problems = _raw_checks(data, source, marks)
+    problems = _raw_checks(data, source, marks, overridden)
     problems += [Problem(source, paths.display(data, raw), msg, *paths.nearest_mark(marks, raw))
                  for raw, msg in _unplain(data, ())]
     if problems:
@@ -194,9 +203,8 @@ def _problems_from(exc: ValidationError, data: dict[str, Any], source: str, mark
             msg = f"a scheme needs a 'type' ({', '.join(sorted(SCHEME_CLASSES))})"
         elif "input" in err and not isinstance(err["input"], dict | list):
             msg += f" (got {err['input']!r})"
-        blame = raw and (paths.is_under(raw, overridden) or any(o[:len(raw)] == raw for o in overridden))
-        where = (SET, None, None) if blame else (source, *paths.nearest_mark(marks, raw))
-        problems.append(Problem(where[0], paths.display(data, raw), msg, where[1], where[2]))
+        who, line, column = _where(raw, source, marks, overridden)
+        problems.append(Problem(who, paths.display(data, raw), msg, line, column))
     return problems
 
 

@@ -113,3 +113,14 @@ def test_out_under_a_file_is_one_line_and_nothing_is_written(tmp_path: Path,
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "blocker" in err[0] and "Traceback" not in err[0]
     assert (tmp_path / "blocker").read_text() == "mine"
+
+
+def test_a_name_that_cannot_name_a_scenario_is_refused_before_any_estimate(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "placements.csv").write_text(HEADER + GOOD + LATER)
+    code = main(["calibrate", str(tmp_path / "placements.csv"), "--out", str(tmp_path / "out.yaml"),
+                 "--name", "../firm"])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == "" and not (tmp_path / "out.yaml").exists()   # no estimate printed
+    assert captured.err.splitlines() == ["--name: '../firm' is not a plain name: use letters, digits, '_', '-' and "
+                                         "'.' (at most 100, starting with a letter or digit; no slashes or spaces)"]

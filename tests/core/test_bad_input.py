@@ -128,6 +128,8 @@ def test_set_override_applies_to_named_scheme(tmp_path: Path, capsys: pytest.Cap
     ("firm.pods=lots", "firm.pods"),
     ("schemes.nosuch.rate=0.3", "no scheme named 'nosuch'"),
     ("justakey", "expected KEY=VALUE"),
+    ("schemes=[]", "schemes: the scheme list is empty"),
+    ("schemes.team.name=individual", "schemes[1].name: duplicate scheme name 'individual'"),
 ])
 def test_bad_set_override_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str], override: str,
                                       needle: str) -> None:

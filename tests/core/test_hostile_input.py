@@ -13,6 +13,7 @@ import pytest
 
 from sim.cli import main
 
+from .conftest import SCENARIOS
 from .test_bad_input import GOOD
 
 # 391 bytes: nine levels of nine aliases each; expanded it would hold 9**9 (387 million) strings.
@@ -116,6 +117,12 @@ def test_an_integer_beyond_the_schema_range_is_refused(tmp_path: Path, capsys: p
 def test_yaml_tags_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _file(tmp_path, GOOD.replace("seed: 1", "seed: !!python/object/apply:os.system [echo hi]"))
     _refused(capsys, ["validate", str(path)], f"{path}:2:", "tags")
+
+
+def test_a_control_character_is_one_line_at_its_line_and_column(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = _file(tmp_path, GOOD.replace("seed: 1", "seed: \u00e91\x00"))   # a 2-byte character before the NUL
+    _refused(capsys, ["validate", str(path)], f"{path}:2:9: control characters are not allowed in YAML: U+0000")
 
 
 @pytest.mark.parametrize(("old", "new", "key"), [
@@ -277,3 +284,14 @@ def test_a_bad_top_level_policy_is_one_line_where_it_is_written(tmp_path: Path,
 def test_a_range_of_one_value_says_what_a_range_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _file(tmp_path, GOOD + "uncertain: {market.job_order_rate: [4]}\n")
     _refused(capsys, ["validate", str(path)], "uncertain.market.job_order_rate[1]", "a range is [low, high]")
+
+
+@pytest.mark.parametrize("argv", [["plans"], ["validate", str(SCENARIOS / "workshop_demo.yaml")]])
+def test_a_reader_that_goes_away_ends_the_command_quietly(argv: list[str]) -> None:
+    """``teamsim plans | head -1``: the pipe's reader has left before the command writes (or flushes)."""
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "wb") as closed:
+        proc = subprocess.run([sys.executable, "-m", "sim", *argv], stdout=closed, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    assert proc.returncode == 141 and proc.stderr == ""

@@ -136,3 +136,13 @@ def test_match_command_writes_a_solved_scenario_other_commands_can_run(tmp_path:
     assert solved.scheme("team_pool").match_cost_of is None and f"rate = {float(solved.scheme('team_pool').rate):.9g}" \
         in line
     assert main(["match", str(WORKSHOP)]) == 2 and "nothing to solve" in capsys.readouterr().err
+
+
+def test_match_out_under_a_file_is_refused_before_anything_is_solved(tmp_path: Path, capsys) -> None:
+    (tmp_path / "notes").write_text("mine")
+    out = tmp_path / "notes" / "solved.yaml"
+    assert main(["match", str(WORKSHOP), "--set", "schemes.team_pool.match_cost_of=individual", "--replications", "2",
+                 "--quiet", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""   # no cost-matched line: nothing was solved, so nothing solved was lost
+    assert captured.err.splitlines() == [f"{tmp_path / 'notes'}: --out's folder must be a folder, and this is a file"]

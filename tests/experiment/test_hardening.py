@@ -159,6 +159,26 @@ def test_a_report_over_damaged_tables_is_one_line(whole: tuple[Path, Path], tmp_
     assert len(lines) == 1 and "cannot be read" in lines[0] and "--resume" in lines[0]
 
 
+@pytest.mark.parametrize(("damage", "expected"), [
+    ("runs", "not a stored batch (manifest.json or runs.parquet missing)"),
+    ("list", "manifest.json is not a batch manifest (no scheme list)"),
+    ("no schemes", "manifest.json is not a batch manifest (no scheme list)"),
+])
+def test_report_and_export_of_a_half_written_folder_are_one_line_each(
+        whole: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str,
+        expected: str) -> None:
+    _path, _reference, out = _copy(whole, tmp_path)
+    if damage == "runs":
+        (out / "runs.parquet").unlink()
+    else:
+        (out / "manifest.json").write_text("[]" if damage == "list" else '{"schemes": []}')
+    for command in ("report", "export"):
+        assert main([command, str(out)]) == 2
+        lines = _lines(capsys.readouterr().err)
+        assert lines == [f"{out}: {expected}" + ("; run 'teamsim run' first, or finish a stopped one with --resume"
+                                                 if damage == "runs" else "")]
+
+
 def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(whole: tuple[Path, Path],
                                                                               tmp_path: Path) -> None:
     path, reference = whole
@@ -182,6 +202,26 @@ def test_a_killed_driver_takes_its_workers_along_and_its_lock_is_taken_over(whol
     resumed = tables(out)
     assert len(resumed["runs"]) == total and not resumed["runs"].duplicated(["run_id", "point"]).any()
     assert_same_tables(tables(reference), resumed)
+
+
+def test_ctrl_c_mid_batch_says_what_is_stored_and_the_resume_it_names_finishes_the_batch(
+        whole: tuple[Path, Path], tmp_path: Path) -> None:
+    path, reference = whole
+    out, total = tmp_path / "out", POINTS * 3 * 2
+    argv = [str(path), "--out", str(out), "--workers", "2", "--quiet", "--no-report", *EACH_RUN]
+    # Ctrl-C reaches the whole foreground group; a child's SIGINT starts at its default, as a terminal's does.
+    driver = subprocess.Popen([*RUN, *argv], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    _wait(lambda: store.count_runs(out) > 0, proc=driver)
+    os.killpg(driver.pid, signal.SIGINT)
+    err = driver.communicate(timeout=60)[1]
+    stored = store.count_runs(out)
+    assert driver.returncode == 130 and stored < total, "the interrupt must land mid-batch"
+    again = f"teamsim run {' '.join(argv)} --resume"
+    assert _lines(err) == [f"teamsim: interrupted; {stored} finished runs are stored in {out}; continue with: {again}"]
+    resumed = subprocess.run([*RUN, *again.split()[2:]], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0 and f"; {stored} already stored)" in resumed.stdout, resumed.stderr
+    assert_same_tables(tables(reference), tables(out))
 
 
 def test_dask_workers_killed_again_and_again_end_the_batch_in_one_line_with_the_runs_kept(tmp_path: Path) -> None:

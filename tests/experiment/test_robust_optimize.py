@@ -146,6 +146,9 @@ def test_optimize_writes_best_plan_front_and_fresh_rerun_and_resumes_after_sigki
     (["--vary", "schemes.hybrid.individual_weight=0.1"], "expected KEY=LOW..HIGH"),
     (["--vary", "market.job_order_rate=4..8"], "not a setting of scheme 'hybrid'"),
     (["--vary", "schemes.hybrid.individual_weight=0.5..1.5"], "value 1.5"),
+    (["--vary", "schemes.hybrid.team_pool.rtae=0.1..0.3"],
+     "--vary: schemes.hybrid.team_pool.rtae: not a scenario key (did you mean 'schemes.hybrid.team_pool.rate'?)"),
+    (["--vary", "schemes.hybrid.name=1..2"], "--vary: schemes.hybrid.name: a scheme's name cannot be varied"),
     (["--objective", "happiness"], "unknown metric 'happiness'"),
     (["--constraint", "turnover_rate_annual=0.3"], "expected METRIC<=X or METRIC>=X"),
 ])

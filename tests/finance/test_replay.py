@@ -170,3 +170,16 @@ def test_a_quarterly_plan_says_its_quarters_start_with_the_window_and_the_last_i
     st = store.read_table(tmp_path / "out" / "static", "statements")
     kinds = st[(st["scheme"] == "quarterly") & (st["month"] == 4)]["kind"]
     assert set(kinds) <= {"base", "advance", "clawback"}   # April: no true-up
+
+
+@pytest.mark.parametrize(("name", "make", "kind"), [("static", "file", "folder"), ("replay.csv", "folder", "file")])
+def test_a_file_or_folder_in_the_way_of_the_replay_is_one_line_and_nothing_is_written(
+        tmp_path: Path, capsys, name: str, make: str, kind: str) -> None:
+    args = _files(tmp_path)
+    blocker = tmp_path / "out" / name
+    blocker.parent.mkdir()
+    blocker.mkdir() if make == "folder" else blocker.write_text("mine")
+    assert main(["replay", *args, *(["--static-only"] if name == "static" else [])]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{blocker}: is in the way: the replay writes a {kind} there; move it or give another --out"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [name]
