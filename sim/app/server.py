@@ -320,11 +320,12 @@ def create_app(w: Workshop, title: str) -> Dash:
             w.session.pin(n)
         return no_update
 
-    @app.callback(Output("page", "className"), Input("present", "value"))
-    def _present(present: Any) -> str:
+    @app.callback(Output("page", "className"), *(Output(g, "style") for g in layout.GRAPHS), Input("present", "value"))
+    def _present(present: Any) -> list[Any]:
+        """Presenter mode: the page's class (large type) and every graph's height for its larger charts."""
         if not isinstance(present, list):
             abort(400)
-        return "page present" if present else "page"
+        return ["page present" if present else "page", *(layout.graph_style(g, bool(present)) for g in layout.GRAPHS)]
 
     @app.callback(*(Output(f"view-{v}", "className") for v, _t in layout.VIEWS),
                   *(Output(f, "figure", allow_duplicate=True) for f in CHARTS.values()), Input("view", "value"),

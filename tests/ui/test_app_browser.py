@@ -89,10 +89,11 @@ def test_page_is_local_and_wrong_hosts_and_forged_callbacks_get_4xx(app: App) ->
     assert _post(app, {"output": "x"}, host="rebound.example") == 421
     deps = json.loads(urllib.request.urlopen(app.url + "_dash-dependencies", timeout=30).read())
     run_output = next(d["output"] for d in deps if d["output"].startswith("..job.data"))
+    present_output = next(d["output"] for d in deps if d["output"].startswith("..page.className"))
     run_state = [{"id": "scheme", "property": "value", "value": "individual"}]
     forged = [b"not json", b"[1, 2]", {"output": "nope.children"}, {"output": 7},
-              _callback("page.className", [{"id": "present", "property": "value", "value": {"x": 1}}]),
-              _callback("page.className", [{"id": "present", "property": "value"}]),
+              _callback(present_output, [{"id": "present", "property": "value", "value": {"x": 1}}]),
+              _callback(present_output, [{"id": "present", "property": "value"}]),
               _callback(run_output, [{"id": "run", "property": "n_clicks", "value": 1}], run_state),
               _callback(run_output, [{"id": "run", "property": "n_clicks", "value": 1}],
                         [{"id": "scheme", "property": "value", "value": "<script>"}]),
