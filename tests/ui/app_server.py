@@ -110,3 +110,25 @@ class PlayApp:
                 self.proc.wait()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def chunked_post(port: int, path: str, megabytes: int) -> int:
+    """POST ``megabytes`` of a JSON string with ``Transfer-Encoding: chunked`` (no Content-Length to refuse it
+    by); returns the answer's status."""
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+    head, block = b'{"code": "', b"A" * (1 << 20)
+    try:
+        sock.sendall(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+        for _ in range(megabytes):
+            sock.sendall(f"{len(block):x}\r\n".encode() + block + b"\r\n")
+        sock.sendall(b'3\r\n"}\n\r\n0\r\n\r\n')
+    except OSError:
+        pass   # the server answered and closed the connection before reading it all
+    try:
+        return int(sock.recv(64).split()[1])
+    finally:
+        sock.close()

@@ -20,7 +20,7 @@ import pytest
 
 from sim.app.playback import month_figure
 
-from .app_server import App
+from .app_server import App, chunked_post
 from .conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("browser")   # skipped with a reason where chromium is absent
@@ -107,6 +107,12 @@ def test_page_is_local_and_wrong_hosts_and_forged_callbacks_get_4xx(app: App) ->
         {"id": n, "property": "value", "value": v} for n, v in (("replications", 1_000_000),)]
     assert _post(app, _callback(run_output, big, state)) == 400   # a number where the page sends text
     assert app.runs() == []   # nothing forged ever ran
+
+
+def test_a_chunked_callback_over_the_cap_is_refused_413(app: App) -> None:
+    """The body cap holds for a body with no Content-Length too (the server reads no more than the cap)."""
+    status = chunked_post(app.port, "/_dash-update-component", 64)
+    assert status == 413
 
 
 def test_every_lever_changes_the_run_it_should_and_the_baseline_stays_pinned(app: App, browser: Any) -> None:
