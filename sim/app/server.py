@@ -33,6 +33,7 @@ from sim.app.levers import (
     check_rounds,
     control_value,
     defaults,
+    in_force,
     label,
     parse,
     problems_by_lever,
@@ -164,7 +165,19 @@ def create_app(w: Workshop, title: str) -> Dash:
             out_scheme = no_update
         scheme_terms = scheme_mapping(sc.scheme(values["scheme"]))
         return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
-                *(not applies(lv, scheme_terms) for lv in LEVERS), *extra]
+                *(not applies(lv, scheme_terms) or not in_force(lv, values) for lv in LEVERS), *extra]
+
+    for switch in sorted({lv.needs for lv in LEVERS if lv.needs}):
+        needing = [lv for lv in LEVERS if lv.needs == switch]
+
+        @app.callback(*(Output(lv.name, "disabled", allow_duplicate=True) for lv in needing),
+                      Input(switch, "value"), State("scheme", "value"), prevent_initial_call=True)
+        def _switched(on: Any, scheme: Any, switch: str = switch, needing: list = needing) -> list[bool]:
+            """A lever whose switch is off (pod lead pay without pod leads) is disabled: it would move nothing."""
+            if not isinstance(scheme, str) or scheme not in [s.name for s in sc.schemes]:
+                abort(400)
+            terms = scheme_mapping(sc.scheme(scheme))
+            return [not applies(lv, terms) or not in_force(lv, {switch: on}) for lv in needing]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 

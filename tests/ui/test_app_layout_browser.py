@@ -1,5 +1,6 @@
 """The workshop page as the back row sees it: every chart keeps its own height (nothing below is drawn over
-it) in either mode, and presenter mode has no small text, at a projector's 1024x768 and at 1920x1080.
+it) in either mode, and presenter mode has no small text, at a projector's 1024x768 and at 1920x1080; a
+lever that would move nothing (pod lead pay without pod leads) is disabled until it would.
 
 Real ``teamsim app`` and headless Debian chromium, like tests/ui/test_app_browser.py.
 """
@@ -70,5 +71,18 @@ def test_presenter_mode_has_no_text_under_18_px(app: App, browser: Any, size) ->
     page.wait_for_timeout(500)
     assert page.evaluate(SMALL) == []   # slider marks, the table's intervals, the switches' labels (the charts'
     # text is tested by test_presenter_mode_is_large_and_nothing_overlaps_or_scrolls_sideways)
+    assert errors == []
+    ctx.close()
+
+
+def test_pod_lead_pay_is_disabled_until_pod_leads_are_on(app: App, browser: Any) -> None:
+    ctx, page, errors = _open(browser, app.url)
+    state = "() => [document.querySelector('#lead_override [role=slider]').closest('[aria-disabled]')" \
+            ".getAttribute('aria-disabled'), document.getElementById('lead_bonus').disabled]"
+    assert page.evaluate(state) == ["true", True]   # the workshop file has no pod leads
+    page.locator("#pod_leads input").check()
+    page.wait_for_function(f"JSON.stringify(({state})()) === '[\"false\",false]'", timeout=10_000)
+    page.locator("#pod_leads input").uncheck()
+    page.wait_for_function(f"JSON.stringify(({state})()) === '[\"true\",true]'", timeout=10_000)
     assert errors == []
     ctx.close()
