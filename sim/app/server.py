@@ -52,10 +52,11 @@ QUICK = 0.4   # s a Run request waits for its result before leaving the rest to 
 class Workshop:
     """One scenario's app: its validated scenario, caps, worker pool and session."""
 
-    def __init__(self, scenario: Scenario, runner: Runner, session: Session, caps: Caps, replications: int,
+    def __init__(self, scenario: Scenario, runner: Runner, session: Session, caps: Caps, replications: int | None,
                  present: bool = False):
         self.scenario, self.runner, self.session, self.caps = scenario, runner, session, caps
-        self.replications = min(replications, caps.replications)
+        asked = scenario.replications if replications is None else replications   # None: the file's, as the CLI's
+        self.replications = min(asked, caps.replications)
         self.present = present
         self.port = 0
         self.last: dict[str, Any] = {}   # what the last finished job was (status line for every tab)
@@ -357,7 +358,7 @@ def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def serve(file: Path, port: int = 0, workers: int = 2, replications: int = 20, out: Path | None = None,
+def serve(file: Path, port: int = 0, workers: int = 2, replications: int | None = None, out: Path | None = None,
           present: bool = False, max_replications: int = 500) -> int:
     """Validate the file, start the pool and serve until Ctrl-C or SIGTERM; returns the exit code."""
     from werkzeug.serving import make_server

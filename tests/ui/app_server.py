@@ -21,10 +21,11 @@ from .conftest import ROOT, WORKSHOP
 class App:
     """A running app: its address, its session file, and a way to stop it and time the stop."""
 
-    def __init__(self, out: Path, *args: str, scenario: Path = WORKSHOP):
+    def __init__(self, out: Path, *args: str, scenario: Path = WORKSHOP, replications: str | None = "3"):
         self.out = out
+        size = ["--replications", replications] if replications is not None else []   # None: the file's own
         self.proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(scenario), "--workers", "1",
-                                      "--replications", "3", "--out", str(out), *args], cwd=ROOT,
+                                      *size, "--out", str(out), *args], cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)   # its own group: cleanup reaches its workers
         lines: queue.Queue[str] = queue.Queue()
