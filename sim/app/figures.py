@@ -56,7 +56,9 @@ def grid(titles: list[str], cols: int, big: bool, height: int) -> Figure:
         "template": "none", "height": height, "showlegend": True, "barmode": "group",
         "font": {"size": tick, "color": "#000" if big else "#222"},
         "margin": {"t": 2 * title + 10, "b": 40, "l": 70 if big else 60, "r": 20},
-        "legend": {"orientation": "h", "y": -0.06 - 0.02 * big, "yanchor": "top", "font": {"size": tick}},
+        # the legend at the figure's foot (plotly makes room for it there): placed below the plots in paper
+        # units it met the bottom row's axis titles, which plotly makes room for on their own
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": tick}},
         "annotations": [], "paper_bgcolor": "#fff", "plot_bgcolor": "#fff"}
     for k, text in enumerate(titles):
         r, c = divmod(k, cols)

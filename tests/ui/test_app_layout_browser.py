@@ -1,6 +1,7 @@
 """The workshop page as the back row sees it: every chart keeps its own height (nothing below is drawn over
-it) in either mode, and presenter mode has no small text, at a projector's 1024x768 and at 1920x1080; a
-lever that would move nothing (pod lead pay without pod leads) is disabled until it would.
+it), its legend clear of its axes and its titles whole, in either mode, and presenter mode has no small
+text, at a projector's 1024x768 and at 1920x1080; a lever that would move nothing (pod lead pay without
+pod leads) is disabled until it would.
 
 Real ``teamsim app`` and headless Debian chromium, like tests/ui/test_app_browser.py.
 """
@@ -23,6 +24,22 @@ BOXES = """(id) => {
   const box = e => { const r = e.getBoundingClientRect(); return {top: r.top + scrollY, bottom: r.bottom + scrollY}; };
   const graph = document.getElementById(id), svg = graph.querySelector('.main-svg');
   return {graph: box(graph), svg: box(svg), session: box(document.querySelector('.session'))};
+}"""
+LEGEND_HITS = """(id) => {
+  const box = e => e.getBoundingClientRect(), legend = document.querySelector(`#${id} .legend`);
+  if (!legend) { return []; }
+  const l = box(legend);
+  return Array.from(document.querySelectorAll(`#${id} .infolayer g[class*=title] text, #${id} .xtick text,
+      #${id} .ytick text, #${id} .annotation-text`))
+    .filter(e => { const b = box(e); return b.width && b.left < l.right && l.left < b.right && b.top < l.bottom
+                                             && l.top < b.bottom; })
+    .map(e => e.textContent);
+}"""
+CLIPPED = """(id) => {
+  const svg = document.querySelector(`#${id} .main-svg`).getBoundingClientRect();
+  return Array.from(document.querySelectorAll(`#${id} .gtitle, #${id} .annotation-text`))
+    .filter(e => { const b = e.getBoundingClientRect(); return b.left < svg.left - 1 || b.right > svg.right + 1; })
+    .map(e => e.textContent);
 }"""
 SMALL = """() => Array.from(document.querySelectorAll('#page *')).filter(e => e instanceof HTMLElement
     && e.offsetParent !== null
@@ -55,6 +72,8 @@ def test_every_chart_keeps_its_height_and_nothing_below_is_drawn_over_it(app: Ap
         b = page.evaluate(BOXES, chart)
         assert b["graph"]["bottom"] - b["graph"]["top"] >= b["svg"]["bottom"] - b["svg"]["top"] - 1, (view, b)
         assert b["session"]["top"] >= b["svg"]["bottom"] - 1, (view, b)   # the baseline bar and table below it
+        assert page.evaluate(LEGEND_HITS, chart) == [], view   # the legend clear of the axes' titles and ticks
+        assert page.evaluate(CLIPPED, chart) == [], view   # every title whole, none cut at the chart's edges
         width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert width[0] <= width[1], (view, width)
     assert errors == []
