@@ -25,6 +25,14 @@ UNITS = {"mean_effort": "1 = standard effort", "mean_cooperation": "0 to 1", "pl
 SERIES = {"placements": "Placements per month", "mean_effort": "Effort", "mean_cooperation": "Cooperation",
           "quits": "Quits per month"}
 PATTERNS = ("", "/", ".", "x", "\\", "+")
+#: Each chart's height in px, (normal, presenter mode): the figure's and its graph's on the page, which must
+#: be set on the page too (a responsive graph takes its container's height, and an unsized one collapses).
+HEIGHTS = {"results": (520, 700), "changes": (520, 700), "months": (560, 700), "firm": (460, 640)}
+
+
+def height(chart: str, big: bool) -> int:
+    """A chart's height in px in presenter mode (``big``) or not."""
+    return HEIGHTS[chart][bool(big)]
 
 
 def style_of(n: int) -> tuple[str, str, str, str]:
@@ -48,7 +56,9 @@ def grid(titles: list[str], cols: int, big: bool, height: int) -> Figure:
         "template": "none", "height": height, "showlegend": True, "barmode": "group",
         "font": {"size": tick, "color": "#000" if big else "#222"},
         "margin": {"t": 2 * title + 10, "b": 40, "l": 70 if big else 60, "r": 20},
-        "legend": {"orientation": "h", "y": -0.06 - 0.02 * big, "yanchor": "top", "font": {"size": tick}},
+        # the legend at the figure's foot (plotly makes room for it there): placed below the plots in paper
+        # units it met the bottom row's axis titles, which plotly makes room for on their own
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "font": {"size": tick}},
         "annotations": [], "paper_bgcolor": "#fff", "plot_bgcolor": "#fff"}
     for k, text in enumerate(titles):
         r, c = divmod(k, cols)
@@ -71,7 +81,7 @@ def _axes(k: int) -> tuple[str, str]:
 
 def results_figure(runs: list[dict[str, Any]], big: bool = False) -> Figure:
     """One panel per metric: a bar per shown run, its 95% interval, named by what it changed."""
-    fig = grid(list(PANELS.values()), 2 if big else 3, big, 700 if big else 520)
+    fig = grid(list(PANELS.values()), 2 if big else 3, big, height("results", big))
     tick, _ = _fonts(big)
     for run in runs:
         colour, _dash, _marker, pattern = style_of(run["n"])
@@ -104,7 +114,7 @@ def paired(run: dict[str, Any], base: dict[str, Any], metric: str) -> tuple[floa
 
 def differences_figure(runs: list[dict[str, Any]], base: dict[str, Any] | None, big: bool = False) -> Figure:
     """Each shown run minus the baseline, per metric: the paired mean difference and its 95% interval."""
-    fig = grid(list(PANELS.values()), 2 if big else 3, big, 700 if big else 520)
+    fig = grid(list(PANELS.values()), 2 if big else 3, big, height("changes", big))
     if base is None:
         return fig
     tick, _ = _fonts(big)
@@ -137,7 +147,7 @@ def differences_figure(runs: list[dict[str, Any]], base: dict[str, Any] | None, 
 
 def monthly_figure(runs: list[dict[str, Any]], big: bool = False) -> Figure:
     """Monthly series per shown run (mean lines; dashes and markers tell runs apart without colour)."""
-    fig = grid(list(SERIES.values()), 2, big, 700 if big else 560)
+    fig = grid(list(SERIES.values()), 2, big, height("months", big))
     for run in runs:
         colour, dash, marker, _pattern = style_of(run["n"])
         name = label(run["label"])

@@ -12,7 +12,8 @@ from typing import Any
 
 from dash import dcc, html
 
-from sim.app.levers import LEVERS, Caps, Lever, applies, control_value, offered
+from sim.app.figures import height
+from sim.app.levers import LEVERS, Caps, Lever, applies, control_value, in_force, offered
 from sim.app.playback import COLOURS, LINK, MARKS
 from sim.app.terms import plan_type
 from sim.report.style import fmt
@@ -66,20 +67,17 @@ def controls(scenario: Scenario, values: dict[str, Any], caps: Caps) -> html.Div
         html.Div([html.Label("Scheme", htmlFor="scheme", className="lever-label"),
                   dcc.RadioItems(id="scheme", options=schemes, value=values["scheme"], className="schemes")],
                  className="lever"),
-        *(lever_field(lv, values.get(lv.name), not applies(lv, scheme), scenario, caps, lv.name in shown)
-          for lv in LEVERS),
+        *(lever_field(lv, values.get(lv.name), not applies(lv, scheme) or not in_force(lv, values), scenario, caps,
+                      lv.name in shown) for lv in LEVERS),
     ], className="controls")
 
 
 def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, present: bool) -> html.Div:
     views = html.Div([
-        html.Div(dcc.Graph(id="fig-results", config={"displaylogo": False, "responsive": True}),
-                 id="view-results", className="view"),
-        html.Div(dcc.Graph(id="fig-changes", config={"displaylogo": False, "responsive": True}),
-                 id="view-changes", className="view"),
-        html.Div(dcc.Graph(id="fig-monthly", config={"displaylogo": False, "responsive": True}),
-                 id="view-months", className="view"),
-        html.Div(firm_view(), id="view-firm", className="view"),
+        html.Div(graph("fig-results", present), id="view-results", className="view"),
+        html.Div(graph("fig-changes", present), id="view-changes", className="view"),
+        html.Div(graph("fig-monthly", present), id="view-months", className="view"),
+        html.Div(firm_view(present), id="view-firm", className="view"),
         html.Div(script_view(scenario), id="view-script", className="view"),
     ], className="views")
     session = html.Div([
@@ -105,7 +103,22 @@ def page(title: str, scenario: Scenario, values: dict[str, Any], caps: Caps, pre
     ], id="page", className="page present" if present else "page")
 
 
-def firm_view() -> list[Any]:
+#: Each graph's chart (:data:`sim.app.figures.HEIGHTS`).
+GRAPHS = {"fig-results": "results", "fig-changes": "changes", "fig-monthly": "months", "fig-firm": "firm"}
+
+
+def graph_style(graph_id: str, present: bool) -> dict[str, str]:
+    """A graph's height on the page: a responsive graph takes its container's, so the container carries the
+    chart's own (without it the graph collapses once its view is shown and the session below overlaps it)."""
+    return {"height": f"{height(GRAPHS[graph_id], present)}px"}
+
+
+def graph(graph_id: str, present: bool) -> dcc.Graph:
+    return dcc.Graph(id=graph_id, config={"displaylogo": False, "responsive": True},
+                     style=graph_style(graph_id, present))
+
+
+def firm_view(present: bool = False) -> list[Any]:
     """Playback of one run's first replication: which run, play, pause, step, and the month."""
     return [
         html.Div([html.Label("Run to watch", htmlFor="watch", className="lever-label"),
@@ -116,7 +129,7 @@ def firm_view() -> list[Any]:
                    tooltip={"placement": "bottom", "always_visible": False}),
         firm_key(),
         html.Div(id="firm-note", className="note"),
-        dcc.Graph(id="fig-firm", config={"displaylogo": False, "responsive": True}),
+        graph("fig-firm", present),
         dcc.Store(id="firm-figs", data=[]),
         dcc.Interval(id="play-tick", interval=700, disabled=True),
     ]

@@ -39,6 +39,7 @@ class Lever:
     paths: dict[str, tuple[str, ...]]  # plan type (or ANY) -> key path in the scheme's mapping
     scope: Literal["scheme", "firm", "top"] = "scheme"
     typed: bool = False                # a text field (typing echoes back) rather than a slider
+    needs: str | None = None           # a switch lever without which this one moves nothing (pod lead pay)
 
     def path(self, kind: str) -> tuple[str, ...] | None:
         return self.paths.get(kind, self.paths.get(ANY))
@@ -66,7 +67,7 @@ def _variant(base: Lever, key: str, label: str, phrase: str) -> Lever:
     """``base`` for one entry of a term written by role or by line: its path one key deeper."""
     paths = {kind: (*path, key) for kind, path in base.paths.items()}
     return Lever(f"{base.name}_{key}", label, phrase, base.kind, base.lo, base.hi, base.step, paths, base.scope,
-                 base.typed)
+                 base.typed, base.needs)
 
 
 def by_role(base: Lever, lines: bool = False) -> tuple[Lever, ...]:
@@ -98,9 +99,9 @@ LEVERS: tuple[Lever, ...] = (
     Lever("split", "Recruiter's share of each placement's credit", "recruiter credit {}", "share", 0, 1, 0.05,
           {ANY: ("split", "recruiter")}),
     Lever("lead_override", "Pod lead: share of pod gross profit", "lead override {}", "share", 0, 0.1, 0.005,
-          {ANY: ("pod_lead", "override_rate")}),
+          {ANY: ("pod_lead", "override_rate")}, needs="pod_leads"),
     Lever("lead_bonus", "Pod lead: bonus per hire reaching the milestone ($)", "lead bonus {}", "money", 0,
-          20_000, 500, {ANY: ("pod_lead", "development_bonus")}, typed=True),
+          20_000, 500, {ANY: ("pod_lead", "development_bonus")}, typed=True, needs="pod_leads"),
     Lever("leaderboard", "Publish a leaderboard", "leaderboard {}", "bool", 0, 1, 1, {ANY: ("policy", "leaderboard")}),
     Lever("partnership_time", "Partnership time (share of selling time)", "partnership {}", "share", 0, 0.5, 0.05,
           {ANY: ("policy", "partnership_time")}),
@@ -147,6 +148,11 @@ def applies(lever: Lever, scheme: Scheme | dict[str, Any]) -> bool:
         return False
     value = get_path(mapping, path)
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def in_force(lever: Lever, values: dict[str, Any]) -> bool:
+    """Whether the switch the lever needs is on in these values (as parsed, or as a control sends it)."""
+    return lever.needs is None or bool(values.get(lever.needs))
 
 
 def offered(scenario: Scenario) -> set[str]:
@@ -244,7 +250,8 @@ def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[
     """Lever values from a request, checked; returns (values, problems by lever name).
 
     Raises :class:`Forged` for what no page could have sent. Levers that do not apply to the chosen
-    scheme (:func:`applies`) are set to None, whatever their disabled control sent.
+    scheme (:func:`applies`), or whose switch is off (:func:`in_force`), are set to None, whatever their
+    disabled control sent.
     """
     if not isinstance(values, dict) or set(values) - {"scheme", *NAMES}:
         raise Forged("unknown levers")
@@ -257,7 +264,7 @@ def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[
     problems: dict[str, str] = {}
     for lv in LEVERS:
         value = values.get(lv.name)
-        if not applies(lv, mapping):
+        if not applies(lv, mapping) or not in_force(lv, values):   # the switch itself is parsed in its turn
             _held(lv, value)
             out[lv.name] = None
             continue
@@ -303,7 +310,8 @@ def build_scenario(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
     data = _mapping(scenario)
     scheme = next(s for s in data["schemes"] if s["name"] == levers["scheme"])
     kind = str(scheme["type"])
-    terms = [(lv, lv.path(kind)) for lv in LEVERS if lv.name in levers and applies(lv, scheme)]   # before writing
+    terms = [(lv, lv.path(kind)) for lv in LEVERS   # chosen before writing; a term whose switch is off keeps the file's
+             if lv.name in levers and applies(lv, scheme) and in_force(lv, levers)]
     for lv, path in terms:
         value = levers[lv.name]
         if lv.kind == "share" and value is not None:
@@ -379,8 +387,13 @@ def check_rounds(scenario: Scenario, source: str, caps: Caps) -> None:
         scheme = scenario.scheme(r.scheme)
         unused = [n for n in r.levers if not applies(BY_NAME[n], scheme)]
         problems += [Problem(source, f"{where}.{n}", _no_term(BY_NAME[n], scheme)) for n in unused]
+        values = {**defaults(scenario, r.scheme), **r.levers}
+        idle = [BY_NAME[n] for n in r.levers if n not in unused and not in_force(BY_NAME[n], values)]
+        problems += [Problem(source, f"{where}.{lv.name}", f"moves nothing while {lv.needs} is off: set "
+                             f"{lv.needs}: true in this round") for lv in idle]
+        unused += [lv.name for lv in idle]
         try:
-            levers, bad = parse(as_sent({**defaults(scenario, r.scheme), **r.levers}), scenario, caps)
+            levers, bad = parse(as_sent(values), scenario, caps)
         except Forged as err:
             problems.append(Problem(source, where, str(err)))
             continue

@@ -22,6 +22,7 @@ from flask import Flask, Response, jsonify, request, send_file
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from sim.app.guard import cap_bodies, too_large
 from sim.app.room import NAME_MAX, ROLES, Room, RoomError
 
 LOG = logging.getLogger("teamsim.play")
@@ -68,6 +69,7 @@ def _problems(err: ValidationError) -> str:
 def create_app(room: Room, hosts: set[str]) -> Flask:
     """The room's web app; ``hosts``: the Host header values it answers to (``name:port``)."""
     app = Flask("teamsim.play")
+    cap_bodies(app, MAX_BODY)   # a chunked body too: it has no Content-Length to refuse it by
     lock = threading.Lock()
 
     def body(model: type[_Request]) -> Any:
@@ -90,7 +92,7 @@ def create_app(room: Room, hosts: set[str]) -> Flask:
         if request.host not in hosts:
             return Response("teamsim: this server answers only to the address it printed\n", 421,
                             mimetype="text/plain")
-        if (request.content_length or 0) > MAX_BODY:
+        if too_large(MAX_BODY):
             return _error(413, "request too large")
         return None
 

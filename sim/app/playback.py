@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from sim.app.figures import height
 from sim.report.style import label
 
 Figure = dict[str, Any]
@@ -112,10 +113,11 @@ def month_figure(fr: dict[str, Any], month: int, big: bool = False) -> Figure:
     names = [f"pod {p + 1} {r}" for p in range(pods) for r in ("recruiters", "AMs")]
     rows = max((p[1] for p in place.values()), default=0) + 1
     mean_coop = sum(f["coop"]) / len(f["coop"]) if f["coop"] else 0.0
-    heading = (f"Month {month} of {len(fr['months'])}: {len(f['ids'])} people, mean cooperation {mean_coop:.2f}, "
-               f"{len(f['new'])} hired, {len(f['leaving'])} leaving")
-    layout = {"template": "none", "height": 640 if big else 460, "showlegend": False,
-              "title": {"text": label(heading), "font": {"size": title - 6 if big else title}},
+    said = (f"{len(f['ids'])} people, mean cooperation {mean_coop:.2f}, {len(f['new'])} hired, "
+            f"{len(f['leaving'])} leaving")
+    heading = f"Month {month} of {len(fr['months'])}:<br>{label(said)}"   # two lines: one line was cut off
+    layout = {"template": "none", "height": height("firm", big), "showlegend": False,
+              "title": {"text": heading, "font": {"size": title - 6 if big else title}},
               "font": {"size": tick, "color": "#000"}, "margin": {"t": 2 * title + 20, "b": 40, "l": 30, "r": 10},
               "xaxis": {"tickvals": ticks, "ticktext": names, "range": [-0.6, 3 * pods - 1.4],
                         "tickfont": {"size": tick}, "showgrid": False, "zeroline": False, "fixedrange": True},

@@ -33,6 +33,7 @@ from sim.app.levers import (
     check_rounds,
     control_value,
     defaults,
+    in_force,
     label,
     parse,
     problems_by_lever,
@@ -51,10 +52,11 @@ QUICK = 0.4   # s a Run request waits for its result before leaving the rest to 
 class Workshop:
     """One scenario's app: its validated scenario, caps, worker pool and session."""
 
-    def __init__(self, scenario: Scenario, runner: Runner, session: Session, caps: Caps, replications: int,
+    def __init__(self, scenario: Scenario, runner: Runner, session: Session, caps: Caps, replications: int | None,
                  present: bool = False):
         self.scenario, self.runner, self.session, self.caps = scenario, runner, session, caps
-        self.replications = min(replications, caps.replications)
+        asked = scenario.replications if replications is None else replications   # None: the file's, as the CLI's
+        self.replications = min(asked, caps.replications)
         self.present = present
         self.port = 0
         self.last: dict[str, Any] = {}   # what the last finished job was (status line for every tab)
@@ -164,7 +166,19 @@ def create_app(w: Workshop, title: str) -> Dash:
             out_scheme = no_update
         scheme_terms = scheme_mapping(sc.scheme(values["scheme"]))
         return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
-                *(not applies(lv, scheme_terms) for lv in LEVERS), *extra]
+                *(not applies(lv, scheme_terms) or not in_force(lv, values) for lv in LEVERS), *extra]
+
+    for switch in sorted({lv.needs for lv in LEVERS if lv.needs}):
+        needing = [lv for lv in LEVERS if lv.needs == switch]
+
+        @app.callback(*(Output(lv.name, "disabled", allow_duplicate=True) for lv in needing),
+                      Input(switch, "value"), State("scheme", "value"), prevent_initial_call=True)
+        def _switched(on: Any, scheme: Any, switch: str = switch, needing: list = needing) -> list[bool]:
+            """A lever whose switch is off (pod lead pay without pod leads) is disabled: it would move nothing."""
+            if not isinstance(scheme, str) or scheme not in [s.name for s in sc.schemes]:
+                abort(400)
+            terms = scheme_mapping(sc.scheme(scheme))
+            return [not applies(lv, terms) or not in_force(lv, {switch: on}) for lv in needing]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 
@@ -320,11 +334,12 @@ def create_app(w: Workshop, title: str) -> Dash:
             w.session.pin(n)
         return no_update
 
-    @app.callback(Output("page", "className"), Input("present", "value"))
-    def _present(present: Any) -> str:
+    @app.callback(Output("page", "className"), *(Output(g, "style") for g in layout.GRAPHS), Input("present", "value"))
+    def _present(present: Any) -> list[Any]:
+        """Presenter mode: the page's class (large type) and every graph's height for its larger charts."""
         if not isinstance(present, list):
             abort(400)
-        return "page present" if present else "page"
+        return ["page present" if present else "page", *(layout.graph_style(g, bool(present)) for g in layout.GRAPHS)]
 
     @app.callback(*(Output(f"view-{v}", "className") for v, _t in layout.VIEWS),
                   *(Output(f, "figure", allow_duplicate=True) for f in CHARTS.values()), Input("view", "value"),
@@ -343,7 +358,7 @@ def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def serve(file: Path, port: int = 0, workers: int = 2, replications: int = 20, out: Path | None = None,
+def serve(file: Path, port: int = 0, workers: int = 2, replications: int | None = None, out: Path | None = None,
           present: bool = False, max_replications: int = 500) -> int:
     """Validate the file, start the pool and serve until Ctrl-C or SIGTERM; returns the exit code."""
     from werkzeug.serving import make_server

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=f"scenario file (default {DEFAULT_APP_SCENARIO})")
     app.add_argument("--port", type=non_negative_int, default=0, help="port (default 0: a free one, printed)")
     app.add_argument("--workers", type=positive_int, default=2, help="background processes (default 2)")
-    app.add_argument("--replications", type=positive_int, default=20, help="replications per Run (default 20)")
+    app.add_argument("--replications", type=positive_int,
+                     help="replications per Run (default: the file's replications, as teamsim run uses)")
     app.add_argument("--max-replications", type=positive_int, default=500,
                      help="the most replications one Run may ask for (default 500)")
     app.add_argument("--out", type=Path, help="where the session is kept (default reports/<scenario name>/)")

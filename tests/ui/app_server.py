@@ -21,10 +21,11 @@ from .conftest import ROOT, WORKSHOP
 class App:
     """A running app: its address, its session file, and a way to stop it and time the stop."""
 
-    def __init__(self, out: Path, *args: str, scenario: Path = WORKSHOP):
+    def __init__(self, out: Path, *args: str, scenario: Path = WORKSHOP, replications: str | None = "3"):
         self.out = out
+        size = ["--replications", replications] if replications is not None else []   # None: the file's own
         self.proc = subprocess.Popen([sys.executable, "-m", "sim", "app", str(scenario), "--workers", "1",
-                                      "--replications", "3", "--out", str(out), *args], cwd=ROOT,
+                                      *size, "--out", str(out), *args], cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True)   # its own group: cleanup reaches its workers
         lines: queue.Queue[str] = queue.Queue()
@@ -110,3 +111,25 @@ class PlayApp:
                 self.proc.wait()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def chunked_post(port: int, path: str, megabytes: int) -> int:
+    """POST ``megabytes`` of a JSON string with ``Transfer-Encoding: chunked`` (no Content-Length to refuse it
+    by); returns the answer's status."""
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+    head, block = b'{"code": "', b"A" * (1 << 20)
+    try:
+        sock.sendall(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+        for _ in range(megabytes):
+            sock.sendall(f"{len(block):x}\r\n".encode() + block + b"\r\n")
+        sock.sendall(b'3\r\n"}\n\r\n0\r\n\r\n')
+    except OSError:
+        pass   # the server answered and closed the connection before reading it all
+    try:
+        return int(sock.recv(64).split()[1])
+    finally:
+        sock.close()

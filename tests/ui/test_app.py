@@ -79,6 +79,22 @@ def test_changes_name_what_moved_from_the_baseline(sc) -> None:
     assert label(base, base, 3, False) == "as baseline (run 3)"
 
 
+def test_pod_lead_pay_is_a_change_only_with_pod_leads_on(sc) -> None:
+    """Pod lead pay moves nothing without pod leads: it is ignored then (not a change, not run, no problem for
+    what its disabled field holds), and is the run's term once pod leads are on."""
+    base = parse(as_sent(defaults(sc, "individual")), sc, Caps())[0]
+    moved = {**as_sent(defaults(sc, "individual")), "lead_override": 0.05, "lead_bonus": "abc"}
+    off, problems = parse(moved, sc, Caps())
+    assert not problems and off["lead_override"] is None and off["lead_bonus"] is None
+    assert label(off, base, 2, False) == "as baseline (run 2)"
+    assert build_scenario(sc, off).schemes[0].plan.pod_lead == sc.scheme("individual").plan.pod_lead
+    on, problems = parse({**moved, "pod_leads": ["on"], "lead_bonus": "2500"}, sc, Caps())
+    assert not problems and (on["lead_override"], on["lead_bonus"]) == (0.05, 2500)
+    assert label(on, base, 3, False) == "lead override 5%, lead bonus $2,500, pod leads on (run 3)"
+    lead = build_scenario(sc, on).schemes[0].plan.pod_lead
+    assert (lead.override_rate, lead.development_bonus) == (Decimal("0.05"), Decimal(2500))
+
+
 def test_typed_values_that_do_not_fit_echo_what_was_typed(sc) -> None:
     values = as_sent(defaults(sc))
     for typed in ("0", "2.5", "501", "abc"):
@@ -171,3 +187,16 @@ def test_a_round_whose_levers_do_not_fit_its_scheme_stops_the_app_with_one_line_
         check_rounds(sc, "f.yaml", Caps())
     lines = sorted(str(p) for p in err.value.problems)
     assert len(lines) == 2 and "pool_rate" in lines[0] and "replications" in lines[1], lines
+
+
+def test_a_round_setting_pod_lead_pay_without_pod_leads_stops_the_app_with_one_line() -> None:
+    from sim.app.levers import check_rounds
+    from sim.scenario import read_yaml, validate
+    data, _marks = read_yaml(WORKSHOP)
+    rounds = [{"question": "q", "scheme": "individual", "levers": {"lead_override": 0.02}},
+              {"question": "q", "scheme": "individual", "levers": {"lead_override": 0.02, "pod_leads": True}}]
+    sc = validate({**data, "workshop": {"rounds": rounds}})
+    with pytest.raises(ScenarioError) as err:
+        check_rounds(sc, "f.yaml", Caps())
+    lines = [str(p) for p in err.value.problems]
+    assert len(lines) == 1 and "rounds[0].levers.lead_override" in lines[0] and "pod_leads" in lines[0], lines

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .app_server import PlayApp
+from .app_server import PlayApp, chunked_post
 
 pytestmark = pytest.mark.usefixtures("browser")
 
@@ -131,3 +131,10 @@ def test_three_players_play_two_rounds_and_statements_reconcile(browser: Any, ga
     finally:
         for ctx, _page, _errors in pages:
             ctx.close()
+
+
+def test_a_chunked_body_over_4_kb_is_refused_413(game: PlayApp) -> None:
+    """The 4 kB cap holds for a body with no Content-Length too (the LAN can reach this server)."""
+    port = int(game.address.rsplit(":", 1)[1])
+    status = chunked_post(port, "/api/join", 64)
+    assert status == 413
