@@ -96,8 +96,9 @@ def test_presenter_mode_has_no_text_under_18_px(app: App, browser: Any, size) ->
 
 def test_pod_lead_pay_is_disabled_until_pod_leads_are_on(app: App, browser: Any) -> None:
     ctx, page, errors = _open(browser, app.url)
-    state = "() => [document.querySelector('#lead_override [role=slider]').closest('[aria-disabled]')" \
-            ".getAttribute('aria-disabled'), document.getElementById('lead_bonus').disabled]"
+    state = "() => [document.querySelector('#lead_override [role=slider]')?.closest('[aria-disabled]')" \
+            "?.getAttribute('aria-disabled'), document.getElementById('lead_bonus')?.disabled]"
+    page.wait_for_selector("#lead_override [role=slider]", timeout=10_000)   # drawn after the run table
     assert page.evaluate(state) == ["true", True]   # the workshop file has no pod leads
     page.locator("#pod_leads input").check()
     page.wait_for_function(f"JSON.stringify(({state})()) === '[\"false\",false]'", timeout=10_000)

@@ -125,7 +125,7 @@ def test_report_command_on_a_folder_without_results_says_so_in_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "manifest.json missing" in err[0]
+    assert len(err) == 1 and "not a stored batch (manifest.json or runs.parquet missing)" in err[0]
 
 
 def test_rebuilt_report_is_written_atomically_in_place(stored: Path, tmp_path: Path) -> None:
