@@ -13,7 +13,7 @@ from typing import Any
 from dash import dcc, html
 
 from sim.app.figures import height
-from sim.app.levers import LEVERS, Caps, Lever, applies, control_value, in_force, offered
+from sim.app.levers import LEVERS, Caps, Lever, control_value, live, offered
 from sim.app.playback import COLOURS, LINK, MARKS
 from sim.app.terms import plan_type
 from sim.report.style import fmt
@@ -67,7 +67,7 @@ def controls(scenario: Scenario, values: dict[str, Any], caps: Caps) -> html.Div
         html.Div([html.Label("Scheme", htmlFor="scheme", className="lever-label"),
                   dcc.RadioItems(id="scheme", options=schemes, value=values["scheme"], className="schemes")],
                  className="lever"),
-        *(lever_field(lv, values.get(lv.name), not applies(lv, scheme) or not in_force(lv, values), scenario, caps,
+        *(lever_field(lv, values.get(lv.name), not live(lv, scheme, values), scenario, caps,
                       lv.name in shown) for lv in LEVERS),
     ], className="controls")
 

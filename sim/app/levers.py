@@ -155,6 +155,11 @@ def in_force(lever: Lever, values: dict[str, Any]) -> bool:
     return lever.needs is None or bool(values.get(lever.needs))
 
 
+def live(lever: Lever, scheme: Scheme | dict[str, Any], values: dict[str, Any]) -> bool:
+    """Whether the lever moves the run: it applies to the scheme and its switch (if any) is on."""
+    return applies(lever, scheme) and in_force(lever, values)
+
+
 def offered(scenario: Scenario) -> set[str]:
     """The levers some scheme of the scenario has (the page shows only these)."""
     mappings = [scheme_mapping(s) for s in scenario.schemes]
@@ -264,7 +269,7 @@ def parse(values: dict[str, Any], scenario: Scenario, caps: Caps) -> tuple[dict[
     problems: dict[str, str] = {}
     for lv in LEVERS:
         value = values.get(lv.name)
-        if not applies(lv, mapping) or not in_force(lv, values):   # the switch itself is parsed in its turn
+        if not live(lv, mapping, values):   # the switch itself is parsed in its turn
             _held(lv, value)
             out[lv.name] = None
             continue
@@ -311,7 +316,7 @@ def build_scenario(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
     scheme = next(s for s in data["schemes"] if s["name"] == levers["scheme"])
     kind = str(scheme["type"])
     terms = [(lv, lv.path(kind)) for lv in LEVERS   # chosen before writing; a term whose switch is off keeps the file's
-             if lv.name in levers and applies(lv, scheme) and in_force(lv, levers)]
+             if lv.name in levers and live(lv, scheme, levers)]
     for lv, path in terms:
         value = levers[lv.name]
         if lv.kind == "share" and value is not None:

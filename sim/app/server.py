@@ -28,13 +28,12 @@ from sim.app.levers import (
     NAMES,
     Caps,
     Forged,
-    applies,
     build_scenario,
     check_rounds,
     control_value,
     defaults,
-    in_force,
     label,
+    live,
     parse,
     problems_by_lever,
 )
@@ -166,7 +165,7 @@ def create_app(w: Workshop, title: str) -> Dash:
             out_scheme = no_update
         scheme_terms = scheme_mapping(sc.scheme(values["scheme"]))
         return [out_scheme, *(control_value(lv, values[lv.name]) for lv in LEVERS),
-                *(not applies(lv, scheme_terms) or not in_force(lv, values) for lv in LEVERS), *extra]
+                *(not live(lv, scheme_terms, values) for lv in LEVERS), *extra]
 
     for switch in sorted({lv.needs for lv in LEVERS if lv.needs}):
         needing = [lv for lv in LEVERS if lv.needs == switch]
@@ -178,7 +177,7 @@ def create_app(w: Workshop, title: str) -> Dash:
             if not isinstance(scheme, str) or scheme not in [s.name for s in sc.schemes]:
                 abort(400)
             terms = scheme_mapping(sc.scheme(scheme))
-            return [not applies(lv, terms) or not in_force(lv, {switch: on}) for lv in needing]
+            return [not live(lv, terms, {switch: on}) for lv in needing]
 
     problem_outputs = [Output(f"problem-{lv.name}", "children") for lv in LEVERS]
 
